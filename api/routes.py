@@ -1,0 +1,43 @@
+"""Foundation API: who am I, the counties, the roster."""
+
+from flask import current_app, jsonify, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from api import bp
+from auth.permissions import county_scope, require, scope_to_county
+from extensions import db
+from models import County
+from roster.queries import search_persons
+
+
+@bp.get("/me")
+def me():
+    """Describe the calling user."""
+    return jsonify(username=current_user.username, role=current_user.role, county=current_user.county_code)
+
+
+@bp.get("/counties")
+def counties():
+    """List the counties the caller may see."""
+    query = scope_to_county(select(County).order_by(County.code), County.code)
+    rows = db.session.scalars(query)
+    return jsonify([{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en, "official": c.official}
+                    for c in rows])
+
+
+@bp.get("/persons")
+@require("view_roster")
+def persons():
+    """Search the current roster; ID and phone numbers come masked."""
+    page_size = min(request.args.get("page_size", current_app.config["PAGE_SIZE"], type=int), 500)
+    result = search_persons(
+        db.session,
+        text=request.args.get("q", ""),
+        county_code=county_scope(current_user) or request.args.get("county"),
+        status=request.args.get("status", "registered"),
+        page=max(request.args.get("page", 1, type=int), 1),
+        page_size=max(page_size, 1),
+        user=current_user,
+    )
+    return jsonify(total=result.total, page=result.page, pages=result.pages, persons=result.rows)

@@ -1,0 +1,68 @@
+"""Spotcheck (随机抽查回访核查系统): the application factory."""
+
+import logging
+import os
+
+from flask import Flask
+
+from config.settings import load_settings
+from extensions import babel, csrf, db, login_manager
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Create and configure the Spotcheck app."""
+    app = Flask(__name__, instance_path=os.environ.get("SPOTCHECK_INSTANCE") or None,
+                instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(load_settings(app.instance_path, overrides=overrides))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the database, login manager, CSRF protection and translations to the app."""
+    from auth.loaders import init_login
+    from i18n import init_i18n
+    from templating import init_templating
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    init_login(login_manager)
+    init_i18n(app, babel)
+    init_templating(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register the page areas and the JSON API."""
+    import api.routes  # noqa: F401  (attaches the foundation API routes to the blueprint)
+    from api import bp as api_bp
+    from auth.routes import bp as auth_bp
+    from main.routes import bp as main_bp
+    from roster.routes import bp as roster_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(roster_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; tokens need none
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Answer errors with a page in the user's language, or JSON under /api/."""
+    from errors import init_errors
+
+    init_errors(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the operator commands to the flask CLI."""
+    from commands import init_commands
+
+    init_commands(app)

@@ -1,0 +1,1 @@
+"""Accounts and permissions: login and logout, the login throttle, API tokens, role checks."""

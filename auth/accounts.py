@@ -1,0 +1,58 @@
+"""Create and change accounts; shared by the admin page and the CLI."""
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from models import ROLES, County, User
+
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "coordinator": _l("Coordinator"),
+    "caller": _l("Caller"),
+    "manager": _l("Manager"),
+}
+
+
+class AccountError(ValueError):
+    """An account cannot be created or changed as asked."""
+
+    def __init__(self, kind: str, **params):
+        super().__init__(kind)
+        self.kind = kind
+        self.params = params
+
+    def message(self) -> str:
+        """Return the reason in the user's language."""
+        messages = {
+            "role": lambda: _("Unknown role %(role)s; choose one of %(roles)s.", **self.params),
+            "county": lambda: _("Unknown county code %(county)s.", **self.params),
+            "exists": lambda: _("The username %(username)s is taken.", **self.params),
+            "password": lambda: _("The password must have at least 8 characters."),
+        }
+        return messages[self.kind]()
+
+
+def password_hash_method() -> str:
+    """Return the hashing method of the running app (tests use a cheap one to stay fast)."""
+    from flask import current_app, has_app_context
+
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+
+
+def create_user(session, username: str, password: str, role: str, county_code: str | None = None,
+                display_name: str = "") -> User:
+    """Validate and add a new user to the session."""
+    if role not in ROLES:
+        raise AccountError("role", role=role, roles=", ".join(ROLES))
+    if county_code and session.get(County, county_code) is None:
+        raise AccountError("county", county=county_code)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise AccountError("exists", username=username)
+    if len(password) < 8:
+        raise AccountError("password")
+    user = User(username=username, role=role, county_code=county_code or None, display_name=display_name)
+    user.set_password(password, password_hash_method())
+    session.add(user)
+    session.flush()
+    return user

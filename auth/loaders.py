@@ -1,0 +1,40 @@
+"""How Flask-Login finds the user: the session cookie for pages, a bearer token for scripts."""
+
+from flask import flash, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from auth.tokens import user_for_token
+from errors import api_error, wants_json
+from extensions import db
+from models import User
+
+
+def init_login(login_manager) -> None:
+    """Teach the login manager to load users and to answer anonymous requests."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in first.")
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        user = db.session.get(User, int(user_id))
+        return user if user and user.active else None
+
+    @login_manager.request_loader
+    def load_user_from_token(req):
+        header = req.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            return None
+        user = user_for_token(db.session, header.removeprefix("Bearer ").strip())
+        if user is not None:
+            db.session.commit()  # keep last_used_at
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask_babel import gettext as _
+
+        if wants_json():
+            return api_error(401, "not_logged_in", _("Please log in first."))
+        flash(_("Please log in first."), "warning")
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))

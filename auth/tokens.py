@@ -1,0 +1,41 @@
+"""API tokens: made once, shown once, stored as a SHA-256 hash, revocable."""
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+
+from models import ApiToken, utcnow
+
+TOKEN_PREFIX = "sc_"
+
+
+def hash_token(token: str) -> str:
+    """Return the stored form of a token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session, user) -> str:
+    """Create a token for the user and return it in the clear (the only time it is seen)."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), prefix=token[:10]))
+    return token
+
+
+def user_for_token(session, token: str):
+    """Return the active user a valid, unrevoked token belongs to, or None."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if row is None or row.revoked_at is not None or not row.user.active:
+        return None
+    row.last_used_at = utcnow()
+    return row.user
+
+
+def revoke_tokens(session, user) -> int:
+    """Revoke every live token of the user and return how many there were."""
+    rows = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
+    count = 0
+    for row in rows:
+        row.revoked_at = utcnow()
+        count += 1
+    return count

@@ -1,0 +1,105 @@
+"""Operator commands: `flask db …`, `flask users …`, `flask demo`."""
+
+import json
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+import migrate
+from extensions import db
+from models import User
+
+db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
+users_cli = AppGroup("users", help="User accounts and API tokens.")
+
+
+@db_cli.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision):
+    """Apply the migrations up to a revision."""
+    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database at {revision}")
+
+
+@db_cli.command("downgrade")
+@click.option("--revision", default="-1", show_default=True)
+def db_downgrade(revision):
+    """Undo migrations down to a revision."""
+    migrate.downgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database at {revision}")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["admin", "coordinator", "caller", "manager"]))
+@click.option("--county", default=None, help="Limit the user to one county (6-digit code).")
+@click.option("--name", "display_name", default="", help="Display name.")
+@click.password_option()
+def users_create(username, role, county, display_name, password):
+    """Create a user."""
+    import auditlog
+    from auth.accounts import AccountError, create_user
+
+    try:
+        user = create_user(db.session, username, password, role, county, display_name)
+    except AccountError as error:
+        raise click.ClickException(error.message()) from error
+    auditlog.record("user.create", "user", user.id, username=username, role=role, via="cli")
+    db.session.commit()
+    click.echo(f"created {role} {username}")
+
+
+@users_cli.command("token")
+@click.argument("username")
+@click.option("--revoke", is_flag=True, help="Revoke every live token of the user instead.")
+def users_token(username, revoke):
+    """Make an API token for a user (printed once), or revoke the user's tokens."""
+    import auditlog
+    from auth.tokens import issue_token, revoke_tokens
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"no user {username}")
+    if revoke:
+        count = revoke_tokens(db.session, user)
+        auditlog.record("token.revoke", "user", user.id, count=count, via="cli")
+        db.session.commit()
+        click.echo(f"revoked {count} token(s)")
+        return
+    token = issue_token(db.session, user)
+    auditlog.record("token.issue", "user", user.id, via="cli")
+    db.session.commit()
+    click.echo(token)
+
+
+@click.command("demo")
+@click.option("--seed", type=int, default=None, help="Seed of the synthetic roster.")
+@click.option("--persons", type=int, default=None, help="How many persons to generate.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+@click.option("--json", "as_json", is_flag=True)
+def demo(seed, persons, if_empty, as_json):
+    """Load the demo: Zhanjiang's counties, one user per role, a synthetic roster."""
+    from demo_data import load_demo
+
+    if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
+        click.echo("demo data already loaded; nothing to do")
+        return
+    seed = current_app.config["DEMO_SEED"] if seed is None else seed
+    persons = current_app.config["DEMO_PERSONS"] if persons is None else persons
+    summary = load_demo(db.session, seed=seed, persons=persons)
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False))
+        return
+    click.echo(f"loaded {summary['persons']} persons in {summary['counties']} counties")
+    click.echo("demo accounts (username / password):")
+    for account in summary["accounts"]:
+        click.echo(f"  {account['role']:<12} {account['username']:<12} {account['password']}")
+
+
+def init_commands(app) -> None:
+    """Attach the command groups to the app's CLI."""
+    app.cli.add_command(db_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo)

@@ -1,0 +1,1 @@
+"""Settings and code lists: what can be configured, and the fixed lists users pick from."""

@@ -1,0 +1,88 @@
+"""Load settings: built-in defaults < the instance config file < environment variables."""
+
+import os
+import secrets
+import tomllib
+from pathlib import Path
+
+DEFAULTS = {
+    "ENV": "embedded",  # "embedded" (single machine, SQLite default) or "production"
+    "TIMEZONE": "Asia/Shanghai",
+    "DATABASE_URL": None,  # None: SQLite file in the instance folder
+    "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+    "LANGUAGES": ["zh_Hans_CN", "en"],
+    "LOGIN_MAX_FAILURES_PER_USER": 5,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+    "LOGIN_LOCKOUT_MINUTES": 15,
+    "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,  # upload limit; the CLI has none
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PAGE_SIZE": 50,
+    "DEMO_SEED": 20260407,
+    "DEMO_PERSONS": 30000,
+}
+
+# Environment variables read besides SPOTCHECK_*: the conventional names.
+PLAIN_ENV = ("DATABASE_URL", "SECRET_KEY")
+
+CONFIG_FILE = "spotcheck.toml"
+SECRET_FILE = "secret_key"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the app refuses to start."""
+
+
+def _parse_env_value(raw: str):
+    """Read an environment value as TOML when it parses (numbers, booleans, lists), else as text."""
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def load_settings(instance_path: str, environ=None, overrides=None) -> dict:
+    """Return the merged settings for an app whose instance folder is instance_path."""
+    environ = os.environ if environ is None else environ
+    settings = dict(DEFAULTS)
+    config_file = Path(instance_path) / CONFIG_FILE
+    if config_file.exists():
+        with config_file.open("rb") as fh:
+            settings.update({key.upper(): value for key, value in tomllib.load(fh).items()})
+    for name in PLAIN_ENV:
+        if environ.get(name):
+            settings[name] = environ[name]
+    for name, raw in environ.items():
+        if name.startswith("SPOTCHECK_"):
+            settings[name.removeprefix("SPOTCHECK_")] = _parse_env_value(raw)
+    settings.update(overrides or {})
+
+    if not settings["DATABASE_URL"]:
+        settings["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "spotcheck.sqlite3")
+    settings["DATABASE_URL"] = normalise_database_url(settings["DATABASE_URL"])
+    if not settings.get("SECRET_KEY"):
+        if settings["ENV"] == "production":
+            raise ConfigError("SECRET_KEY must be set in production (environment variable SECRET_KEY).")
+        settings["SECRET_KEY"] = _embedded_secret(Path(instance_path))
+    settings["SESSION_COOKIE_SECURE"] = settings.get("SESSION_COOKIE_SECURE", settings["ENV"] == "production")
+    return settings
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain postgres:// URLs at the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def _embedded_secret(instance: Path) -> str:
+    """Generate a secret key once and keep it in the instance folder."""
+    path = instance / SECRET_FILE
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,36 @@
+"""Translations: Simplified Chinese by default, English on request.
+
+Babel reads `zh_CN` as `zh_Hans_CN`, so the Chinese catalogue lives in translations/zh_Hans_CN.
+"""
+
+from flask import session
+from flask_babel import get_locale
+
+LANGUAGE_NAMES = {"zh_Hans_CN": "中文", "en": "English"}
+
+
+def select_locale() -> str:
+    """Use the language the user chose in this session, else Chinese."""
+    from flask import current_app
+
+    chosen = session.get("lang")
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def is_chinese() -> bool:
+    """Tell whether the current page is shown in Chinese."""
+    return str(get_locale()).startswith("zh")
+
+
+def html_lang() -> str:
+    """Return the value of the page's lang attribute."""
+    return "zh-CN" if is_chinese() else "en"
+
+
+def init_i18n(app, babel) -> None:
+    """Bind Flask-Babel with our locale selector and expose helpers to templates."""
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    babel.init_app(app, locale_selector=select_locale, default_timezone=app.config["TIMEZONE"])
+    app.jinja_env.globals.update(html_lang=html_lang, is_chinese=is_chinese, LANGUAGE_NAMES=LANGUAGE_NAMES)

@@ -1,0 +1,44 @@
+"""Home pages per role and the language switch."""
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from auth.permissions import can, scope_to_county
+from extensions import db
+from models import County, Person, RosterSnapshot, User
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@login_required
+def home():
+    """Show the signed-in user the home page of their role."""
+    counts = county_roster_counts()
+    users = db.session.scalar(select(func.count(User.id))) if can(current_user, "manage_users") else None
+    return render_template(f"main/home_{current_user.role}.html", counts=counts, user_count=users)
+
+
+@bp.route("/lang/<code>")
+def switch_language(code):
+    """Remember the chosen language for this session and go back."""
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    target = request.referrer or url_for("main.home")
+    return redirect(target if target.startswith(request.host_url) else url_for("main.home"))
+
+
+def county_roster_counts():
+    """Count the registered (not cancelled) persons of each visible county's current roster."""
+    registered = func.count(Person.id).filter(Person.cancelled_on.is_(None))
+    query = (
+        select(County, func.count(Person.id), registered)
+        .outerjoin(RosterSnapshot, (RosterSnapshot.county_code == County.code) & RosterSnapshot.is_current)
+        .outerjoin(Person, Person.snapshot_id == RosterSnapshot.id)
+        .group_by(County.code)
+        .order_by(County.code)
+    )
+    query = scope_to_county(query, County.code)
+    return [{"county": c, "total": total, "registered": registered} for c, total, registered in
+            db.session.execute(query)]

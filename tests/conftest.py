@@ -1,0 +1,144 @@
+"""Shared fixtures: a migrated database per test (SQLite file, or PostgreSQL when TEST_DATABASE_URL is
+set), the app, a client, a CLI runner and ready-made users."""
+
+import os
+import shutil
+
+import pytest
+from sqlalchemy import create_engine, insert, text
+
+import migrate
+from config.counties import ZHANJIANG_COUNTIES
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+PASSWORD = "correct-horse-9"
+
+
+def pytest_report_header(config):
+    return f"database: {TEST_DATABASE_URL or 'SQLite (per-test file)'}"
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """Migrate an empty database once per session: a template file (SQLite) or the test database."""
+    if TEST_DATABASE_URL:
+        engine = create_engine(TEST_DATABASE_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        migrate.upgrade(TEST_DATABASE_URL)
+        return TEST_DATABASE_URL
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+def _reset_postgres(url):
+    """Empty every table but the migration record, and put the reference counties back."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        tables = conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+        )).scalars().all()
+        if tables:
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        from models import County
+
+        conn.execute(insert(County), [c._asdict() | {"active": True} for c in ZHANJIANG_COUNTIES])
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_template, tmp_path):
+    """Give each test its own migrated database."""
+    if TEST_DATABASE_URL:
+        _reset_postgres(TEST_DATABASE_URL)
+        yield TEST_DATABASE_URL
+        return
+    path = tmp_path / "spotcheck.sqlite3"
+    shutil.copyfile(migrated_template, path)
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path, monkeypatch):
+    """Return a factory of apps bound to this test's database."""
+    from app import create_app
+    from extensions import db
+
+    monkeypatch.setenv("SPOTCHECK_INSTANCE", str(tmp_path / "instance"))
+    made = []
+
+    def factory(**overrides):
+        settings = {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
+                    "WTF_CSRF_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"} | overrides
+        made.append(create_app(settings))
+        return made[-1]
+
+    yield factory
+    db.session.remove()
+    for made_app in made:
+        made_app.extensions["database_engine"].dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app):
+    """The app's database session, inside an app context."""
+    from extensions import db
+
+    with app.app_context():
+        yield db.session
+
+
+@pytest.fixture
+def users(app):
+    """Create one user per role, plus a county-scoped manager and caller; return them by key."""
+    from auth.accounts import create_user
+    from extensions import db
+
+    specs = {
+        "admin": ("admin", None),
+        "coordinator": ("coordinator", None),
+        "caller": ("caller", None),
+        "manager": ("manager", None),
+        "liaison": ("manager", "440802"),
+        "county_caller": ("caller", "440881"),
+    }
+    with app.app_context():
+        made = {key: create_user(db.session, key, PASSWORD, role, county) for key, (role, county) in specs.items()}
+        db.session.commit()
+        ids = {key: user.id for key, user in made.items()}
+    return ids
+
+
+def login(client, username, password=PASSWORD):
+    """Log a test client in through the form."""
+    return client.post("/login", data={"username": username, "password": password})
+
+
+@pytest.fixture
+def login_as(client, users):
+    """Log the test client in as one of the `users`."""
+
+    def do(key):
+        response = login(client, key)
+        assert response.status_code in (302, 303), response.data.decode()[:500]
+        return client
+
+    return do

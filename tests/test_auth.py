@@ -1,0 +1,128 @@
+"""Login, logout, the login throttle, CSRF, safe redirects."""
+
+from sqlalchemy import func, select
+
+from conftest import PASSWORD, login
+from models import AuditLog, LoginAttempt
+
+
+def test_login_page_is_chinese_by_default(client):
+    page = client.get("/login").data.decode()
+    assert '<html lang="zh-CN">' in page
+    assert "随机抽查回访核查系统" in page and "用户名" in page and "密码" in page
+
+
+def test_anonymous_user_is_sent_to_login(client):
+    response = client.get("/roster/")
+    assert response.status_code in (302, 303)
+    assert response.location.startswith("/login")
+
+
+def test_login_and_logout(client, users, session):
+    response = login(client, "coordinator")
+    assert response.status_code in (302, 303)
+    home = client.get("/").data.decode()
+    assert "您好" in home and "核查组协调员" in home
+    assert session.scalar(select(func.count()).where(AuditLog.action == "login")) == 1
+    client.post("/logout")
+    assert client.get("/").status_code in (302, 303)
+
+
+def test_wrong_password_is_refused_with_a_chinese_message(client, users):
+    response = login(client, "coordinator", "not-the-password")
+    assert response.status_code == 200
+    assert "用户名或密码错误" in response.data.decode()
+    assert client.get("/").status_code in (302, 303)
+
+
+def test_unknown_user_gets_the_same_message(client, users):
+    assert "用户名或密码错误" in login(client, "nobody", "whatever1").data.decode()
+
+
+def test_inactive_user_cannot_log_in(client, users, session):
+    from models import User
+
+    session.get(User, users["caller"]).active = False
+    session.commit()
+    assert "用户名或密码错误" in login(client, "caller").data.decode()
+
+
+def test_five_failures_lock_the_account_even_with_the_right_password(client, users):
+    for _ in range(5):
+        login(client, "manager", "wrong-password")
+    response = login(client, "manager")
+    assert response.status_code == 429
+    assert "登录失败次数过多" in response.data.decode()
+
+
+def test_lock_is_per_account(client, users):
+    for _ in range(5):
+        login(client, "manager", "wrong-password")
+    assert login(client, "coordinator").status_code in (302, 303)
+
+
+def test_many_failures_from_one_address_lock_that_address(make_app, users):
+    app = make_app(LOGIN_MAX_FAILURES_PER_ADDRESS=3, LOGIN_MAX_FAILURES_PER_USER=100)
+    client = app.test_client()
+    for name in ("a1", "a2", "a3"):
+        login(client, name, "wrong-password")
+    assert login(client, "coordinator").status_code == 429
+    other = app.test_client()
+    response = other.post("/login", data={"username": "coordinator", "password": PASSWORD},
+                          environ_base={"REMOTE_ADDR": "10.9.8.7"})
+    assert response.status_code in (302, 303)
+
+
+def test_failures_expire_after_the_lockout_window(client, users, session):
+    from datetime import timedelta
+
+    for _ in range(5):
+        login(client, "manager", "wrong-password")
+    for attempt in session.scalars(select(LoginAttempt)):
+        attempt.at = attempt.at - timedelta(minutes=16)
+    session.commit()
+    assert login(client, "manager").status_code in (302, 303)
+
+
+def test_form_without_csrf_token_is_refused(make_app, users):
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    response = client.post("/login", data={"username": "coordinator", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "表单已过期" in response.data.decode()
+
+
+def test_form_with_csrf_token_is_accepted(make_app, users):
+    import re
+
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").data.decode())
+    response = client.post("/login", data={"username": "coordinator", "password": PASSWORD,
+                                           "csrf_token": token.group(1)})
+    assert response.status_code in (302, 303)
+
+
+def test_next_parameter_cannot_leave_the_site(client, users):
+    response = client.post("/login?next=//evil.example/x", data={"username": "caller", "password": PASSWORD})
+    assert response.location == "/"
+    client.post("/logout")
+    response = client.post("/login?next=/roster/", data={"username": "manager", "password": PASSWORD})
+    assert response.location == "/roster/"
+
+
+def test_logout_needs_post(client, users):
+    login(client, "caller")
+    assert client.get("/logout").status_code == 405
+    assert client.get("/").status_code == 200
+
+
+def test_session_cookie_is_httponly_and_samesite(client, users):
+    response = login(client, "caller")
+    cookie = response.headers.get("Set-Cookie")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_passwords_are_stored_hashed(session, users):
+    from models import User
+
+    user = session.get(User, users["admin"])
+    assert PASSWORD not in user.password_hash and user.check_password(PASSWORD)
