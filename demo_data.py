@@ -12,11 +12,11 @@ from roster.demo import generate_roster
 DEMO_ACCOUNTS = (
     {"username": "admin", "password": "admin-demo-2026", "role": "admin", "county": None, "name": "系统管理员"},
     {"username": "coord", "password": "coord-demo-2026", "role": "coordinator", "county": None,
-     "name": "核查组协调员"},
-    {"username": "caller", "password": "caller-demo-2026", "role": "caller", "county": None, "name": "回访员小陈"},
+     "name": "黄敏"},
+    {"username": "caller", "password": "caller-demo-2026", "role": "caller", "county": None, "name": "陈小燕"},
     {"username": "caller2", "password": "caller-demo-2026", "role": "caller", "county": "440881",
      "name": "廉江回访员"},
-    {"username": "manager", "password": "manager-demo-2026", "role": "manager", "county": None, "name": "管理人员"},
+    {"username": "manager", "password": "manager-demo-2026", "role": "manager", "county": None, "name": "李主任"},
     {"username": "liaison", "password": "liaison-demo-2026", "role": "manager", "county": "440802",
      "name": "赤坎区联络员"},
 )

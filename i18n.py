@@ -3,7 +3,7 @@
 Babel reads `zh_CN` as `zh_Hans_CN`, so the Chinese catalogue lives in translations/zh_Hans_CN.
 """
 
-from flask import session
+from flask import has_request_context, session
 from flask_babel import get_locale
 
 LANGUAGE_NAMES = {"zh_Hans_CN": "中文", "en": "English"}
@@ -13,6 +13,8 @@ def select_locale() -> str:
     """Use the language the user chose in this session, else Chinese."""
     from flask import current_app
 
+    if not has_request_context():  # CLI commands speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in current_app.config["LANGUAGES"]:
         return chosen

@@ -41,3 +41,15 @@ def persons():
         user=current_user,
     )
     return jsonify(total=result.total, page=result.page, pages=result.pages, persons=result.rows)
+
+
+@bp.post("/me/tokens/revoke")
+def revoke_my_tokens():
+    """Revoke every API token of the calling user (for a token that may have leaked)."""
+    import auditlog
+    from auth.tokens import revoke_tokens
+
+    count = revoke_tokens(db.session, current_user)
+    auditlog.record("token.revoke", "user", current_user.id, count=count, via="api")
+    db.session.commit()
+    return jsonify(revoked=count)

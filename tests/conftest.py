@@ -99,11 +99,15 @@ def runner(app):
 
 @pytest.fixture
 def session(app):
-    """The app's database session, inside an app context."""
+    """The app's database session, used outside any app context.
+
+    Holding an app context open here would make Flask reuse it for the test client's requests, so
+    that per-request state (the logged-in user in `g`) leaked from one request into the next.
+    """
     from extensions import db
 
-    with app.app_context():
-        yield db.session
+    yield db.session
+    db.session.remove()
 
 
 @pytest.fixture
@@ -142,3 +146,54 @@ def login_as(client, users):
         return client
 
     return do
+
+
+@pytest.fixture(scope="module")
+def live_server(migrated_template, tmp_path_factory):
+    """Serve a demo-loaded app (small roster) for a whole browser test module."""
+    from app import create_app
+    from browser import LiveServer, browser_available, module_database
+    from demo_data import load_demo
+    from extensions import db
+
+    if not browser_available():
+        pytest.skip("no Chromium on this machine (CI sets SPOTCHECK_REQUIRE_BROWSER=1 and installs it)")
+    url = module_database(migrated_template, tmp_path_factory, TEST_DATABASE_URL, _reset_postgres)
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "SPOTCHECK_INSTANCE": str(instance),
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    with app.app_context():
+        load_demo(db.session, seed=11, persons=2000)
+    with LiveServer(app) as server:
+        yield server
+    db.session.remove()
+    app.extensions["database_engine"].dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Launch headless Debian Chromium through Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    from browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser page with a desktop-sized window."""
+    context = browser.new_context(viewport={"width": 1366, "height": 860}, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory):
+    from browser import screenshot_dir
+
+    return screenshot_dir(tmp_path_factory)

@@ -75,3 +75,12 @@ def test_admin_creates_a_user_from_the_page(login_as, session):
     user = session.query(User).filter_by(username="newcaller").one()
     assert user.county_code == "440823" and user.role == "caller"
     assert session.query(AuditLog).filter_by(action="user.create").count() == 1
+
+
+def test_roster_pages_link_to_each_other(login_as, session):
+    add_roster(session, "440802", 120)
+    client = login_as("coordinator")
+    page = client.get("/roster/?county=440802").data.decode()
+    assert "第 1 页，共 3 页" in page and "page=2" in page
+    page = client.get("/roster/?county=440802&page=3").data.decode()
+    assert "第 3 页，共 3 页" in page and "page=2" in page

@@ -1,0 +1,59 @@
+"""Browser test support: a live Spotcheck server in a thread and headless Debian Chromium."""
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("SPOTCHECK_CHROMIUM", "/usr/bin/chromium")
+# Chromium's own background connections are refused on a closed network; switch them off.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def browser_available() -> bool:
+    """Tell whether the browser tests can run; in CI (SPOTCHECK_REQUIRE_BROWSER=1) they must."""
+    found = Path(CHROMIUM).exists()
+    if not found and os.environ.get("SPOTCHECK_REQUIRE_BROWSER"):
+        pytest.fail(f"{CHROMIUM} is missing but SPOTCHECK_REQUIRE_BROWSER is set")
+    return found
+
+
+def screenshot_dir(tmp_path_factory) -> Path:
+    """Return where screenshots go: docs/screenshots with SPOTCHECK_SCREENSHOTS=1, else a temp folder."""
+    if os.environ.get("SPOTCHECK_SCREENSHOTS"):
+        path = Path(__file__).parent.parent / "docs" / "screenshots"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    return tmp_path_factory.mktemp("screenshots")
+
+
+class LiveServer:
+    """Serve an app on a free local port in a background thread."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def module_database(migrated_template, tmp_path_factory, test_database_url, reset_postgres) -> str:
+    """Give a browser test module its own migrated database."""
+    if test_database_url:
+        reset_postgres(test_database_url)
+        return test_database_url
+    path = tmp_path_factory.mktemp("browser-db") / "spotcheck.sqlite3"
+    shutil.copyfile(migrated_template, path)
+    return f"sqlite:///{path}"

@@ -1,0 +1,45 @@
+"""Settings: defaults < instance config file < environment; secrets."""
+
+import pytest
+
+from config.settings import ConfigError, load_settings
+
+
+def test_defaults_apply_without_file_or_environment(tmp_path):
+    settings = load_settings(str(tmp_path), environ={})
+    assert settings["TIMEZONE"] == "Asia/Shanghai"
+    assert settings["DATABASE_URL"] == f"sqlite:///{tmp_path}/spotcheck.sqlite3"
+    assert settings["BABEL_DEFAULT_LOCALE"] == "zh_Hans_CN"
+
+
+def test_file_overrides_defaults_and_environment_overrides_file(tmp_path):
+    (tmp_path / "spotcheck.toml").write_text('page_size = 20\nlogin_lockout_minutes = 30\n')
+    settings = load_settings(str(tmp_path), environ={"SPOTCHECK_PAGE_SIZE": "75"})
+    assert settings["PAGE_SIZE"] == 75 and settings["LOGIN_LOCKOUT_MINUTES"] == 30
+
+
+def test_environment_values_keep_their_types(tmp_path):
+    settings = load_settings(str(tmp_path), environ={"SPOTCHECK_X_FLAG": "true", "SPOTCHECK_X_NAME": "湛江"})
+    assert settings["X_FLAG"] is True and settings["X_NAME"] == "湛江"
+
+
+def test_postgres_urls_use_psycopg3(tmp_path):
+    settings = load_settings(str(tmp_path), environ={"DATABASE_URL": "postgresql://u@db/spot"})
+    assert settings["DATABASE_URL"] == "postgresql+psycopg://u@db/spot"
+
+
+def test_production_without_secret_key_refuses_to_start(tmp_path):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_settings(str(tmp_path), environ={"SPOTCHECK_ENV": "production"})
+
+
+def test_embedded_secret_is_generated_once_and_kept(tmp_path):
+    first = load_settings(str(tmp_path), environ={})["SECRET_KEY"]
+    second = load_settings(str(tmp_path), environ={})["SECRET_KEY"]
+    assert first == second and len(first) == 64
+    assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
+
+
+def test_production_cookies_are_secure(tmp_path):
+    settings = load_settings(str(tmp_path), environ={"SPOTCHECK_ENV": "production", "SECRET_KEY": "x" * 40})
+    assert settings["SESSION_COOKIE_SECURE"] is True
