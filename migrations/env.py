@@ -1,6 +1,7 @@
 """Alembic environment: the URL comes from the app's settings, the schema from models.Base."""
 
 from alembic import context
+
 from database import make_engine
 from models import Base
 
