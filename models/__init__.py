@@ -3,10 +3,20 @@
 from models.audit import AuditLog
 from models.base import Base, utcnow
 from models.county import County
+from models.imports import BATCH_STATUSES, ImportBatch, ImportProblem
 from models.person import Person, RosterSnapshot
+from models.sampling import Campaign, Draw, DrawExclusion, SampleUnit, campaign_county
 from models.user import ROLES, ApiToken, LoginAttempt, User
 
 __all__ = [
+    "BATCH_STATUSES",
+    "Campaign",
+    "Draw",
+    "DrawExclusion",
+    "ImportBatch",
+    "ImportProblem",
+    "SampleUnit",
+    "campaign_county",
     "ROLES",
     "ApiToken",
     "AuditLog",

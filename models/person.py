@@ -21,6 +21,7 @@ class RosterSnapshot(Base):
     source: Mapped[str] = mapped_column(String(255))  # file name, or "demo"
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
     row_count: Mapped[int] = mapped_column(default=0)
     is_current: Mapped[bool] = mapped_column(default=True)
 
