@@ -41,7 +41,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Register the page areas and the JSON API."""
-    import api.routes  # noqa: F401  (attaches the foundation API routes to the blueprint)
+    import api.routes  # noqa: F401  (these modules attach routes to the blueprints below)
+    import roster.api  # noqa: F401
+    import roster.import_routes  # noqa: F401
     from api import bp as api_bp
     from auth.routes import bp as auth_bp
     from main.routes import bp as main_bp

@@ -103,3 +103,6 @@ def init_commands(app) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo)
+    from roster.cli import roster_cli
+
+    app.cli.add_command(roster_cli)

@@ -1,5 +1,8 @@
 """Helpers every template may call: permission checks and code labels in the page's language."""
 
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+
 from config import codelists
 from i18n import is_chinese
 
@@ -26,11 +29,42 @@ def county_name(code: str) -> str:
     return county.name_zh if is_chinese() else county.name_en
 
 
+BATCH_STATUS_LABELS = {
+    "uploaded": _l("Waiting"),
+    "validating": _l("Checking"),
+    "needs_mapping": _l("Columns to map"),
+    "previewed": _l("Checked, awaiting import"),
+    "importing": _l("Importing"),
+    "committed": _l("Imported"),
+    "failed": _l("Failed"),
+    "cancelled": _l("Cancelled"),
+    "duplicate": _l("Already imported"),
+}
+
+
+def batch_status_label(status: str) -> str:
+    """Return an import batch status in the page's language."""
+    return str(BATCH_STATUS_LABELS.get(status, status))
+
+
+def field_label(name: str | None) -> str:
+    """Return a roster field's label in the page's language."""
+    from roster.columns import FIELD_BY_NAME
+
+    spec = FIELD_BY_NAME.get(name or "")
+    if spec is None:
+        return name or ""
+    return spec.label_zh if is_chinese() else spec.label_en
+
+
 def init_templating(app) -> None:
     """Expose the helpers to Jinja."""
     from auth.accounts import ROLE_LABELS
     from auth.permissions import can
 
     app.jinja_env.globals.update(
-        can=can, code_label=code_label, county_name=county_name, role_label=lambda role: ROLE_LABELS[role]
+        can=can, code_label=code_label, county_name=county_name, role_label=lambda role: ROLE_LABELS[role],
+        batch_status_label=batch_status_label, field_label=field_label,
     )
+    # Times are stored in UTC; pages show them in the configured zone (Asia/Shanghai).
+    app.jinja_env.filters["datetime"] = lambda value, style="medium": format_datetime(value, style) if value else ""

@@ -3,13 +3,14 @@
 from models.audit import AuditLog
 from models.base import Base, utcnow
 from models.county import County
-from models.imports import BATCH_STATUSES, ImportBatch, ImportProblem
+from models.imports import BATCH_STATUSES, RUNNING_STATUSES, ImportBatch, ImportProblem
 from models.person import Person, RosterSnapshot
 from models.sampling import Campaign, Draw, DrawExclusion, SampleUnit, campaign_county
 from models.user import ROLES, ApiToken, LoginAttempt, User
 
 __all__ = [
     "BATCH_STATUSES",
+    "RUNNING_STATUSES",
     "Campaign",
     "Draw",
     "DrawExclusion",

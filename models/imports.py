@@ -7,10 +7,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
 
-# A batch moves: uploaded -> validating -> previewed -> importing -> committed.
-# It can end as failed (could not be read or written), cancelled, or duplicate (same file again).
-BATCH_STATUSES = ("uploaded", "validating", "previewed", "importing", "committed", "failed", "cancelled",
-                  "duplicate")
+# A batch moves: uploaded -> validating -> previewed -> importing -> committed; validating may stop at
+# needs_mapping until a user maps unrecognised headers. It can end as failed (could not be read or
+# written), cancelled, or duplicate (the same file was imported before).
+BATCH_STATUSES = ("uploaded", "validating", "needs_mapping", "previewed", "importing", "committed", "failed",
+                  "cancelled", "duplicate")
+RUNNING_STATUSES = ("uploaded", "validating", "importing")
 
 
 class ImportBatch(Base):
@@ -26,7 +28,8 @@ class ImportBatch(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     status: Mapped[str] = mapped_column(String(16), default="uploaded")
     default_county: Mapped[str | None] = mapped_column(ForeignKey("county.code"))
-    header_mapping: Mapped[dict] = mapped_column(JSON, default=dict)  # column index -> field
+    headers: Mapped[list] = mapped_column(JSON, default=list)  # the file's header row, as given
+    header_mapping: Mapped[dict] = mapped_column(JSON, default=dict)  # user's overrides: column index -> field
     counties: Mapped[list] = mapped_column(JSON, default=list)  # county codes found in the file
     rows_total: Mapped[int | None]  # known once read to the end
     rows_read: Mapped[int] = mapped_column(default=0)
@@ -41,6 +44,7 @@ class ImportBatch(Base):
     error_code: Mapped[str | None] = mapped_column(String(64))
     error_message: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]  # a running batch whose heartbeat stops has died
     finished_at: Mapped[datetime | None]
     committed_at: Mapped[datetime | None]
 

@@ -28,9 +28,15 @@ def current_persons():
     )
 
 
-def search_persons(session, text="", county_code=None, status="registered", page=1, page_size=50, user=None):
-    """Find persons of the current roster by name, ID number or phone (fragments match)."""
+def search_persons(session, text="", county_code=None, status="registered", page=1, page_size=50, user=None,
+                   flag=None, today=None):
+    """Find persons of the current roster by name, ID number or phone (fragments match), or by a
+    data-quality flag."""
     query = scope_to_county(current_persons(), Person.county_code, user)
+    if flag:
+        from roster.quality import flag_condition
+
+        query = query.where(flag_condition(flag, today))
     if county_code:
         query = query.where(Person.county_code == county_code)
     if status == "registered":

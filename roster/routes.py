@@ -1,12 +1,18 @@
-"""Roster pages: the searchable list of persons, with ID and phone masked."""
+"""Roster pages: the searchable list of persons (ID and phone masked) and the data-quality table."""
 
-from flask import Blueprint, current_app, render_template, request
+import io
+from datetime import date
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_login import current_user
 
 from auth.permissions import county_scope, require
 from extensions import db
+from i18n import is_chinese
 from models import County
+from roster.quality import FLAGS, county_quality
 from roster.queries import search_persons
+from roster.reports import quality_xlsx
 
 bp = Blueprint("roster", __name__, url_prefix="/roster")
 
@@ -17,14 +23,44 @@ def persons():
     """List the current roster, searchable by name, ID or phone, limited to the user's county."""
     page = max(request.args.get("page", 1, type=int), 1)
     county = county_scope(current_user) or request.args.get("county") or None
+    flag = request.args.get("flag") or None
+    if flag and flag not in FLAGS:
+        abort(404)
     result = search_persons(
         db.session,
         text=request.args.get("q", ""),
         county_code=county,
-        status=request.args.get("status", "registered"),
+        status=request.args.get("status", "all" if flag else "registered"),
         page=page,
         page_size=current_app.config["PAGE_SIZE"],
         user=current_user,
+        flag=flag,
+        today=date.today(),
     )
     counties = db.session.query(County).order_by(County.code).all()
-    return render_template("roster/persons.html", result=result, counties=counties, county=county)
+    return render_template("roster/persons.html", result=result, counties=counties, county=county, flag=flag,
+                           flags=FLAGS)
+
+
+def quality_rows():
+    """Compute the quality figures of the counties the user may see."""
+    scope = county_scope(current_user)
+    return county_quality(db.session, date.today(), [scope] if scope else None)
+
+
+@bp.route("/quality")
+@require("view_roster")
+def quality():
+    """Show per-county data-quality figures; every number links to the persons behind it."""
+    return render_template("roster/quality.html", rows=quality_rows(), flags=FLAGS)
+
+
+@bp.route("/quality.xlsx")
+@require("view_roster")
+def quality_export():
+    """Download the data-quality table as a spreadsheet."""
+    names = {c.code: (c.name_zh if is_chinese() else c.name_en) for c in db.session.query(County)}
+    labels = {name: str(label) for name, (label, _condition) in FLAGS.items()}
+    data = quality_xlsx(quality_rows(), names, labels)
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"数据质量-{date.today()}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,0 +1,150 @@
+"""Import pages: upload a county file, follow its check, map headers, commit, download the errors."""
+
+import io
+import os
+import tempfile
+from datetime import date
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from auth.permissions import county_scope, require
+from extensions import db
+from i18n import is_chinese
+from models import County, ImportBatch, ImportProblem
+from roster import importer, jobs
+from roster.columns import FIELDS
+from roster.forms import UploadForm
+from roster.reports import error_report_xlsx
+from roster.routes import bp
+
+FIRST_PROBLEMS = 20
+
+
+def visible_batch(batch_id: int) -> ImportBatch:
+    """Load a batch the current user may see (a county-scoped user: only their county's)."""
+    batch = db.session.get(ImportBatch, batch_id) or abort(404)
+    scope = county_scope(current_user)
+    if scope and (batch.default_county != scope):
+        abort(404)
+    return batch
+
+
+def county_choices(form):
+    """Offer the counties a file may be imported for (a county-scoped user: only their own)."""
+    scope = county_scope(current_user)
+    counties = db.session.scalars(select(County).where(County.active).order_by(County.code)).all()
+    choices = [] if scope else [("", _("Several counties: the file has a county column"))]
+    language = "zh" if is_chinese() else "en"
+    form.county.choices = choices + [(c.code, f"{c.code} {c.name(language)}")
+                                     for c in counties if not scope or c.code == scope]
+
+
+def save_upload(storage) -> str:
+    """Write an uploaded file to a temporary path and return it."""
+    handle, path = tempfile.mkstemp(prefix="upload-", suffix=os.path.splitext(storage.filename or "")[1])
+    with os.fdopen(handle, "wb") as out:
+        storage.save(out)
+    return path
+
+
+@bp.route("/imports", methods=["GET", "POST"])
+@require("import_roster")
+def imports():
+    """List the import batches and take a new file."""
+    form = UploadForm()
+    county_choices(form)
+    if form.validate_on_submit():
+        path = save_upload(form.file.data)
+        try:
+            batch = importer.create_batch(db.session, path, os.path.basename(form.file.data.filename or "roster"),
+                                          current_app.instance_path, current_user, form.county.data or None)
+            db.session.commit()
+        finally:
+            os.remove(path)
+        if batch.status != "duplicate":
+            jobs.start(current_app._get_current_object(), jobs.run_validation, batch.id, date.today())
+        return redirect(url_for("roster.import_detail", batch_id=batch.id))
+    jobs.mark_interrupted(db.session)
+    query = select(ImportBatch).order_by(ImportBatch.id.desc()).limit(100)
+    if county_scope(current_user):
+        query = query.where(ImportBatch.default_county == county_scope(current_user))
+    return render_template("roster/imports.html", form=form, batches=db.session.scalars(query).all())
+
+
+@bp.route("/imports/<int:batch_id>")
+@require("import_roster")
+def import_detail(batch_id):
+    """Show a batch: progress while it runs, then its preview, problems and the next step."""
+    jobs.mark_interrupted(db.session)
+    batch = visible_batch(batch_id)
+    problems = db.session.scalars(select(ImportProblem).where(ImportProblem.batch_id == batch.id)
+                                  .order_by(ImportProblem.id).limit(FIRST_PROBLEMS)).all()
+    return render_template("roster/import_detail.html", batch=batch, problems=problems, fields=FIELDS)
+
+
+@bp.post("/imports/<int:batch_id>/mapping")
+@require("import_roster")
+def import_mapping(batch_id):
+    """Apply the user's header mapping and check the file again."""
+    batch = visible_batch(batch_id)
+    if batch.status != "needs_mapping":
+        abort(409)
+    known = {f.name for f in FIELDS}
+    mapping = {}
+    for index in range(len(batch.headers)):
+        choice = request.form.get(f"column-{index}", "")
+        if choice in known:
+            mapping[str(index)] = choice
+        elif choice == "-":
+            mapping[str(index)] = None
+    batch.header_mapping = mapping
+    batch.status = "uploaded"
+    db.session.commit()
+    jobs.start(current_app._get_current_object(), jobs.run_validation, batch.id, date.today())
+    return redirect(url_for("roster.import_detail", batch_id=batch.id))
+
+
+@bp.post("/imports/<int:batch_id>/commit")
+@require("import_roster")
+def import_commit(batch_id):
+    """Import a previewed batch (a second click finds it already claimed and does nothing)."""
+    batch = visible_batch(batch_id)
+    if not importer.claim_for_commit(db.session, batch.id):
+        flash(_("This batch is already being imported or is not ready."), "warning")
+        return redirect(url_for("roster.import_detail", batch_id=batch.id))
+    jobs.start(current_app._get_current_object(), jobs.run_commit, batch.id, current_user.id)
+    return redirect(url_for("roster.import_detail", batch_id=batch.id))
+
+
+@bp.post("/imports/<int:batch_id>/cancel")
+@require("import_roster")
+def import_cancel(batch_id):
+    """Drop a batch that has not been imported."""
+    import auditlog
+
+    batch = visible_batch(batch_id)
+    if batch.status not in ("previewed", "needs_mapping", "failed"):
+        abort(409)
+    batch.status = "cancelled"
+    auditlog.record("import.cancel", "import_batch", batch.id, filename=batch.filename)
+    db.session.commit()
+    spool = importer.spool_path(batch)
+    if os.path.exists(spool):
+        os.remove(spool)
+    flash(_("The batch was cancelled; the roster is unchanged."), "info")
+    return redirect(url_for("roster.imports"))
+
+
+@bp.route("/imports/<int:batch_id>/errors.xlsx")
+@require("import_roster")
+def import_errors(batch_id):
+    """Download every problem of a batch as a spreadsheet."""
+    batch = visible_batch(batch_id)
+    problems = db.session.scalars(select(ImportProblem).where(ImportProblem.batch_id == batch.id)
+                                  .order_by(ImportProblem.row, ImportProblem.id))
+    data = error_report_xlsx(batch, problems)
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"错误报告-批次{batch.id}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

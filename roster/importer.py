@@ -1,0 +1,331 @@
+"""Import a county roster file as a batch: validate to a spool, then commit it in one transaction.
+
+Phase 1, `validate_batch`: read the file, map its headers, validate every row, store the problems
+and the counts (rows to add, update, leave, and current persons absent from the file) and spool
+the valid records to disk. Progress is written in short transactions, so other users can follow it.
+Phase 2, `commit_batch`: in one write transaction, make a new snapshot of every county in the file
+from the spool and make it current. Either the whole batch lands or nothing does.
+
+A county's file is its whole current register: persons on the current roster but absent from the
+file are no longer registered in the new snapshot (counted as `removed`). Earlier snapshots stay.
+"""
+
+import hashlib
+import logging
+import os
+import shutil
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import insert, select, update
+
+import auditlog
+from models import County, ImportBatch, ImportProblem, Person, RosterSnapshot, utcnow
+from roster.columns import map_headers
+from roster.reader import ReaderError, open_table
+from roster.spool import COLUMNS, SpoolWriter, read_spool
+from roster.validate import validate_row
+
+log = logging.getLogger(__name__)
+
+CHUNK = 5000  # rows per spool chunk, per insert, and per progress update
+MAX_STORED_PROBLEMS = 100_000  # beyond this the error report says how many more there were
+COMPARED = COLUMNS[2:]  # fields that decide whether a person's record changed (not county or row)
+
+
+class ImportError_(RuntimeError):
+    """The batch cannot go on; code is stable, the message is for the user."""
+
+    def __init__(self, code: str, message_zh: str, message_en: str):
+        super().__init__(message_en)
+        self.code, self.message_zh, self.message_en = code, message_zh, message_en
+
+
+def file_fingerprint(path: str) -> str:
+    """Return the SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def upload_dir(instance_path: str) -> str:
+    """Return (and create) the folder where uploaded files and spools are kept."""
+    path = os.path.join(instance_path, "imports")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def create_batch(session, source_path: str, filename: str, instance_path: str, user=None,
+                 default_county: str | None = None, header_mapping: dict | None = None) -> ImportBatch:
+    """Keep a copy of the file and open a batch for it; the same file imported before is a duplicate."""
+    fingerprint = file_fingerprint(source_path)
+    extension = os.path.splitext(filename)[1].lower()[:10]
+    stored = os.path.join(upload_dir(instance_path), f"{fingerprint}{extension}")
+    if not os.path.exists(stored):
+        shutil.copyfile(source_path, stored)
+    batch = ImportBatch(filename=filename, fingerprint=fingerprint, size_bytes=os.path.getsize(stored),
+                        stored_path=stored, uploaded_by_id=getattr(user, "id", None),
+                        default_county=default_county or None, header_mapping=header_mapping or {})
+    earlier = session.scalar(select(ImportBatch).where(
+        ImportBatch.fingerprint == fingerprint, ImportBatch.status == "committed",
+        ImportBatch.default_county.is_(None) if not default_county else ImportBatch.default_county == default_county,
+    ).order_by(ImportBatch.id.desc()).limit(1))
+    if earlier is not None:
+        batch.status = "duplicate"
+        batch.error_code = "already_imported"
+        batch.error_message = str(earlier.id)
+    session.add(batch)
+    session.flush()
+    auditlog.record("import.upload", "import_batch", batch.id, user=user, filename=filename,
+                    fingerprint=fingerprint, duplicate_of=batch.error_message)
+    return batch
+
+
+def spool_path(batch: ImportBatch) -> str:
+    """Return where a batch's validated records are spooled."""
+    return os.path.join(os.path.dirname(batch.stored_path), f"batch-{batch.id}.spool")
+
+
+def _current_roster(session, counties) -> dict:
+    """Load the current roster of the given counties as {(county, id, occurrence): hash of its fields}.
+
+    A hash, not the fields, keeps a million-person roster small in memory; it only has to be stable
+    within this process.
+    """
+    current = {}
+    seen = defaultdict(int)
+    query = (
+        select(Person.county_code, *[getattr(Person, c) for c in COMPARED])
+        .join(RosterSnapshot, Person.snapshot_id == RosterSnapshot.id)
+        .where(RosterSnapshot.is_current, RosterSnapshot.county_code.in_(counties))
+        .order_by(Person.county_code, Person.id)
+    )
+    id_position = COMPARED.index("id_number") + 1
+    for row in session.execute(query):
+        key = (row[0], row[id_position])
+        seen[key] += 1
+        current[(*key, seen[key])] = hash(tuple(row[1:]))
+    return current
+
+
+def validate_batch(session, batch_id: int, today: date, progress=None) -> ImportBatch:
+    """Run phase 1 for a batch: validate every row, count, spool, and store the problems."""
+    batch = session.get(ImportBatch, batch_id)
+    known = frozenset(session.scalars(select(County.code).where(County.active)))
+    batch.status, batch.started_at, batch.heartbeat_at = "validating", utcnow(), utcnow()
+    session.execute(ImportProblem.__table__.delete().where(ImportProblem.batch_id == batch.id))
+    session.commit()
+    try:
+        table = open_table(batch.stored_path)
+    except ReaderError as error:
+        return _fail(session, batch, error.code, error.message_zh, error.message_en)
+    with table:
+        batch.headers = [("" if h is None else str(h)) for h in table.headers]
+        if table.file_format == "csv":
+            batch.rows_total = _count_lines(batch.stored_path) - table.header_row  # an estimate, for progress
+        overrides = {int(k): v for k, v in (batch.header_mapping or {}).items()}
+        mapping = map_headers(table.headers, overrides, default_county=batch.default_county)
+        if not mapping.is_complete:
+            batch.status = "needs_mapping"
+            batch.error_code = "headers_missing"
+            batch.error_message = ",".join(mapping.missing_required)
+            session.commit()
+            return batch
+        try:
+            _validate_rows(session, batch, table, mapping.extractor(), known, today, progress)
+        except ReaderError as error:
+            return _fail(session, batch, error.code, error.message_zh, error.message_en)
+    return batch
+
+
+def _count_lines(path: str) -> int:
+    """Count a text file's lines fast (quoted line breaks make this an upper bound)."""
+    with open(path, "rb") as handle:
+        return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+
+
+def _validate_rows(session, batch, table, extract, known, today, progress):
+    """Validate the rows of an open table into the spool and the batch's counters."""
+    counts = defaultdict(int)
+    problems, chunk = [], []
+    occurrences = defaultdict(int)
+    ids_in_file = defaultdict(int)
+    counties = set()
+    current = None
+    writer = SpoolWriter(spool_path(batch))
+    default = batch.default_county
+    try:
+        for row_number, values in table.rows:
+            counts["read"] += 1
+            record, row_problems = validate_row(extract(values), row_number, today, known, default)
+            if row_problems:
+                for p in row_problems:
+                    counts[p.severity] += 1
+                    if len(problems) + counts["stored_problems"] < MAX_STORED_PROBLEMS:
+                        problems.append(_problem_row(batch.id, p))
+                counts["warned_rows"] += record is not None
+            if record is None:
+                counts["rejected"] += 1
+            else:
+                chunk.append(tuple(row_number if c == "source_row" else record[c] for c in COLUMNS))
+                counties.add(record["county_code"])
+                ids_in_file[record["id_number"]] += 1
+            if len(chunk) >= CHUNK:
+                writer.write(chunk)
+                chunk = []
+            if counts["read"] % CHUNK == 0:
+                counts["stored_problems"] += _flush_progress(session, batch, counts, problems)
+                problems = []
+                if progress:
+                    progress(counts["read"])
+        writer.write(chunk)
+        writer.finish()
+    except BaseException:
+        writer.abort()
+        session.rollback()
+        raise
+    if counts["read"] == 0:
+        return _fail(session, batch, "no_rows", "文件只有表头，没有数据行", "The file has a header but no data rows")
+    # Compare with the current roster of the counties the file holds.
+    current = _current_roster(session, sorted(counties))
+    seen = set()
+    for chunk in read_spool(writer.path):
+        for record in chunk:
+            key_base = (record[0], record[4])
+            occurrences[key_base] += 1
+            key = (*key_base, occurrences[key_base])
+            seen.add(key)
+            old = current.get(key)
+            counts["added" if old is None else ("unchanged" if old == hash(record[2:]) else "updated")] += 1
+    batch.counties = sorted(counties)
+    batch.added, batch.updated, batch.unchanged = counts["added"], counts["updated"], counts["unchanged"]
+    batch.removed = len(set(current) - seen)
+    batch.duplicates = sum(n for n in ids_in_file.values() if n > 1)
+    batch.rows_total = counts["read"]
+    _flush_progress(session, batch, counts, problems)
+    batch.status, batch.finished_at = "previewed", utcnow()
+    session.commit()
+    return batch
+
+
+def _problem_row(batch_id, problem) -> dict:
+    value = problem.value_as_given
+    return {"batch_id": batch_id, "row": problem.row, "field": problem.field,
+            "value": None if value is None else str(value)[:255], "code": problem.code,
+            "severity": problem.severity, "message_zh": problem.message_zh, "message_en": problem.message_en}
+
+
+def _flush_progress(session, batch, counts, problems) -> int:
+    """Store the problems found so far and the counters, in a short transaction."""
+    if problems:
+        session.execute(insert(ImportProblem), problems)
+    batch.rows_read = counts["read"]
+    batch.rows_rejected = counts["rejected"]
+    batch.rows_valid = counts["read"] - counts["rejected"]
+    batch.rows_warned = counts["warned_rows"]
+    batch.heartbeat_at = utcnow()
+    session.commit()
+    return len(problems)
+
+
+def _fail(session, batch, code, message_zh, message_en) -> ImportBatch:
+    """Mark a batch failed with a reason the user can read."""
+    session.rollback()
+    batch = session.get(ImportBatch, batch.id)
+    batch.status, batch.error_code, batch.finished_at = "failed", code, utcnow()
+    batch.error_message = f"{message_zh}\n{message_en}"
+    session.commit()
+    return batch
+
+
+def claim_for_commit(session, batch_id: int) -> bool:
+    """Move a previewed batch to importing; False if it was not previewed (e.g. a second click)."""
+    result = session.execute(update(ImportBatch).where(
+        ImportBatch.id == batch_id, ImportBatch.status == "previewed"
+    ).values(status="importing", heartbeat_at=utcnow()))
+    session.commit()
+    return result.rowcount == 1
+
+
+def commit_batch(db, batch_id: int, user=None) -> ImportBatch:
+    """Run phase 2: write the spooled records as new current snapshots, all in one transaction.
+
+    Claims the batch first unless the caller already did (status importing).
+    """
+    session = db.session
+    batch = session.get(ImportBatch, batch_id)
+    if batch.status == "previewed":
+        claim_for_commit(session, batch_id)
+        session.refresh(batch)
+    if batch.status != "importing":
+        raise ImportError_("not_previewed", "只能导入已完成校验预览的批次", "Only a previewed batch can be imported")
+    path = spool_path(batch)
+    if not os.path.exists(path):
+        batch.status = "failed"
+        batch.error_code = "spool_missing"
+        batch.error_message = "校验结果已丢失，请重新上传该文件\nThe validated rows are gone; upload the file again"
+        session.commit()
+        raise ImportError_("spool_missing", "校验结果已丢失，请重新上传该文件", "The validated rows are gone; upload again")
+    try:
+        with db.write_transaction() as tx:
+            snapshots = {}
+            for code in batch.counties:
+                snapshot = RosterSnapshot(county_code=code, source=batch.filename, batch_id=batch.id,
+                                          created_by_id=getattr(user, "id", None), is_current=False)
+                tx.add(snapshot)
+                snapshots[code] = snapshot
+            tx.flush()
+            per_county = _write_persons(tx, path, {c: s.id for c, s in snapshots.items()})
+            tx.execute(update(RosterSnapshot).where(
+                RosterSnapshot.county_code.in_(batch.counties), RosterSnapshot.is_current
+            ).values(is_current=False))
+            for code, snapshot in snapshots.items():
+                snapshot.row_count = per_county[code]
+                snapshot.is_current = True
+            batch = tx.get(ImportBatch, batch_id)
+            batch.status, batch.committed_at, batch.heartbeat_at = "committed", utcnow(), utcnow()
+            auditlog.record("import.commit", "import_batch", batch.id, user=user, filename=batch.filename,
+                            counties=batch.counties, added=batch.added, updated=batch.updated,
+                            removed=batch.removed, rejected=batch.rows_rejected)
+    except Exception:
+        log.exception("import batch %s failed while writing", batch_id)
+        session.rollback()
+        batch = session.get(ImportBatch, batch_id)
+        batch.status = "previewed"  # nothing was written; the user may try again
+        session.commit()
+        raise
+    os.remove(path)
+    return batch
+
+
+def _write_persons(session, path: str, snapshot_ids: dict) -> dict:
+    """Insert the spooled records into the person table; COPY on PostgreSQL, executemany elsewhere."""
+    per_county = defaultdict(int)
+    columns = ("snapshot_id", *COLUMNS)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        raw = connection.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(f"COPY person ({', '.join(columns)}) FROM STDIN") as copy:
+            for chunk in read_spool(path):
+                for record in chunk:
+                    per_county[record[0]] += 1
+                    copy.write_row((snapshot_ids[record[0]], *record))
+        return per_county
+    sql = f"INSERT INTO person ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    cursor = connection.connection.driver_connection.cursor()
+    registered, cancelled = COLUMNS.index("registered_on"), COLUMNS.index("cancelled_on")
+    for chunk in read_spool(path):
+        rows = []
+        for record in chunk:
+            per_county[record[0]] += 1
+            row = [snapshot_ids[record[0]], *record]
+            # Dates as ISO text, exactly as SQLAlchemy stores them in SQLite.
+            row[registered + 1] = row[registered + 1].isoformat()
+            if row[cancelled + 1] is not None:
+                row[cancelled + 1] = row[cancelled + 1].isoformat()
+            rows.append(row)
+        cursor.executemany(sql, rows)
+    cursor.close()
+    return per_county

@@ -1,0 +1,51 @@
+"""A spool of validated roster records on disk, written in chunks and read back in order.
+
+Validation writes here so that a million records never sit in memory, and the commit reads them
+back inside one short write transaction.
+"""
+
+import os
+import pickle
+from collections.abc import Iterator
+
+# Column order of a spooled record; the same order the person table is written in.
+COLUMNS = ("county_code", "source_row", "name", "gender", "id_number", "phone", "household_address",
+           "residence_address", "unemployment_reason", "registered_on", "registering_agency",
+           "certificate_number", "employment_status", "cancelled_on")
+
+
+class SpoolWriter:
+    """Append chunks of record tuples to a spool file."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.tmp_path = path + ".part"
+        self.handle = open(self.tmp_path, "wb")  # noqa: SIM115 (closed in finish/abort)
+        self.count = 0
+
+    def write(self, rows: list[tuple]) -> None:
+        """Append one chunk."""
+        if rows:
+            pickle.dump(rows, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+            self.count += len(rows)
+
+    def finish(self) -> None:
+        """Close the spool and make it visible under its final name."""
+        self.handle.close()
+        os.replace(self.tmp_path, self.path)
+
+    def abort(self) -> None:
+        """Close and remove a half-written spool."""
+        self.handle.close()
+        if os.path.exists(self.tmp_path):
+            os.remove(self.tmp_path)
+
+
+def read_spool(path: str) -> Iterator[list[tuple]]:
+    """Yield the spool's chunks in the order they were written."""
+    with open(path, "rb") as handle:
+        while True:
+            try:
+                yield pickle.load(handle)
+            except EOFError:
+                return
