@@ -12,6 +12,7 @@ file are no longer registered in the new snapshot (counted as `removed`). Earlie
 
 import hashlib
 import logging
+import operator
 import os
 import shutil
 from collections import defaultdict
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 CHUNK = 5000  # rows per spool chunk, per insert, and per progress update
 MAX_STORED_PROBLEMS = 100_000  # beyond this the error report says how many more there were
 COMPARED = COLUMNS[2:]  # fields that decide whether a person's record changed (not county or row)
+DATE_COLUMNS = ("registered_on", "cancelled_on")
 
 
 class ImportError_(RuntimeError):
@@ -103,10 +105,15 @@ def _current_roster(session, counties) -> dict:
         .order_by(Person.county_code, Person.id)
     )
     id_position = COMPARED.index("id_number") + 1
+    dates = [COMPARED.index(c) + 1 for c in DATE_COLUMNS]
     for row in session.execute(query):
         key = (row[0], row[id_position])
         seen[key] += 1
-        current[(*key, seen[key])] = hash(tuple(row[1:]))
+        values = list(row[1:])
+        for position in dates:  # the spool holds dates as ISO text
+            if values[position - 1] is not None:
+                values[position - 1] = values[position - 1].isoformat()
+        current[(*key, seen[key])] = hash(tuple(values))
     return current
 
 
@@ -156,6 +163,9 @@ def _validate_rows(session, batch, table, extract, known, today, progress):
     current = None
     writer = SpoolWriter(spool_path(batch))
     default = batch.default_county
+    # One itemgetter builds a record tuple in spool order; source_row and dates are set after.
+    fields = operator.itemgetter(*(c for c in COLUMNS if c != "source_row"))
+    registered, cancelled = COLUMNS.index("registered_on") - 1, COLUMNS.index("cancelled_on") - 1
     try:
         for row_number, values in table.rows:
             counts["read"] += 1
@@ -169,7 +179,11 @@ def _validate_rows(session, batch, table, extract, known, today, progress):
             if record is None:
                 counts["rejected"] += 1
             else:
-                chunk.append(tuple(row_number if c == "source_row" else record[c] for c in COLUMNS))
+                values = fields(record)
+                # Dates travel as ISO text: what SQLite stores and what COPY reads, with no conversion later.
+                chunk.append((values[0], row_number, *values[1:registered], values[registered].isoformat(),
+                              *values[registered + 1:cancelled],
+                              values[cancelled] and values[cancelled].isoformat(), *values[cancelled + 1:]))
                 counties.add(record["county_code"])
                 ids_in_file[record["id_number"]] += 1
             if len(chunk) >= CHUNK:
@@ -315,17 +329,9 @@ def _write_persons(session, path: str, snapshot_ids: dict) -> dict:
         return per_county
     sql = f"INSERT INTO person ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     cursor = connection.connection.driver_connection.cursor()
-    registered, cancelled = COLUMNS.index("registered_on"), COLUMNS.index("cancelled_on")
     for chunk in read_spool(path):
-        rows = []
         for record in chunk:
             per_county[record[0]] += 1
-            row = [snapshot_ids[record[0]], *record]
-            # Dates as ISO text, exactly as SQLAlchemy stores them in SQLite.
-            row[registered + 1] = row[registered + 1].isoformat()
-            if row[cancelled + 1] is not None:
-                row[cancelled + 1] = row[cancelled + 1].isoformat()
-            rows.append(row)
-        cursor.executemany(sql, rows)
+        cursor.executemany(sql, [(snapshot_ids[record[0]], *record) for record in chunk])
     cursor.close()
     return per_county

@@ -1,0 +1,182 @@
+"""Benchmark: import a 1,000,000-row county file with full validation, against a plain bulk load.
+
+    python bench/make_roster_csv.py --rows 1000000 --counties 120 --output bench/data/roster_1m.csv
+    python bench/bench_import.py --csv bench/data/roster_1m.csv [--postgres URL]
+
+Baselines, measured in the same run on the same rows:
+- SQLite: plain `sqlite3` executemany of the already-parsed rows into the same person table (same
+  indexes), one transaction. Parsing is not timed for the baseline.
+- PostgreSQL: plain psycopg COPY of the same already-parsed rows.
+Ours: the whole import from the file: read, map headers, validate every row (ID check digit, dates,
+phones, codes), compare with the current roster, spool, and commit the snapshots in one transaction.
+Each measurement runs in its own process so that peak memory (max RSS) is its own.
+"""
+
+import argparse
+import csv
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+COLUMNS = ("snapshot_id", "county_code", "source_row", "name", "gender", "id_number", "phone",
+           "household_address", "residence_address", "unemployment_reason", "registered_on",
+           "registering_agency", "certificate_number", "employment_status", "cancelled_on")
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def parsed_rows(path):
+    """Parse and clean the CSV into tuples in the person table's column order (untimed for the baseline).
+
+    The values are those the import stores (codes, E.164 phones), so that both load the same data.
+    """
+    from config.codelists import EMPLOYMENT_STATUSES, UNEMPLOYMENT_REASONS, code_for
+
+    rows = []
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        for number, r in enumerate(reader, start=2):
+            # 姓名 性别 公民身份号码 联系电话 户籍地址 常住地址 失业原因 失业登记日期 登记机构 就业创业证编号 就业状态 注销日期 县区代码
+            rows.append((1, r[12], number, r[0], "1" if r[1] == "男" else "2", r[2], r[3] and "+86" + r[3] or None,
+                         r[4], r[5], code_for(UNEMPLOYMENT_REASONS, r[6]), r[7], r[8], r[9],
+                         code_for(EMPLOYMENT_STATUSES, r[10]), r[11] or None))
+    return rows
+
+
+def county_codes(path):
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        return sorted({r[12] for r in reader})
+
+
+def migrated(url, codes):
+    """Create the schema and the file's counties in an empty database."""
+    import migrate
+    from sqlalchemy import create_engine, text
+
+    migrate.upgrade(url)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        known = set(conn.execute(text("SELECT code FROM county")).scalars())
+        for code in codes:
+            if code not in known:
+                conn.execute(text("INSERT INTO county (code, name_zh, name_en, official, active) "
+                                  "VALUES (:c, :c, :c, true, true)"), {"c": code})
+        conn.execute(text("INSERT INTO roster_snapshot (id, county_code, source, created_at, row_count, "
+                          "is_current) VALUES (1, :c, 'bench', CURRENT_TIMESTAMP, 0, false)"), {"c": codes[0]})
+    engine.dispose()
+
+
+def reset_postgres(url):
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def baseline_sqlite(csv_path, codes):
+    import sqlite3
+
+    directory = tempfile.mkdtemp()
+    path = os.path.join(directory, "baseline.sqlite3")
+    migrated(f"sqlite:///{path}", codes)
+    rows = parsed_rows(csv_path)
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    started = time.perf_counter()
+    connection.executemany(f"INSERT INTO person ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                           rows)
+    connection.commit()
+    return {"seconds": time.perf_counter() - started, "rows": len(rows), "peak_mib": peak_mib()}
+
+
+def baseline_postgres(csv_path, codes, url):
+    import psycopg
+
+    reset_postgres(url)
+    migrated(url, codes)
+    rows = parsed_rows(csv_path)
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as connection:
+        started = time.perf_counter()
+        with connection.cursor() as cursor, cursor.copy(f"COPY person ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        connection.commit()
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": len(rows), "peak_mib": peak_mib()}
+
+
+def ours(csv_path, codes, url):
+    from app import create_app
+    from extensions import db
+    from roster import importer
+
+    if url.startswith("postgresql"):
+        reset_postgres(url)
+    migrated(url, codes)
+    instance = tempfile.mkdtemp()
+    os.environ["SPOTCHECK_INSTANCE"] = instance
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        started = time.perf_counter()
+        batch = importer.create_batch(db.session, csv_path, os.path.basename(csv_path), instance)
+        db.session.commit()
+        batch = importer.validate_batch(db.session, batch.id, date.today())
+        validated = time.perf_counter()
+        batch = importer.commit_batch(db, batch.id)
+        finished = time.perf_counter()
+        return {"seconds": finished - started, "validate_seconds": validated - started,
+                "commit_seconds": finished - validated, "rows": batch.rows_read, "added": batch.added,
+                "rejected": batch.rows_rejected, "peak_mib": peak_mib()}
+
+
+def in_subprocess(mode, args):
+    output = subprocess.run([sys.executable, __file__, "--csv", args.csv, "--postgres", args.postgres or "",
+                             "--mode", mode], check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--csv", default="bench/data/roster_1m.csv")
+    parser.add_argument("--postgres", default="", help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--mode", default="all")
+    args = parser.parse_args()
+    if args.mode != "all":
+        codes = county_codes(args.csv)
+        result = {"baseline-sqlite": lambda: baseline_sqlite(args.csv, codes),
+                  "baseline-postgres": lambda: baseline_postgres(args.csv, codes, args.postgres),
+                  "ours-sqlite": lambda: ours(args.csv, codes, f"sqlite:///{tempfile.mkdtemp()}/ours.sqlite3"),
+                  "ours-postgres": lambda: ours(args.csv, codes, args.postgres)}[args.mode]()
+        print(json.dumps(result))
+        return
+    for database in ["sqlite"] + (["postgres"] if args.postgres else []):
+        base = in_subprocess(f"baseline-{database}", args)
+        mine = in_subprocess(f"ours-{database}", args)
+        print(f"{database}: baseline {base['seconds']:.1f} s ({base['rows'] / base['seconds']:,.0f} rows/s, "
+              f"peak {base['peak_mib']:.0f} MiB)")
+        print(f"{database}: import   {mine['seconds']:.1f} s = validate {mine['validate_seconds']:.1f} s + commit "
+              f"{mine['commit_seconds']:.1f} s ({mine['rows'] / mine['seconds']:,.0f} rows/s, peak "
+              f"{mine['peak_mib']:.0f} MiB, {mine['added']:,} added, {mine['rejected']:,} rejected)")
+        print(f"{database}: ratio import / baseline = {mine['seconds'] / base['seconds']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
