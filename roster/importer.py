@@ -154,22 +154,27 @@ def _count_lines(path: str) -> int:
 
 
 def _validate_rows(session, batch, table, extract, known, today, progress):
-    """Validate the rows of an open table into the spool and the batch's counters."""
+    """Validate the rows of an open table into the spool, the problems and the batch's counters.
+
+    One pass: each record is compared with its county's current roster (loaded the first time the
+    file names that county) as it goes by.
+    """
     counts = defaultdict(int)
     problems, chunk = [], []
     occurrences = defaultdict(int)
     ids_in_file = defaultdict(int)
-    counties = set()
-    current = None
+    current, seen, loaded = {}, set(), set()  # loaded: counties whose current roster is in `current`
     writer = SpoolWriter(spool_path(batch))
     default = batch.default_county
     # One itemgetter builds a record tuple in spool order; source_row and dates are set after.
     fields = operator.itemgetter(*(c for c in COLUMNS if c != "source_row"))
     registered, cancelled = COLUMNS.index("registered_on") - 1, COLUMNS.index("cancelled_on") - 1
+    check, keep = validate_row, chunk.append
+    read = rejected = 0
     try:
         for row_number, values in table.rows:
-            counts["read"] += 1
-            record, row_problems = validate_row(extract(values), row_number, today, known, default)
+            read += 1
+            record, row_problems = check(extract(values), row_number, today, known, default)
             if row_problems:
                 for p in row_problems:
                     counts[p.severity] += 1
@@ -177,47 +182,47 @@ def _validate_rows(session, batch, table, extract, known, today, progress):
                         problems.append(_problem_row(batch.id, p))
                 counts["warned_rows"] += record is not None
             if record is None:
-                counts["rejected"] += 1
+                rejected += 1
             else:
                 values = fields(record)
                 # Dates travel as ISO text: what SQLite stores and what COPY reads, with no conversion later.
-                chunk.append((values[0], row_number, *values[1:registered], values[registered].isoformat(),
-                              *values[registered + 1:cancelled],
-                              values[cancelled] and values[cancelled].isoformat(), *values[cancelled + 1:]))
-                counties.add(record["county_code"])
-                ids_in_file[record["id_number"]] += 1
-            if len(chunk) >= CHUNK:
-                writer.write(chunk)
-                chunk = []
-            if counts["read"] % CHUNK == 0:
+                spooled = (values[0], row_number, *values[1:registered], values[registered].isoformat(),
+                           *values[registered + 1:cancelled],
+                           values[cancelled] and values[cancelled].isoformat(), *values[cancelled + 1:])
+                keep(spooled)
+                county, number = values[0], values[3]
+                if county not in loaded:
+                    current.update(_current_roster(session, [county]))
+                    loaded.add(county)
+                ids_in_file[number] += 1
+                occurrences[county, number] += 1
+                key = (county, number, occurrences[county, number])
+                seen.add(key)
+                old = current.get(key)
+                counts["added" if old is None else ("unchanged" if old == hash(spooled[2:]) else "updated")] += 1
+                if len(chunk) >= CHUNK:
+                    writer.write(chunk)
+                    chunk.clear()
+            if read % CHUNK == 0:
+                counts["read"], counts["rejected"] = read, rejected
                 counts["stored_problems"] += _flush_progress(session, batch, counts, problems)
                 problems = []
                 if progress:
-                    progress(counts["read"])
+                    progress(read)
         writer.write(chunk)
         writer.finish()
     except BaseException:
         writer.abort()
         session.rollback()
         raise
-    if counts["read"] == 0:
+    counts["read"], counts["rejected"] = read, rejected
+    if read == 0:
         return _fail(session, batch, "no_rows", "文件只有表头，没有数据行", "The file has a header but no data rows")
-    # Compare with the current roster of the counties the file holds.
-    current = _current_roster(session, sorted(counties))
-    seen = set()
-    for chunk in read_spool(writer.path):
-        for record in chunk:
-            key_base = (record[0], record[4])
-            occurrences[key_base] += 1
-            key = (*key_base, occurrences[key_base])
-            seen.add(key)
-            old = current.get(key)
-            counts["added" if old is None else ("unchanged" if old == hash(record[2:]) else "updated")] += 1
-    batch.counties = sorted(counties)
+    batch.counties = sorted(loaded)
     batch.added, batch.updated, batch.unchanged = counts["added"], counts["updated"], counts["unchanged"]
     batch.removed = len(set(current) - seen)
     batch.duplicates = sum(n for n in ids_in_file.values() if n > 1)
-    batch.rows_total = counts["read"]
+    batch.rows_total = read
     _flush_progress(session, batch, counts, problems)
     batch.status, batch.finished_at = "previewed", utcnow()
     session.commit()
