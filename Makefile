@@ -25,7 +25,7 @@ translations: $(COMPILED)
 run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	SPOTCHECK_EMBEDDED_SCHEDULER=true $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

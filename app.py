@@ -18,11 +18,22 @@ def create_app(overrides: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    register_scheduler(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-* headers from the configured number of reverse proxies, and no more."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
 
 
 def register_extensions(app: Flask) -> None:
@@ -42,17 +53,29 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register the page areas and the JSON API."""
     import api.routes  # noqa: F401  (these modules attach routes to the blueprints below)
+    import callbacks.api  # noqa: F401
+    import campaigns.api  # noqa: F401
     import roster.api  # noqa: F401
     import roster.import_routes  # noqa: F401
     from api import bp as api_bp
     from auth.routes import bp as auth_bp
+    from callbacks.routes import bp as followup_bp
+    from campaigns.routes import bp as campaigns_bp
     from main.routes import bp as main_bp
     from roster.routes import bp as roster_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(roster_bp)
+    app.register_blueprint(campaigns_bp)
+    app.register_blueprint(followup_bp)
     app.register_blueprint(api_bp)
+    import callbacks.telephony_settings  # noqa: F401
+    from callbacks.click_to_call import bp as calls_bp
+    from callbacks.twilio_webhooks import bp as telephony_bp
+
+    app.register_blueprint(calls_bp)
+    app.register_blueprint(telephony_bp)
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; tokens need none
 
 
@@ -68,3 +91,11 @@ def register_commands(app: Flask) -> None:
     from commands import init_commands
 
     init_commands(app)
+
+
+def register_scheduler(app: Flask) -> None:
+    """Start the embedded follow-up scheduler in this process when asked (`make run`), never under tests."""
+    from callbacks.scheduler import should_embed, start_embedded
+
+    if should_embed(app):
+        start_embedded(app)

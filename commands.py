@@ -106,3 +106,10 @@ def init_commands(app) -> None:
     from roster.cli import roster_cli
 
     app.cli.add_command(roster_cli)
+    from campaigns.cli import init_app as init_campaign_commands
+
+    init_campaign_commands(app)
+    from callbacks.cli import init_app as init_followup_commands
+
+    init_followup_commands(app)
+

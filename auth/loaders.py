@@ -3,7 +3,7 @@
 from flask import flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from auth.tokens import user_for_token
+from auth.tokens import note_token_use, user_for_token
 from errors import api_error, wants_json
 from extensions import db
 from models import User
@@ -25,9 +25,10 @@ def init_login(login_manager) -> None:
         header = req.headers.get("Authorization", "")
         if not header.startswith("Bearer "):
             return None
-        user = user_for_token(db.session, header.removeprefix("Bearer ").strip())
+        token = header.removeprefix("Bearer ").strip()
+        user = user_for_token(db.session, token)
         if user is not None:
-            db.session.commit()  # keep last_used_at
+            note_token_use(db, token)
         return user
 
     @login_manager.unauthorized_handler

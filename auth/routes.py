@@ -35,19 +35,24 @@ def login():
         username = form.username.data.strip()
         address = request.remote_addr or ""
         now = utcnow()
-        if is_locked(db.session, username, address, now, current_app.config):
+        locked = is_locked(db.session, username, address, now, current_app.config)
+        user = None if locked else db.session.scalar(select(User).where(User.username == username))
+        db.session.rollback()  # end the read before the slow hash, so no lock is held meanwhile
+        ok = user is not None and user.active and user.check_password(form.password.data)
+        if not locked:
+            # A write transaction of its own (BEGIN IMMEDIATE on SQLite): a read followed by a write
+            # in a plain transaction fails as "database is locked" under load.
+            with db.write_transaction() as session:
+                note_attempt(session, username, address, ok, now)
+                if ok:
+                    auditlog.record("login", "user", user.id, user=user)
+        if locked:
             minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
             flash(_("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=minutes), "danger")
             return render_template("auth/login.html", form=form), 429
-        user = db.session.scalar(select(User).where(User.username == username))
-        ok = user is not None and user.active and user.check_password(form.password.data)
-        note_attempt(db.session, username, address, ok, now)
         if not ok:
-            db.session.commit()
             flash(_("Wrong username or password."), "danger")
             return render_template("auth/login.html", form=form), 200
-        auditlog.record("login", "user", user.id, user=user)
-        db.session.commit()
         login_user(user)
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)

@@ -2,8 +2,9 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from models import ApiToken, utcnow
 
@@ -22,13 +23,25 @@ def issue_token(session, user) -> str:
     return token
 
 
+LAST_USED_GRANULARITY = timedelta(minutes=5)
+
+
 def user_for_token(session, token: str):
     """Return the active user a valid, unrevoked token belongs to, or None."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
     return row.user
+
+
+def note_token_use(db, token: str) -> None:
+    """Keep when a token was last used, to five minutes: not a write on every API call."""
+    now = utcnow()
+    with db.write_transaction() as session:
+        session.execute(update(ApiToken).where(
+            ApiToken.token_hash == hash_token(token),
+            (ApiToken.last_used_at.is_(None)) | (ApiToken.last_used_at < now - LAST_USED_GRANULARITY),
+        ).values(last_used_at=now))
 
 
 def revoke_tokens(session, user) -> int:

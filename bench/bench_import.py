@@ -64,8 +64,9 @@ def county_codes(path):
 
 def migrated(url, codes):
     """Create the schema and the file's counties in an empty database."""
-    import migrate
     from sqlalchemy import create_engine, text
+
+    import migrate
 
     migrate.upgrade(url)
     engine = create_engine(url)

@@ -22,6 +22,22 @@ DEFAULTS = {
     "PAGE_SIZE": 50,
     "DEMO_SEED": 20260407,
     "DEMO_PERSONS": 30000,
+    # Telephony: "manual" (the caller dials; needs nothing) or "twilio" (click-to-call). See docs/telephony.md.
+    "TWILIO_ACCOUNT_SID": None,
+    "TWILIO_AUTH_TOKEN": None,
+    "TWILIO_CALLER_ID": None,  # the number the person sees, E.164
+    "TWILIO_API_BASE": None,  # only to send the client elsewhere (tests, an egress proxy)
+    "TWILIO_TIMEOUT": 10,  # seconds to wait for Twilio's API
+    "TWILIO_RECORD": False,  # record calls (the person hears an announcement first)
+    "TWILIO_ALLOW_CHINA": False,  # Twilio refuses +86 destinations; only for an account that may call them
+    "PUBLIC_BASE_URL": None,  # the URL Twilio reaches this app at, e.g. https://spotcheck.example.gov.cn
+    "TRUSTED_PROXIES": 0,  # how many reverse proxies in front set X-Forwarded-* headers we may trust
+    # Follow-up (callbacks/): retry rules and finding rules as plain values, see docs/followup.md.
+    "FOLLOWUP_RULES": {},  # RetryRules.from_dict: e.g. {"max_phone_attempts": 3, "call_on_weekends": false}
+    "FINDING_RULES": {},  # FindingRules.from_dict
+    "QC_SHARE": 0.05,  # share of verified records drawn for the coordinators' quality re-check
+    "EMBEDDED_SCHEDULER": False,  # run the scheduler inside this process (`make run` sets it)
+    "TELEPHONY_PROVIDER": "manual",
 }
 
 # Environment variables read besides SPOTCHECK_*: the conventional names.

@@ -17,7 +17,17 @@ def home():
     """Show the signed-in user the home page of their role."""
     counts = county_roster_counts()
     users = db.session.scalar(select(func.count(User.id))) if can(current_user, "manage_users") else None
-    return render_template(f"main/home_{current_user.role}.html", counts=counts, user_count=users)
+    followup = followup_summary() if can(current_user, "follow_up") else None
+    return render_template(f"main/home_{current_user.role}.html", counts=counts, user_count=users,
+                           followup=followup)
+
+
+def followup_summary() -> dict:
+    """Count the signed-in user's follow-up queue (due now, appointments, open, to record)."""
+    from callbacks.context import Actor, now, retry_rules
+    from callbacks.queue import queue_summary
+
+    return queue_summary(db.session, Actor.of(current_user), now(), retry_rules())
 
 
 @bp.route("/lang/<code>")

@@ -3,12 +3,21 @@
 from models.audit import AuditLog
 from models.base import Base, utcnow
 from models.county import County
+from models.followup import Attempt, CallScript, DoNotContact, FollowUpSnapshot, FollowUpTask, Verification
 from models.imports import BATCH_STATUSES, RUNNING_STATUSES, ImportBatch, ImportProblem
 from models.person import Person, RosterSnapshot
 from models.sampling import Campaign, Draw, DrawExclusion, SampleUnit, campaign_county
+from models.telephony import CallRecord
 from models.user import ROLES, ApiToken, LoginAttempt, User
 
 __all__ = [
+    "CallRecord",
+    "Attempt",
+    "CallScript",
+    "DoNotContact",
+    "FollowUpSnapshot",
+    "FollowUpTask",
+    "Verification",
     "BATCH_STATUSES",
     "RUNNING_STATUSES",
     "Campaign",

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -105,3 +105,40 @@ class SampleUnit(Base):
 
     draw: Mapped[Draw] = relationship()
     person = relationship("Person")
+
+
+class PublishedDrawError(RuntimeError):
+    """Someone tried to change a published draw or the identity of a drawn unit."""
+
+
+# A draw may only be marked superseded; a unit may only change its working status and replacement fields.
+_DRAW_MUTABLE = {"superseded"}
+_UNIT_MUTABLE = {"status", "replaced_by_id", "replacement_reason", "replacement_note", "replaced_at"}
+
+
+def _refuse_published_change(target, mutable: set[str]) -> None:
+    from sqlalchemy import inspect
+
+    state = inspect(target)
+    changed = {attr.key for attr in state.attrs if attr.history.has_changes()} - mutable
+    changed -= {rel.key for rel in state.mapper.relationships}
+    if changed:
+        raise PublishedDrawError(f"a published draw is read-only (tried to change {', '.join(sorted(changed))})")
+
+
+@event.listens_for(Draw, "before_update")
+def _draw_read_only(mapper, connection, target):
+    _refuse_published_change(target, _DRAW_MUTABLE)
+
+
+@event.listens_for(Draw, "before_delete")
+@event.listens_for(DrawExclusion, "before_update")
+@event.listens_for(DrawExclusion, "before_delete")
+@event.listens_for(SampleUnit, "before_delete")
+def _draw_never_deleted(mapper, connection, target):
+    raise PublishedDrawError("a published draw, its exclusions and its units are never deleted or changed")
+
+
+@event.listens_for(SampleUnit, "before_update")
+def _unit_identity_read_only(mapper, connection, target):
+    _refuse_published_change(target, _UNIT_MUTABLE)

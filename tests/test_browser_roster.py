@@ -4,8 +4,9 @@ the error report; the data-quality page links to the persons behind its numbers.
 import io
 
 import pytest
-from import_files import csv_text, demo_rows
 from openpyxl import load_workbook
+
+from import_files import csv_text, demo_rows
 from test_browser_foundation import log_in
 
 pytestmark = pytest.mark.browser

@@ -3,11 +3,11 @@
 import os
 
 import pytest
-from import_files import TODAY, csv_file, csv_text, demo_rows
 from sqlalchemy import func, select
 
 import roster.importer as importer
 from extensions import db
+from import_files import TODAY, csv_file, csv_text, demo_rows
 from models import AuditLog, ImportBatch, ImportProblem, Person, RosterSnapshot
 
 

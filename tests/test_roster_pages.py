@@ -4,10 +4,10 @@ import io
 import json
 
 import pytest
-from import_files import csv_file, csv_text, demo_rows
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from import_files import csv_file, csv_text, demo_rows
 from models import ImportBatch, Person, RosterSnapshot
 
 

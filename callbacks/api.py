@@ -1,0 +1,176 @@
+"""Follow-up JSON API under /api/v1/followup: queue, claim, attempt, verification (same permissions)."""
+
+from flask import jsonify, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from api import bp
+from auth.permissions import require
+from callbacks import queue as queue_service
+from callbacks.access import is_visible
+from callbacks.attempts import record_attempt
+from callbacks.context import Actor, finding_rules, now, retry_rules
+from callbacks.errors import FollowUpError
+from callbacks.labels import lang
+from callbacks.verification import correct_verification, record_as_dict, record_verification
+from config.dispositions import PHONE, VISIT
+from errors import api_error
+from extensions import db
+from models import Attempt, Person, Verification
+from models import FollowUpTask as Task
+from privacy import mask_id_number, mask_phone
+
+
+def _me() -> Actor:
+    return Actor.of(current_user)
+
+
+@bp.errorhandler(FollowUpError)
+def followup_error(error: FollowUpError):
+    """Answer a refused follow-up action with its stable code."""
+    extra = {"problems": error.params["problems"]} if "problems" in error.params else {}
+    return api_error(error.status, error.code, error.message(), **extra)
+
+
+def _time(moment):
+    return moment.isoformat() if moment else None
+
+
+def task_json(task: Task, person: Person | None = None) -> dict:
+    """Describe a task; ID and phone numbers come masked."""
+    person = person or db.session.get(Person, task.person_id)
+    return {
+        "id": task.id, "county": task.county_code, "campaign_id": task.campaign_id, "draw_id": task.draw_id,
+        "status": task.status, "channel": task.channel, "start_channel": task.start_channel,
+        "due_at": _time(task.due_at), "plan_reason": task.plan_reason, "final_outcome": task.final_outcome,
+        "phone_attempts_used": task.phone_attempts_used, "visit_attempts_used": task.visit_attempts_used,
+        "assigned_to_id": task.assigned_to_id, "claimed_by_id": task.claimed_by_id,
+        "claimed_at": _time(task.claimed_at),
+        "person": {"id": person.id, "name": person.name, "id_number": mask_id_number(person.id_number),
+                   "phone": mask_phone(person.phone), "residence_address": person.residence_address,
+                   "registered_on": person.registered_on.isoformat()},
+    }
+
+
+def _task(task_id: int) -> Task:
+    task = db.session.get(Task, task_id)
+    if task is None or not is_visible(_me(), task):
+        raise FollowUpError("not_found")
+    return task
+
+
+def _body() -> dict:
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else {}
+
+
+@bp.get("/followup/queue")
+@require("follow_up")
+def followup_queue():
+    """The caller's queue by section."""
+    q = queue_service.build_queue(db.session, _me(), now(), retry_rules())
+    sections = {name: [task_json(t) for t in getattr(q, name)] for name in q.counts()}
+    return jsonify(held=task_json(q.held) if q.held else None, counts=q.counts(), sections=sections)
+
+
+@bp.post("/followup/next")
+@require("follow_up")
+def followup_next():
+    """Claim the next due task; 204 when nothing is due."""
+    channel = VISIT if _body().get("channel") == VISIT else PHONE
+    task = queue_service.claim_next(_me(), now(), retry_rules(), channel)
+    if task is None:
+        return "", 204
+    return jsonify(task_json(task))
+
+
+@bp.get("/followup/tasks/<int:task_id>")
+@require("follow_up")
+def followup_task(task_id):
+    """One task with its attempts and its verification record."""
+    task = _task(task_id)
+    attempts = db.session.scalars(select(Attempt).where(Attempt.task_id == task.id).order_by(Attempt.at, Attempt.id))
+    record = db.session.scalar(select(Verification).where(Verification.task_id == task.id))
+    return jsonify(task_json(task) | {
+        "attempts": [{"id": a.id, "at": _time(a.at), "channel": a.channel, "disposition": a.disposition,
+                      "appointment_at": _time(a.appointment_at), "note": a.note, "caller_id": a.caller_id}
+                     for a in attempts],
+        "verification": record_as_dict(record) if record else None,
+    })
+
+
+@bp.post("/followup/tasks/<int:task_id>/claim")
+@require("follow_up")
+def followup_claim(task_id):
+    """Claim one task."""
+    return jsonify(task_json(queue_service.claim(_me(), task_id, now(), retry_rules())))
+
+
+@bp.post("/followup/tasks/<int:task_id>/release")
+@require("follow_up")
+def followup_release(task_id):
+    """Release the caller's claim on a task."""
+    _task(task_id)
+    queue_service.release(_me(), task_id)
+    return jsonify(released=True)
+
+
+def _parse_time(text):
+    from datetime import datetime
+
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except ValueError:
+        raise FollowUpError("bad_appointment", reasons="appointment_at", problems=["appointment_missing"]) from None
+    if moment.tzinfo is None:
+        raise FollowUpError("bad_appointment", reasons="appointment_at (time zone)", problems=["appointment_missing"])
+    return moment
+
+
+@bp.post("/followup/tasks/<int:task_id>/attempts")
+@require("follow_up")
+def followup_attempt(task_id):
+    """Record an attempt: {disposition, submission_key, appointment_at (ISO with offset), note}.
+    201 when recorded, 200 when the same submission_key was recorded before."""
+    data = _body()
+    result = record_attempt(_me(), task_id, str(data.get("disposition", "")), now(), retry_rules(),
+                            submission_key=str(data.get("submission_key", "")),
+                            appointment_at=_parse_time(data.get("appointment_at")), note=str(data.get("note", "")),
+                            lang=lang())
+    body = {"attempt_id": result.attempt.id, "created": result.created, "task": task_json(result.task)}
+    return jsonify(body), 201 if result.created else 200
+
+
+@bp.post("/followup/tasks/<int:task_id>/verification")
+@require("follow_up")
+def followup_verification(task_id):
+    """Record the verification: {answers: {...}, confirmed: [types], submission_key}. Without
+    `confirmed` nothing is stored: the answer lists the derived types for the caller to confirm."""
+    from callbacks.verification import derive, parse_answers
+
+    data = _body()
+    if data.get("confirmed") is None:
+        task = _task(task_id)
+        answers, problems = parse_answers(data.get("answers") or {})
+        if problems:
+            raise FollowUpError("bad_answers", reasons=", ".join(problems))
+        from callbacks.context import local_zone
+
+        derived = derive(answers, db.session.get(Person, task.person_id), now().astimezone(local_zone()).date(),
+                         finding_rules())
+        return jsonify(derived=derived, stored=False)
+    result = record_verification(_me(), task_id, data.get("answers") or {}, data.get("confirmed"), now(),
+                                 retry_rules(), finding_rules(), submission_key=str(data.get("submission_key", "")))
+    return jsonify(record_as_dict(result.record) | {"created": result.created}), 201 if result.created else 200
+
+
+@bp.put("/followup/tasks/<int:task_id>/verification")
+@require("follow_up")
+def followup_correct(task_id):
+    """Correct the verification record: {answers, confirmed, reason}; the old version goes to the audit log."""
+    data = _body()
+    record = correct_verification(_me(), task_id, data.get("answers") or {}, data.get("confirmed"),
+                                  str(data.get("reason", "")), now(), finding_rules())
+    return jsonify(record_as_dict(record))

@@ -1,0 +1,106 @@
+"""Record a call or visit: store the attempt, plan the task's next step, close or release it.
+
+Idempotent by a client-supplied submission key: a double-clicked submit (or a retried API call)
+records once and answers with the attempt already stored.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+import auditlog
+from callbacks.access import ensure_workable
+from callbacks.context import Actor
+from callbacks.errors import FollowUpError
+from callbacks.queue import _locked
+from callbacks.rules import RetryRules, TaskPlan, appointment_problems
+from callbacks.tasks import replan
+from config.codelists import label
+from config.dispositions import APPOINTMENT_PROBLEMS, DISPOSITION_BY_CODE
+from extensions import db
+from models import Attempt, DoNotContact, Person
+from models import FollowUpTask as Task
+
+
+@dataclass
+class AttemptResult:
+    attempt: Attempt
+    task: Task
+    created: bool  # False: the same submission was already recorded
+    plan: TaskPlan | None = None
+
+
+def _existing(session, submission_key: str, task_id: int) -> AttemptResult | None:
+    """Return the attempt already stored under this submission key."""
+    attempt = session.scalar(select(Attempt).where(Attempt.submission_key == submission_key))
+    if attempt is None:
+        return None
+    if attempt.task_id != task_id:
+        raise FollowUpError("key_reused")
+    return AttemptResult(attempt, session.get(Task, task_id), False)
+
+
+def record_attempt(actor: Actor, task_id: int, disposition: str, now: datetime, rules: RetryRules, *,
+                   submission_key: str, appointment_at: datetime | None = None, note: str = "",
+                   lang: str = "zh") -> AttemptResult:
+    """Record one attempt on a task and store the task's next plan."""
+    if not submission_key or len(submission_key) > 64:
+        raise FollowUpError("bad_answers", reasons="submission_key")
+    try:
+        with db.write_transaction() as session:
+            found = _existing(session, submission_key, task_id)
+            if found is not None:
+                return found
+            task = ensure_workable(actor, _locked(session, task_id), now, rules)
+            if task.status != "open":
+                raise FollowUpError("task_not_open")
+            kind = DISPOSITION_BY_CODE.get(disposition)
+            if kind is None or kind.channel != task.channel:
+                raise FollowUpError("bad_disposition")
+            if disposition == "appointment":
+                problems = appointment_problems(now, appointment_at, rules)
+                if problems:
+                    reasons = "; ".join(label(APPOINTMENT_PROBLEMS, p, lang) for p in problems)
+                    raise FollowUpError("bad_appointment", reasons=reasons, problems=problems)
+            else:
+                appointment_at = None
+            attempt = Attempt(task_id=task.id, channel=task.channel, disposition=disposition, at=now,
+                              appointment_at=appointment_at, note=(note or "").strip(), caller_id=actor.id,
+                              submission_key=submission_key, created_at=now)
+            session.add(attempt)
+            session.flush()
+            plan = replan(session, task, now, rules)
+            if plan.status == "awaiting_record":
+                task.claimed_by_id, task.claimed_at = actor.id, now  # keep it to fill in the record
+            else:
+                task.claimed_by_id, task.claimed_at = None, None  # back to the queue at its new due time
+            if plan.final_outcome == "do_not_contact":
+                _mark_do_not_contact(session, task, actor, now)
+            auditlog.record("followup.attempt", "followup_task", task.id, user=actor, attempt_id=attempt.id,
+                            disposition=disposition, status=plan.status, reason=plan.reason,
+                            outcome=plan.final_outcome)
+            return AttemptResult(attempt, task, True, plan)
+    except IntegrityError:
+        # Two copies of the same submission raced; the other one committed first.
+        with db.write_transaction() as session:
+            found = _existing(session, submission_key, task_id)
+            if found is None:
+                raise
+            return found
+
+
+def _mark_do_not_contact(session, task: Task, actor: Actor, now: datetime) -> None:
+    """Put the person on the do-not-contact list and close their other open cases the same way."""
+    person = session.get(Person, task.person_id)
+    if session.scalar(select(DoNotContact.id).where(DoNotContact.id_number == person.id_number)) is None:
+        session.add(DoNotContact(id_number=person.id_number, person_id=person.id, task_id=task.id,
+                                 recorded_by_id=actor.id, recorded_at=now))
+    same_person = select(Person.id).where(Person.id_number == person.id_number)
+    session.execute(
+        update(Task).where(Task.person_id.in_(same_person), Task.id != task.id, Task.status != "closed")
+        .values(status="closed", final_outcome="do_not_contact", plan_reason="ended_by_disposition", due_at=None,
+                claimed_by_id=None, claimed_at=None, closed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )

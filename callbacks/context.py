@@ -1,0 +1,54 @@
+"""What the follow-up services read from the running app: the rules, the clock, the time zone."""
+
+from datetime import UTC, datetime
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from callbacks.findings import FindingRules
+from callbacks.rules import RetryRules
+
+
+class Actor(NamedTuple):
+    """Who acts, read once from the user so that a rolled-back session cannot reload it midway."""
+
+    id: int | None
+    username: str
+    role: str
+    county_code: str | None
+
+    @classmethod
+    def of(cls, user) -> "Actor":
+        """Take the fields the follow-up needs from a user (or a scheduler/CLI stand-in)."""
+        if user is None:
+            return SYSTEM
+        return cls(user.id, user.username, user.role, user.county_code)
+
+
+SYSTEM = Actor(None, "scheduler", "system", None)
+
+
+def retry_rules() -> RetryRules:
+    """Return the app's retry rules (FOLLOWUP_RULES), parsed once per app."""
+    cached = current_app.extensions.get("followup_rules")
+    if cached is None or cached[0] != current_app.config["FOLLOWUP_RULES"]:
+        cached = (dict(current_app.config["FOLLOWUP_RULES"]), RetryRules.from_dict(current_app.config["FOLLOWUP_RULES"]))
+        current_app.extensions["followup_rules"] = cached
+    return cached[1]
+
+
+def finding_rules() -> FindingRules:
+    """Return the app's discrepancy finding rules (FINDING_RULES)."""
+    return FindingRules.from_dict(current_app.config["FINDING_RULES"])
+
+
+def now() -> datetime:
+    """Return the current time in UTC; tests and demos may set FOLLOWUP_CLOCK to a callable."""
+    clock = current_app.config.get("FOLLOWUP_CLOCK")
+    return clock() if clock else datetime.now(UTC)
+
+
+def local_zone() -> ZoneInfo:
+    """Return the zone calling hours and dates are reckoned in (Asia/Shanghai by default)."""
+    return ZoneInfo(retry_rules().timezone)

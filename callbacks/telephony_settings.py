@@ -1,0 +1,59 @@
+"""The admin's telephony page: which mode runs, whether Twilio is set up, and a test call.
+
+Secrets are never shown: the account SID is cut to its ends and the auth token only reported as
+set or not set.
+"""
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+import auditlog
+from auth.permissions import require
+from callbacks.click_to_call import TWILIO_SETTINGS, bp, twilio_configured
+from callbacks.twilio_client import is_mainland_china, place_call
+from callbacks.twilio_webhooks import webhook_url
+from extensions import db
+from i18n import is_chinese
+
+
+def masked_sid(sid: str | None) -> str:
+    """Show the first four and last four characters of an account SID."""
+    return f"{sid[:4]}…{sid[-4:]}" if sid and len(sid) > 8 else ("" if not sid else "…")
+
+
+@bp.route("/settings")
+@require("settings")
+def settings():
+    """Show the telephony mode and its settings, without secrets."""
+    config = current_app.config
+    return render_template(
+        "callbacks/telephony_settings.html",
+        mode=config.get("TELEPHONY_PROVIDER", "manual"), configured=twilio_configured(),
+        account=masked_sid(config.get("TWILIO_ACCOUNT_SID")), token_set=bool(config.get("TWILIO_AUTH_TOKEN")),
+        caller_id=config.get("TWILIO_CALLER_ID"), public_base=config.get("PUBLIC_BASE_URL"),
+        recording=bool(config.get("TWILIO_RECORD")), missing=[k for k in TWILIO_SETTINGS if not config.get(k)],
+        own_phone=current_user.phone, own_phone_is_china=bool(current_user.phone and is_mainland_china(current_user.phone)),
+    )
+
+
+@bp.post("/settings/test-call")
+@require("settings")
+def test_call():
+    """Ring the admin's own phone through Twilio with a short spoken message."""
+    if not twilio_configured():
+        flash(_("Twilio is not set up: %(missing)s", missing=", ".join(
+            k for k in TWILIO_SETTINGS if not current_app.config.get(k)) or "TELEPHONY_PROVIDER"), "warning")
+        return redirect(url_for("calls.settings"))
+    if not current_user.phone:
+        flash(_("Your own phone number is not set; ask the administrator to add it to your account."), "warning")
+        return redirect(url_for("calls.settings"))
+    result = place_call(current_app.config, current_user.phone, current_user.phone,
+                        webhook_url("telephony.test_voice"), webhook_url("telephony.test_status"))
+    auditlog.record("call.test", "user", current_user.id, placed=result.placed, error_code=result.error_code)
+    db.session.commit()
+    if result.placed:
+        flash(_("Twilio accepted the test call; your phone should ring now."), "success")
+    else:
+        flash(result.message_zh if is_chinese() else result.message_en, "danger")
+    return redirect(url_for("calls.settings"))

@@ -1,0 +1,208 @@
+"""Campaign and sampling actions under /api/v1, with the same permissions as the pages.
+
+Errors: {"error": {"code", "message"}} — sampling input errors carry the code of sampling/errors.py,
+design problems come as "design_invalid" with a "problems" object (field -> message).
+"""
+
+from datetime import date
+from functools import wraps
+
+from flask import Response, jsonify, request
+from flask_login import current_user
+
+import auditlog
+from api import bp
+from auth.permissions import require
+from campaigns import export, service
+from campaigns.design import DesignError, parse_design
+from campaigns.routes import scoped_county, visible_campaign, visible_draw
+from errors import api_error
+from extensions import db
+from i18n import is_chinese
+from models import Campaign, SampleUnit
+from sampling.allocation import allocate
+from sampling.errors import SamplingInputError
+from sampling.sizes import attribute_sample_size, precision_sample_size
+
+
+def json_errors(view):
+    """Answer the service's and the sampling core's refusals as JSON errors, rolling back."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except SamplingInputError as error:
+            db.session.rollback()
+            return api_error(400, error.code, error.message("zh" if is_chinese() else "en"))
+        except DesignError as error:
+            db.session.rollback()
+            return api_error(400, "design_invalid", "; ".join(m for _f, m in error.problems),
+                             problems=dict(error.problems))
+        except service.ServiceError as error:
+            db.session.rollback()
+            return api_error(error.status, error.code, error.message)
+
+    return wrapped
+
+
+def body() -> dict:
+    """Return the JSON object sent, or an empty one."""
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else {}
+
+
+def _day(value):
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as error:
+        raise DesignError([("period", str(error))]) from error
+
+
+@bp.get("/campaigns")
+@require("view_roster")
+def api_campaigns():
+    """List the campaigns the caller may see."""
+    from sqlalchemy import select
+
+    rows = db.session.scalars(select(Campaign).order_by(Campaign.id)).all()
+    scope = current_user.county_code
+    return jsonify([service.campaign_summary(c) for c in rows
+                    if not scope or scope in {county.code for county in c.counties}])
+
+
+@bp.post("/campaigns")
+@require("draw_samples")
+@json_errors
+def api_create_campaign():
+    """Create a campaign: {"name", "counties": [...], "description", "period_start", "period_end"}."""
+    data = body()
+    counties = data.get("counties") or []
+    if isinstance(counties, str):
+        counties = [c.strip() for c in counties.split(",") if c.strip()]
+    campaign = service.create_campaign(db.session, data.get("name", ""), counties, data.get("description", ""),
+                                       _day(data.get("period_start")), _day(data.get("period_end")),
+                                       user=current_user)
+    db.session.commit()
+    return jsonify(service.campaign_summary(campaign)), 201
+
+
+@bp.get("/campaigns/<int:campaign_id>")
+@require("view_roster")
+def api_campaign(campaign_id):
+    """Describe a campaign and its draws."""
+    return jsonify(service.campaign_summary(visible_campaign(campaign_id)))
+
+
+@bp.post("/campaigns/<int:campaign_id>/preview")
+@require("draw_samples")
+@json_errors
+def api_preview(campaign_id):
+    """Plan a design over the present frame without drawing: N_h, n_h, reserves, margins."""
+    campaign = visible_campaign(campaign_id)
+    plan = parse_design(body(), [c.code for c in campaign.counties])
+    return jsonify(service.preview(db.session, campaign, plan).as_dict())
+
+
+@bp.post("/campaigns/<int:campaign_id>/draws")
+@require("draw_samples")
+@json_errors
+def api_draw(campaign_id):
+    """Draw (or, with a "reason", redraw) the campaign's sample; "seed" is an optional public seed."""
+    campaign = visible_campaign(campaign_id)
+    data = body()
+    plan = parse_design(data, [c.code for c in campaign.counties])
+    draw = service.make_draw(db.session, campaign, plan, data.get("seed") or None, data.get("reason", ""),
+                             user=current_user)
+    db.session.commit()
+    return jsonify(service.draw_summary(draw)), 201
+
+
+@bp.get("/draws/<int:draw_id>")
+@require("view_roster")
+def api_draw_detail(draw_id):
+    """Describe a draw: seed, algorithm, fingerprint, frame definition, strata."""
+    return jsonify(service.draw_summary(visible_draw(draw_id)))
+
+
+@bp.get("/draws/<int:draw_id>/units")
+@require("view_roster")
+def api_units(draw_id):
+    """List a draw's units (masked) in random order per stratum; ?county= limits to one county."""
+    draw = visible_draw(draw_id)
+    rows = export.unit_rows(db.session, draw, scoped_county(draw))
+    return jsonify(draw=draw.id, units=rows)
+
+
+@bp.post("/draws/<int:draw_id>/verify")
+@require("draw_samples")
+def api_verify(draw_id):
+    """Re-derive the draw from its seed and stored frame: {"match": true|false, "reasons": [...]}."""
+    report = service.verify(db.session, visible_draw(draw_id))
+    db.session.commit()
+    return jsonify(report.as_dict())
+
+
+@bp.get("/draws/<int:draw_id>/export")
+@require("view_roster")
+def api_export(draw_id):
+    """Download the sample list: ?format=xlsx|csv&county=."""
+    fmt = request.args.get("format", "xlsx")
+    if fmt not in ("xlsx", "csv"):
+        return api_error(400, "format_unknown", "format: xlsx | csv")
+    draw = visible_draw(draw_id)
+    county = scoped_county(draw)
+    rows = export.unit_rows(db.session, draw, county)
+    auditlog.record("draw.export", "draw", draw.id, format=fmt, county=county, rows=len(rows), via="api")
+    db.session.commit()
+    if fmt == "xlsx":
+        return Response(export.to_xlsx(draw, rows),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return Response(export.to_csv(rows), mimetype="text/csv; charset=utf-8")
+
+
+@bp.post("/units/<int:unit_id>/replace")
+@require("draw_samples")
+@json_errors
+def api_replace(unit_id):
+    """Replace an out-of-scope unit by the next reserve: {"reason": code, "note": text}."""
+    from flask import abort
+
+    unit = db.session.get(SampleUnit, unit_id) or abort(404)
+    visible_draw(unit.draw_id)
+    data = body()
+    reserve = service.replace_unit(db.session, unit, data.get("reason", ""), data.get("note", ""),
+                                   user=current_user)
+    db.session.commit()
+    return jsonify(replaced=unit.id, reserve=reserve.id, reserve_rank=reserve.rank, reason=unit.replacement_reason)
+
+
+@bp.post("/sample/size")
+@require("draw_samples")
+@json_errors
+def api_sample_size():
+    """Compute a sample size: {"method": "precision", population, margin, confidence, rate} or
+    {"method": "attribute", confidence, tolerable, expected}."""
+    data = body()
+    if data.get("method") == "attribute":
+        plan = attribute_sample_size(data.get("confidence", 0.95), data.get("tolerable"), data.get("expected", 0.0))
+        return jsonify(n=plan.n, allowed_deviations=plan.allowed_deviations)
+    if data.get("method", "precision") != "precision":
+        return api_error(400, "method_unknown", "method: precision | attribute")
+    return jsonify(n=precision_sample_size(data.get("margin"), data.get("confidence", 0.95), data.get("rate", 0.5),
+                                           data.get("population")))
+
+
+@bp.post("/sample/allocate")
+@require("draw_samples")
+@json_errors
+def api_allocate():
+    """Allocate a total over any strata: {"total", "method", "minimum", "populations": {...}, "rates": {...}}."""
+    data = body()
+    populations = data.get("populations") or {}
+    if not isinstance(populations, dict):
+        return api_error(400, "populations_invalid", "populations: {stratum: N}")
+    return jsonify(allocate(populations, data.get("total"), data.get("method", "proportional"),
+                            data.get("minimum", 0), data.get("rates")))

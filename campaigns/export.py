@@ -1,0 +1,152 @@
+"""The sample list of a draw: rows for the page, the API, and XLSX / CSV (UTF-8 with BOM) files.
+
+ID and phone numbers are always masked here; full numbers are for the follow-up work, one person at a
+time, with every reveal in the audit log.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from campaigns.design import split_stratum
+from campaigns.service import REPLACEMENT_REASONS
+from config import codelists
+from i18n import is_chinese
+from models import County, Draw, Person, SampleUnit
+from privacy import mask_id_number, mask_phone
+
+ROLES = {"sample": _l("Sample"), "reserve": _l("Reserve")}
+STATUSES = {"active": _l("In the sample"), "standby": _l("Unused reserve"), "replaced": _l("Replaced")}
+FIELD_LISTS = {"gender": codelists.GENDERS, "unemployment_reason": codelists.UNEMPLOYMENT_REASONS,
+               "employment_status": codelists.EMPLOYMENT_STATUSES}
+
+
+def _lang() -> str:
+    return "zh" if is_chinese() else "en"
+
+
+def stratum_label(field: str | None, stratum: str, county_names: dict[str, str]) -> str:
+    """Return a stratum's name for people: the county, and the value of the extra field if any."""
+    county, value = split_stratum(stratum)
+    name = county_names.get(county, county)
+    if value is None or not field:
+        return name
+    return f"{name} · {codelists.label(FIELD_LISTS[field], value, _lang()) if value != '-' else '—'}"
+
+
+def county_names(session) -> dict[str, str]:
+    """Return every county's name in the current language."""
+    chinese = is_chinese()
+    return {c.code: (c.name_zh if chinese else c.name_en) for c in session.scalars(select(County))}
+
+
+def unit_rows(session, draw: Draw, county: str | None = None) -> list[dict]:
+    """Return the draw's units by county, stratum and random rank, reserves included, masked."""
+    replacement = aliased(SampleUnit)
+    stmt = (
+        select(SampleUnit, Person, replacement.rank)
+        .join(Person, Person.id == SampleUnit.person_id)
+        .outerjoin(replacement, replacement.id == SampleUnit.replaced_by_id)
+        .where(SampleUnit.draw_id == draw.id)
+        .order_by(SampleUnit.county_code, SampleUnit.stratum, SampleUnit.rank)
+    )
+    if county:
+        stmt = stmt.where(SampleUnit.county_code == county)
+    names = county_names(session)
+    field = (draw.frame_definition or {}).get("stratify_by")
+    lang = _lang()
+    rows = []
+    for unit, person, replaced_by_rank in session.execute(stmt):
+        rows.append({
+            "unit_id": unit.id,
+            "county_code": unit.county_code,
+            "county": names.get(unit.county_code, unit.county_code),
+            "stratum": unit.stratum,
+            "stratum_label": stratum_label(field, unit.stratum, names),
+            "rank": unit.rank,
+            "role": unit.role,
+            "role_label": str(ROLES[unit.role]),
+            "status": unit.status,
+            "status_label": str(STATUSES[unit.status]),
+            "name": person.name,
+            "gender": codelists.label(codelists.GENDERS, person.gender, lang),
+            "id_number": mask_id_number(person.id_number),
+            "phone": mask_phone(person.phone),
+            "residence_address": person.residence_address or person.household_address or "",
+            "unemployment_reason": codelists.label(codelists.UNEMPLOYMENT_REASONS, person.unemployment_reason, lang),
+            "registered_on": person.registered_on.isoformat(),
+            "employment_status": codelists.label(codelists.EMPLOYMENT_STATUSES, person.employment_status, lang),
+            "cancelled_on": person.cancelled_on.isoformat() if person.cancelled_on else "",
+            "replacement_reason": str(REPLACEMENT_REASONS.get(unit.replacement_reason, ""))
+            if unit.replacement_reason else "",
+            "replaced_by_rank": replaced_by_rank,
+        })
+    return rows
+
+
+def columns() -> list[tuple[str, str]]:
+    """Return the exported columns: (row key, translated header)."""
+    return [
+        ("county_code", _("County code")), ("county", _("County")), ("stratum_label", _("Stratum")),
+        ("rank", _("Random order")), ("role_label", _("Type")), ("status_label", _("Status")),
+        ("name", _("Name")), ("gender", _("Gender")), ("id_number", _("ID number")), ("phone", _("Phone")),
+        ("residence_address", _("Address")), ("unemployment_reason", _("Reason for unemployment")),
+        ("registered_on", _("Registered on")), ("employment_status", _("Employment status")),
+        ("cancelled_on", _("Cancelled on")), ("replacement_reason", _("Replacement reason")),
+    ]
+
+
+def draw_facts(draw: Draw) -> list[tuple[str, str]]:
+    """Return what identifies the draw, for the export's second sheet and the printable page."""
+    return [
+        (_("Campaign"), draw.campaign.name), (_("Draw number"), str(draw.id)),
+        (_("Drawn at (UTC)"), draw.created_at.strftime("%Y-%m-%d %H:%M:%S")),
+        (_("Seed as given"), draw.seed_text), (_("Seed"), draw.seed),
+        (_("Algorithm"), draw.algorithm), (_("Code version"), draw.code_version),
+        (_("Frame size"), str(draw.frame_size)), (_("Frame fingerprint (SHA-256)"), draw.frame_fingerprint),
+        (_("Snapshots"), ", ".join(str(s) for s in draw.snapshot_ids)),
+    ]
+
+
+def to_xlsx(draw: Draw, rows: list[dict]) -> bytes:
+    """Write the sample list and the draw's facts to an XLSX workbook."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Sample list")
+    cols = columns()
+    sheet.append([header for _key, header in cols])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([row[key] for key, _header in cols])
+    sheet.freeze_panes = "A2"
+    for letter, width in zip("ABCDEFGHIJKLMNOP", (10, 14, 22, 8, 10, 12, 10, 6, 22, 16, 36, 22, 12, 12, 12, 22),
+                             strict=True):
+        sheet.column_dimensions[letter].width = width
+    facts = book.create_sheet(_("Draw"))
+    for label, value in draw_facts(draw):
+        facts.append([label, value])
+    facts.column_dimensions["A"].width = 28
+    facts.column_dimensions["B"].width = 70
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def to_csv(rows: list[dict]) -> bytes:
+    """Write the sample list as CSV in UTF-8 with a byte order mark (so that Excel reads Chinese)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    cols = columns()
+    writer.writerow([header for _key, header in cols])
+    for row in rows:
+        writer.writerow([row[key] for key, _header in cols])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

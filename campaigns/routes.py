@@ -1,0 +1,259 @@
+"""Campaign pages: campaigns, the draw design with its live preview, draws and their sample lists."""
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+import auditlog
+from auth.permissions import can, county_scope, ensure_county_visible, require
+from campaigns import export, service
+from campaigns.design import (
+    ALLOCATION_LABELS,
+    POPULATIONS,
+    SIZE_METHODS,
+    STRATUM_FIELDS,
+    DesignError,
+    parse_design,
+)
+from campaigns.forms import CampaignForm, ReplaceForm
+from extensions import db
+from i18n import is_chinese
+from models import Campaign, County, Draw, SampleUnit
+from sampling.errors import SamplingInputError
+
+bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+
+DESIGN_DEFAULTS = {"population": "registered", "stratify_by": "", "method": "total", "allocation": "proportional",
+                   "total": "400", "minimum": "30", "n": "40", "margin": "0.05", "confidence": "0.95",
+                   "rate": "0.5", "tolerable": "0.05", "expected": "0", "reserve_mode": "share",
+                   "reserve_share": "0.2", "reserve_count": "5", "exclude_months": "", "seed_mode": "system",
+                   "seed_text": "", "rates": "", "reason": "", "cancelled_from": "", "cancelled_to": ""}
+
+
+def visible_campaign(campaign_id: int) -> Campaign:
+    """Load a campaign the user may see (a county-scoped user: only campaigns with their county)."""
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    scope = county_scope(current_user)
+    if scope and scope not in {c.code for c in campaign.counties}:
+        abort(404)
+    return campaign
+
+
+def visible_draw(draw_id: int) -> Draw:
+    """Load a draw whose campaign the user may see."""
+    draw = db.session.get(Draw, draw_id) or abort(404)
+    visible_campaign(draw.campaign_id)
+    return draw
+
+
+def form_values(source) -> dict:
+    """Read the design form (or query string) into the plain dict parse_design takes."""
+    data = source.to_dict()
+    data["counties"] = source.getlist("counties")
+    return data
+
+
+def sampling_message(error: SamplingInputError) -> str:
+    """Return a sampling error's message in the page's language."""
+    return error.message("zh" if is_chinese() else "en")
+
+
+@bp.route("/")
+@require("view_roster")
+def index():
+    """List the campaigns, newest first."""
+    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id.desc())).all()
+    scope = county_scope(current_user)
+    if scope:
+        campaigns = [c for c in campaigns if scope in {county.code for county in c.counties}]
+    return render_template("campaigns/index.html", campaigns=campaigns, current_draw=service.current_draw)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require("draw_samples")
+def new():
+    """Create a campaign with its counties in scope."""
+    form = CampaignForm()
+    counties = db.session.scalars(select(County).where(County.active).order_by(County.code)).all()
+    form.counties.choices = [(c.code, f"{c.code} {c.name('zh' if is_chinese() else 'en')}") for c in counties]
+    if request.method == "GET":
+        form.counties.data = [c.code for c in counties]
+    if form.validate_on_submit():
+        try:
+            campaign = service.create_campaign(db.session, form.name.data, form.counties.data, form.description.data,
+                                               form.period_start.data, form.period_end.data, user=current_user)
+        except service.ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Campaign “%(name)s” created.", name=campaign.name), "success")
+            return redirect(url_for("campaigns.show", campaign_id=campaign.id))
+    return render_template("campaigns/new.html", form=form)
+
+
+@bp.route("/<int:campaign_id>")
+@require("view_roster")
+def show(campaign_id):
+    """Show a campaign: its counties, its draw in force and the superseded ones."""
+    campaign = visible_campaign(campaign_id)
+    return render_template("campaigns/show.html", campaign=campaign, current=service.current_draw(campaign))
+
+
+@bp.route("/<int:campaign_id>/design", methods=["GET", "POST"])
+@require("draw_samples")
+def design(campaign_id):
+    """Design the draw, preview its sizes, and draw (or redraw, with a reason)."""
+    campaign = visible_campaign(campaign_id)
+    codes = [c.code for c in campaign.counties]
+    values = dict(DESIGN_DEFAULTS, counties=codes)
+    problems = {}
+    current = service.current_draw(campaign)
+    if request.method == "POST":
+        values = dict(DESIGN_DEFAULTS) | form_values(request.form)
+        try:
+            plan = parse_design(values, codes)
+            seed_text = values.get("seed_text") if values.get("seed_mode") == "public" else None
+            if values.get("seed_mode") == "public" and not (seed_text or "").strip():
+                raise DesignError([("seed_text", _("Type the public seed, or let the system generate one."))])
+            draw = service.make_draw(db.session, campaign, plan, seed_text, values.get("reason", ""),
+                                     user=current_user)
+        except DesignError as error:
+            db.session.rollback()
+            problems = dict(error.problems)
+            flash(_("Please correct the marked fields."), "danger")
+        except SamplingInputError as error:
+            db.session.rollback()
+            flash(sampling_message(error), "danger")
+        except service.ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Draw %(id)d published: %(n)d units and %(r)d reserves.", id=draw.id,
+                    n=sum(s["n"] for s in draw.strata.values()),
+                    r=sum(s["reserves"] for s in draw.strata.values())), "success")
+            return redirect(url_for("campaigns.draw", draw_id=draw.id))
+    return render_template("campaigns/design.html", campaign=campaign, values=values, problems=problems,
+                           current=current, populations=POPULATIONS, stratum_fields=STRATUM_FIELDS,
+                           size_methods=SIZE_METHODS, allocations=ALLOCATION_LABELS)
+
+
+@bp.route("/<int:campaign_id>/preview")
+@require("draw_samples")
+def preview(campaign_id):
+    """Answer the design page's live preview with the planned sizes as JSON."""
+    campaign = visible_campaign(campaign_id)
+    try:
+        plan = parse_design(form_values(request.args), [c.code for c in campaign.counties])
+        result = service.preview(db.session, campaign, plan)
+    except DesignError as error:
+        return jsonify(ok=False, problems=dict(error.problems))
+    except SamplingInputError as error:
+        return jsonify(ok=False, message=sampling_message(error))
+    except service.ServiceError as error:
+        return jsonify(ok=False, message=error.message)
+    names = export.county_names(db.session)
+    body = result.as_dict()
+    for row in body["strata"]:
+        row["label"] = export.stratum_label(plan.stratify_by, row["stratum"], names)
+    for row in body["counties"]:
+        row["label"] = names.get(row["county"], row["county"])
+    return jsonify(ok=True, **body)
+
+
+def scoped_county(draw: Draw) -> str | None:
+    """Return the county a list is limited to: the user's own, or the one asked for."""
+    scope = county_scope(current_user)
+    asked = request.args.get("county") or None
+    if scope:
+        if asked and asked != scope:
+            abort(404)
+        return scope
+    return asked
+
+
+@bp.route("/draws/<int:draw_id>")
+@require("view_roster")
+def draw(draw_id):
+    """Show a draw: how it was made, its strata, and its sample list per county."""
+    item = visible_draw(draw_id)
+    county = scoped_county(item)
+    rows = export.unit_rows(db.session, item, county) if county else []
+    names = export.county_names(db.session)
+    scope = county_scope(current_user)
+    strata = {h: s for h, s in item.strata.items() if not scope or h.split("|")[0] == scope}
+    replaced = service.replaced_counts(db.session, item)
+    return render_template("campaigns/draw.html", draw=item, county=county, rows=rows, strata=strata,
+                           names=names, label=lambda h: export.stratum_label(item.frame_definition.get("stratify_by"), h, names),
+                           replaced=replaced, replace_form=ReplaceForm(),
+                           reasons=service.REPLACEMENT_REASONS, can_draw=can(current_user, "draw_samples"))
+
+
+@bp.route("/draws/<int:draw_id>/verify", methods=["POST"])
+@require("draw_samples")
+def verify(draw_id):
+    """Re-derive the draw from its seed and stored frame and say whether it matches."""
+    item = visible_draw(draw_id)
+    report = service.verify(db.session, item)
+    db.session.commit()
+    if report.match:
+        flash(_("Verified: rebuilding the frame from the stored snapshots and re-drawing with the seed gives "
+                "exactly this sample."), "success")
+    else:
+        messages = report.messages_zh if is_chinese() else report.messages_en
+        flash(_("Mismatch: %(reasons)s", reasons=" ".join(messages)), "danger")
+    return redirect(url_for("campaigns.draw", draw_id=item.id))
+
+
+@bp.route("/draws/<int:draw_id>/export.<fmt>")
+@require("view_roster")
+def export_list(draw_id, fmt):
+    """Download the sample list (masked) as XLSX or CSV, for one county or all visible ones."""
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    item = visible_draw(draw_id)
+    county = scoped_county(item)
+    rows = export.unit_rows(db.session, item, county)
+    auditlog.record("draw.export", "draw", item.id, format=fmt, county=county, rows=len(rows))
+    db.session.commit()
+    name = f"sample-draw{item.id}{'-' + county if county else ''}.{fmt}"
+    if fmt == "xlsx":
+        body = export.to_xlsx(item, rows)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body, mimetype = export.to_csv(rows), "text/csv; charset=utf-8"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@bp.route("/draws/<int:draw_id>/print")
+@require("view_roster")
+def print_list(draw_id):
+    """Show a printable sample list, one county per page."""
+    item = visible_draw(draw_id)
+    county = scoped_county(item)
+    rows = export.unit_rows(db.session, item, county)
+    by_county = {}
+    for row in rows:
+        by_county.setdefault((row["county_code"], row["county"]), []).append(row)
+    return render_template("campaigns/print.html", draw=item, by_county=by_county, facts=export.draw_facts(item))
+
+
+@bp.route("/units/<int:unit_id>/replace", methods=["POST"])
+@require("draw_samples")
+def replace(unit_id):
+    """Replace an out-of-scope unit by the next reserve of its stratum."""
+    unit = db.session.get(SampleUnit, unit_id) or abort(404)
+    visible_draw(unit.draw_id)
+    ensure_county_visible(unit.county_code)
+    try:
+        reserve = service.replace_unit(db.session, unit, request.form.get("reason", ""),
+                                       request.form.get("note", ""), user=current_user)
+    except service.ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Replaced by reserve number %(rank)d of the same stratum.", rank=reserve.rank), "success")
+    return redirect(url_for("campaigns.draw", draw_id=unit.draw_id, county=unit.county_code))

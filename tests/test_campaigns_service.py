@@ -1,0 +1,323 @@
+"""Campaigns and draws as stored: the frame and its keys, exclusions, the draw, redraws, verification,
+replacement by reserves."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import func, insert, select, update
+
+from campaigns import service
+from campaigns.design import DesignError, parse_design
+from campaigns.frame import current_snapshots, load_frame, months_before
+from models import AuditLog, Draw, DrawExclusion, Person, RosterSnapshot, SampleUnit
+from models.sampling import PublishedDrawError
+from roster_factory import add_roster, birth, id_number
+
+TWO = ["440802", "440803"]
+
+
+@pytest.fixture
+def ctx(app):
+    """Run the test inside an app context (no test client here)."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def rosters(ctx, session):
+    """50 registered persons in 赤坎区; 30 in 霞山区, the last 5 of them cancelled."""
+    add_roster(session, "440802", 50)
+    add_roster(session, "440803", 30, start=100, cancelled=5)
+
+
+def make_campaign(session, counties=TWO, name="2026年失业登记专项核查"):
+    campaign = service.create_campaign(session, name, counties)
+    session.commit()
+    return campaign
+
+
+def design(counties=TWO, **values):
+    values = {"method": "total", "total": "20", "allocation": "proportional"} | values
+    return parse_design(values, counties)
+
+
+def draw(session, campaign, plan=None, seed="03 15 22 31", reason="", now=None):
+    made = service.make_draw(session, campaign, plan or design(), seed, reason, now=now)
+    session.commit()
+    return made
+
+
+def units_of(session, made):
+    return session.scalars(select(SampleUnit).where(SampleUnit.draw_id == made.id)
+                           .order_by(SampleUnit.stratum, SampleUnit.rank)).all()
+
+
+# ---- the frame ----------------------------------------------------------------------------------------
+
+
+def test_frame_holds_the_registered_persons_of_the_current_snapshots(rosters, session):
+    ids = sorted(current_snapshots(session, TWO).values())
+    frame = load_frame(session, ids, {"population": "registered", "stratify_by": None})
+    assert len(frame) == 75
+    assert sorted(set(frame.strata.tolist())) == TWO
+    assert all(key.startswith(f"{county}:") for key, county in zip(frame.keys, frame.counties, strict=True))
+
+
+def test_frame_keys_number_repeated_id_numbers_of_a_county_by_source_row(ctx, session):
+    snapshot = RosterSnapshot(county_code="440802", source="test", row_count=4)
+    session.add(snapshot)
+    session.flush()
+    twin = id_number("440802", birth(1), 1)
+    rows = [(9, twin), (3, twin), (5, id_number("440802", birth(2), 2)), (7, twin)]
+    session.execute(insert(Person), [
+        {"snapshot_id": snapshot.id, "county_code": "440802", "source_row": src, "name": f"重复{src}",
+         "id_number": number, "registered_on": date(2025, 1, 1)} for src, number in rows])
+    session.commit()
+    frame = load_frame(session, [snapshot.id], {"population": "registered", "stratify_by": None})
+    key_of = dict(zip(frame.person_ids.tolist(), frame.keys, strict=True))
+    source_of = dict(session.execute(select(Person.id, Person.source_row)
+                                     .where(Person.snapshot_id == snapshot.id)).all())
+    keys = {source_of[pid]: key for pid, key in key_of.items()}
+    assert keys[3] == f"440802:{twin}" and keys[7] == f"440802:{twin}#2" and keys[9] == f"440802:{twin}#3"
+    assert keys[5] == f"440802:{id_number('440802', birth(2), 2)}"
+
+
+def test_frame_can_be_crossed_with_one_roster_field(rosters, session):
+    session.execute(update(Person).where(Person.county_code == "440802", Person.id % 2 == 0).values(gender="2"))
+    session.commit()
+    campaign = make_campaign(session)
+    made = draw(session, campaign, design(stratify_by="gender", method="fixed", n="4", reserve_count="1"))
+    assert set(made.strata) == {"440802|1", "440802|2", "440803|1"}
+    assert {h: (s["n"], s["reserves"]) for h, s in made.strata.items()} == {
+        "440802|1": (4, 1), "440802|2": (4, 1), "440803|1": (4, 1)}
+
+
+def test_cancelled_population_is_the_persons_cancelled_within_the_period(rosters, session):
+    campaign = make_campaign(session)
+    plan = design(population="cancelled", cancelled_from="2025-08-01", cancelled_to="2025-09-30",
+                  method="fixed", n="3", reserve_count="0")
+    made = draw(session, campaign, plan)
+    assert made.frame_size == 5 and made.strata["440802"]["N"] == 0 and made.strata["440803"]["n"] == 3
+    persons = session.scalars(select(Person).join(SampleUnit, SampleUnit.person_id == Person.id)
+                              .where(SampleUnit.draw_id == made.id)).all()
+    assert all(p.cancelled_on == date(2025, 9, 1) for p in persons)
+
+
+def test_a_county_without_a_roster_is_refused(ctx, session):
+    add_roster(session, "440802", 10)
+    campaign = make_campaign(session)
+    with pytest.raises(service.ServiceError) as caught:
+        service.make_draw(session, campaign, design(), None)
+    assert caught.value.code == "no_roster" and "440803" in caught.value.message
+
+
+def test_design_problems_are_all_reported_at_once(ctx):
+    with pytest.raises(DesignError) as caught:
+        parse_design({"method": "total", "total": "lots", "confidence": "x", "counties": ["999999"]}, TWO)
+    fields = {f for f, _m in caught.value.problems}
+    assert fields == {"total", "confidence", "counties"}
+
+
+# ---- the draw -----------------------------------------------------------------------------------------
+
+
+def test_draw_writes_exactly_n_plus_r_units_per_stratum_in_rank_order(rosters, session):
+    campaign = make_campaign(session)
+    made = draw(session, campaign)
+    assert made.strata == {"440802": {"N": 50, "n": 13, "reserves": 3}, "440803": {"N": 25, "n": 7, "reserves": 2}}
+    units = units_of(session, made)
+    for stratum, n, r in (("440802", 13, 3), ("440803", 7, 2)):
+        mine = [u for u in units if u.stratum == stratum]
+        assert [u.rank for u in mine] == list(range(1, n + r + 1))
+        assert [u.role for u in mine] == ["sample"] * n + ["reserve"] * r
+        assert [u.status for u in mine] == ["active"] * n + ["standby"] * r
+    assert len({u.person_id for u in units}) == 25
+    assert made.seed_source == "public" and made.seed == "3152231" and made.frame_size == 75
+
+
+def test_preview_plans_the_same_sizes_the_draw_uses(rosters, session):
+    campaign = make_campaign(session)
+    planned = service.preview(session, campaign, design())
+    made = draw(session, campaign)
+    assert {r["stratum"]: (r["N"], r["n"], r["reserves"]) for r in planned.strata} == {
+        h: (s["N"], s["n"], s["reserves"]) for h, s in made.strata.items()}
+    assert planned.total["n"] == 20 and 0 < planned.total["margin"] < planned.strata[0]["margin"]
+
+
+def test_system_seed_is_generated_and_recorded(rosters, session):
+    campaign = make_campaign(session)
+    made = draw(session, campaign, seed=None)
+    assert made.seed_source == "system" and made.seed_text.isdigit() and made.seed == made.seed_text
+
+
+def test_same_seed_and_frame_give_the_same_sample_in_another_campaign(rosters, session):
+    first = draw(session, make_campaign(session, name="A"))
+    second = draw(session, make_campaign(session, name="B"))
+    assert [u.frame_key for u in units_of(session, first)] == [u.frame_key for u in units_of(session, second)]
+
+
+def test_published_draw_is_read_only(rosters, session):
+    made = draw(session, make_campaign(session))
+    made.seed = "1"
+    with pytest.raises(PublishedDrawError):
+        session.commit()
+    session.rollback()
+    unit = units_of(session, made)[0]
+    unit.rank = 99
+    with pytest.raises(PublishedDrawError):
+        session.commit()
+    session.rollback()
+    session.delete(session.get(Draw, made.id))
+    with pytest.raises(PublishedDrawError):
+        session.commit()
+    session.rollback()
+
+
+def test_second_draw_needs_a_written_reason(rosters, session):
+    campaign = make_campaign(session)
+    draw(session, campaign)
+    for reason in ("", "   ", "ab"):
+        with pytest.raises(service.ServiceError) as caught:
+            service.make_draw(session, campaign, design(), None, reason)
+        session.rollback()
+        assert caught.value.code == "redraw_needs_reason"
+
+
+def test_redraw_makes_a_new_draw_and_keeps_the_old_one_visible_and_audited(rosters, session):
+    campaign = make_campaign(session)
+    old = draw(session, campaign)
+    new = draw(session, campaign, design(total="30"), seed="7 7 7", reason="抽样框导入有误，重新抽取")
+    session.refresh(old)
+    assert old.superseded and not new.superseded and new.supersedes_id == old.id
+    assert new.redraw_reason == "抽样框导入有误，重新抽取" and service.current_draw(campaign).id == new.id
+    assert len(units_of(session, old)) == 25 and len(units_of(session, new)) == 30 + 4 + 2
+    actions = session.execute(select(AuditLog.action, AuditLog.object_id).order_by(AuditLog.id)).all()
+    assert ("draw.create", str(old.id)) in actions and ("draw.redraw", str(new.id)) in actions
+    assert ("draw.supersede", str(old.id)) in actions
+
+
+# ---- verification -------------------------------------------------------------------------------------
+
+
+def test_verify_matches_even_after_a_new_roster_is_imported(rosters, session):
+    made = draw(session, make_campaign(session))
+    add_roster(session, "440802", 5, start=500)  # a newer snapshot; the draw's snapshot is unchanged
+    session.execute(update(RosterSnapshot).where(RosterSnapshot.id == 1).values(is_current=False))
+    session.commit()
+    report = service.verify(session, made)
+    assert report.match, report.messages_en
+
+
+def test_verify_detects_a_tampered_person_of_the_snapshot(rosters, session):
+    made = draw(session, make_campaign(session))
+    victim = session.scalar(select(Person).where(Person.snapshot_id == 1).limit(1))
+    session.execute(update(Person).where(Person.id == victim.id).values(id_number="440802199001011234"))
+    session.commit()
+    report = service.verify(session, made)
+    assert not report.match
+    assert any("fingerprint" in m.lower() for m in report.messages_en)
+    assert any("抽样框指纹不一致" in m for m in report.messages_zh)
+
+
+def test_verify_detects_a_changed_seed(rosters, session):
+    made = draw(session, make_campaign(session))
+    session.execute(update(Draw).where(Draw.id == made.id).values(seed="42"))
+    session.commit()
+    session.expire_all()
+    report = service.verify(session, session.get(Draw, made.id))
+    assert not report.match and any("seed" in m.lower() for m in report.messages_en)
+
+
+def test_verify_detects_a_swapped_unit(rosters, session):
+    made = draw(session, make_campaign(session))
+    unit = units_of(session, made)[0]
+    outsider = session.scalar(select(Person.county_code + ":" + Person.id_number).where(Person.id == 49))
+    session.execute(update(SampleUnit).where(SampleUnit.id == unit.id).values(frame_key=outsider))
+    session.commit()
+    assert not service.verify(session, made).match
+
+
+# ---- exclusion of recently sampled persons ------------------------------------------------------------
+
+
+def test_persons_sampled_in_a_recent_campaign_are_left_out_and_recorded(rosters, session):
+    earlier = draw(session, make_campaign(session, name="上一轮"))
+    sampled = set(session.scalars(select(SampleUnit.person_id).where(SampleUnit.draw_id == earlier.id,
+                                                                     SampleUnit.status == "active")))
+    campaign = make_campaign(session, name="本轮")
+    plan = design(exclude_months="6", total="10")
+    assert service.preview(session, campaign, plan).excluded == 20
+    made = draw(session, campaign, plan)
+    assert made.excluded_count == 20 and made.frame_size == 55
+    excluded = session.scalars(select(DrawExclusion).where(DrawExclusion.draw_id == made.id)).all()
+    assert {e.person_id for e in excluded} == sampled
+    assert {e.reason for e in excluded} == {f"sampled_in_campaign:{earlier.campaign_id}"}
+    drawn = {u.person_id for u in units_of(session, made)}
+    assert not drawn & sampled
+    assert service.verify(session, made).match
+
+
+def test_campaigns_older_than_the_window_do_not_exclude(rosters, session):
+    earlier = draw(session, make_campaign(session, name="去年"))
+    long_ago = datetime(2020, 1, 1, tzinfo=UTC)
+    session.execute(update(earlier.campaign.__class__).where(earlier.campaign.__class__.id == earlier.campaign_id)
+                    .values(created_at=long_ago))
+    session.commit()
+    made = draw(session, make_campaign(session, name="今年"), design(exclude_months="12"))
+    assert made.excluded_count == 0
+
+
+@pytest.mark.parametrize(("moment", "months", "expected"), [
+    (datetime(2026, 3, 31, 8, 0, tzinfo=UTC), 1, datetime(2026, 2, 28, 8, 0, tzinfo=UTC)),
+    (datetime(2026, 1, 15, tzinfo=UTC), 13, datetime(2024, 12, 15, tzinfo=UTC)),
+    (datetime(2024, 8, 31, tzinfo=UTC), 6, datetime(2024, 2, 29, tzinfo=UTC)),
+])
+def test_months_before_clamps_to_the_end_of_the_month(moment, months, expected):
+    assert months_before(moment, months) == expected
+
+
+# ---- replacement by reserves --------------------------------------------------------------------------
+
+
+def test_out_of_scope_unit_is_replaced_by_the_next_reserve_of_its_stratum(rosters, session):
+    made = draw(session, make_campaign(session))
+    units = [u for u in units_of(session, made) if u.stratum == "440803"]
+    first = service.replace_unit(session, units[0], "not_of_this_county", "户籍在遂溪县")
+    second = service.replace_unit(session, units[1], "deceased_before_frame_date")
+    session.commit()
+    assert (first.rank, second.rank) == (8, 9) and first.status == second.status == "active"
+    assert units[0].status == "replaced" and units[0].replaced_by_id == first.id
+    assert units[0].replacement_reason == "not_of_this_county" and units[0].replacement_note == "户籍在遂溪县"
+    assert service.replaced_counts(session, made) == {"440803": 2}
+    with pytest.raises(service.ServiceError) as caught:
+        service.replace_unit(session, units[2], "duplicate_record")
+    assert caught.value.code == "no_reserve_left"
+    assert session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "unit.replace")) == 2
+
+
+@pytest.mark.parametrize("reason", ["unreachable", "false_registration", "refused"])
+def test_findings_are_never_a_reason_to_replace(app, rosters, session, reason):
+    made = draw(session, make_campaign(session))
+    unit = units_of(session, made)[0]
+    with app.test_request_context(), pytest.raises(service.ServiceError) as caught:
+        service.replace_unit(session, unit, reason)
+    assert caught.value.code == "not_replaceable" and "不是替换理由" in caught.value.message
+    assert unit.status == "active"
+
+
+def test_unknown_reason_replaced_unit_and_superseded_draw_are_refused(rosters, session):
+    campaign = make_campaign(session)
+    made = draw(session, campaign)
+    unit = units_of(session, made)[0]
+    with pytest.raises(service.ServiceError) as caught:
+        service.replace_unit(session, unit, "bored")
+    assert caught.value.code == "reason_unknown"
+    service.replace_unit(session, unit, "duplicate_record")
+    with pytest.raises(service.ServiceError) as caught:
+        service.replace_unit(session, unit, "duplicate_record")
+    assert caught.value.code == "unit_not_active"
+    draw(session, campaign, reason="重新抽取的理由")
+    other = units_of(session, made)[1]
+    with pytest.raises(service.ServiceError) as caught:
+        service.replace_unit(session, other, "duplicate_record")
+    assert caught.value.code == "draw_superseded"
