@@ -48,6 +48,9 @@ def register_extensions(app: Flask) -> None:
     init_login(login_manager)
     init_i18n(app, babel)
     init_templating(app)
+    from callbacks.click_to_call import init_templates as init_call_templates
+
+    init_call_templates(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -55,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
     import api.routes  # noqa: F401  (these modules attach routes to the blueprints below)
     import callbacks.api  # noqa: F401
     import campaigns.api  # noqa: F401
+    import reports.api  # noqa: F401
     import roster.api  # noqa: F401
     import roster.import_routes  # noqa: F401
     from api import bp as api_bp
@@ -62,12 +66,14 @@ def register_blueprints(app: Flask) -> None:
     from callbacks.routes import bp as followup_bp
     from campaigns.routes import bp as campaigns_bp
     from main.routes import bp as main_bp
+    from reports.routes import bp as reports_bp
     from roster.routes import bp as roster_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(roster_bp)
     app.register_blueprint(campaigns_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(followup_bp)
     app.register_blueprint(api_bp)
     import callbacks.telephony_settings  # noqa: F401

@@ -112,4 +112,6 @@ def init_commands(app) -> None:
     from callbacks.cli import init_app as init_followup_commands
 
     init_followup_commands(app)
+    from reports.cli import init_app as init_report_commands
 
+    init_report_commands(app)

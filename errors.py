@@ -19,8 +19,8 @@ HTTP_ERRORS = {
 
 
 def wants_json() -> bool:
-    """Tell whether the request came to the JSON API."""
-    return request.path.startswith("/api/")
+    """Tell whether to answer in JSON: calls to the API, and page scripts that ask for JSON."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
 def api_error(status: int, code: str, message: str, **extra):

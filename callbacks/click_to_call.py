@@ -106,3 +106,19 @@ def call_status(call_id):
     if record.caller_id != current_user.id and not is_visible(Actor.of(current_user), task):
         abort(404)
     return jsonify(call_json(record))
+
+
+def link_call_to_attempt(call_id: str | None, task_id: int, attempt_id: int, caller_id: int) -> None:
+    """Tie the caller's click-to-call to the attempt they then recorded (their own call, this task)."""
+    if not (call_id and call_id.isdigit()):
+        return
+    with db.write_transaction():
+        db.session.execute(update(CallRecord).where(
+            CallRecord.id == int(call_id), CallRecord.task_id == task_id, CallRecord.caller_id == caller_id,
+            CallRecord.attempt_id.is_(None),
+        ).values(attempt_id=attempt_id))
+
+
+def init_templates(app) -> None:
+    """Let the task page ask whether click-to-call is on."""
+    app.jinja_env.globals["click_to_call_enabled"] = twilio_configured

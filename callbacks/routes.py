@@ -30,6 +30,7 @@ from callbacks.forms import (
 )
 from callbacks.labels import followup_label, lang
 from callbacks.script import save_script, script_for
+from callbacks.click_to_call import link_call_to_attempt
 from callbacks.telephony import provider
 from callbacks.verification import correct_verification, derive, parse_answers, record_verification
 from config.dispositions import CHANNELS, PHONE, TASK_STATUSES, VISIT, dispositions_for
@@ -180,6 +181,7 @@ def attempt(task_id):
     except FollowUpError as error:
         return fail(error, url_for(".task", task_id=task_id))
     task = result.task
+    link_call_to_attempt(request.form.get("call_id"), task.id, result.attempt.id, current_user.id)
     if task.status == "awaiting_record":
         return redirect(url_for(".verification", task_id=task.id))
     flash(_("Recorded: %(disposition)s. %(next)s", disposition=followup_label("disposition", result.attempt.disposition),

@@ -6,12 +6,15 @@ from models.county import County
 from models.followup import Attempt, CallScript, DoNotContact, FollowUpSnapshot, FollowUpTask, Verification
 from models.imports import BATCH_STATUSES, RUNNING_STATUSES, ImportBatch, ImportProblem
 from models.person import Person, RosterSnapshot
+from models.reports import RECTIFICATION_STATUSES, RectificationItem
 from models.sampling import Campaign, Draw, DrawExclusion, SampleUnit, campaign_county
 from models.telephony import CallRecord
 from models.user import ROLES, ApiToken, LoginAttempt, User
 
 __all__ = [
     "CallRecord",
+    "RECTIFICATION_STATUSES",
+    "RectificationItem",
     "Attempt",
     "CallScript",
     "DoNotContact",

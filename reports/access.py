@@ -1,0 +1,74 @@
+"""What a reader may see of the figures, and the request options: shared by pages, API and exports."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from auth.permissions import county_scope, ensure_county_visible
+from extensions import db
+from models import Campaign, County
+from reports.figures import Options
+from sampling.estimates import KORN_GRAUBARD, LOGIT, PROPORTION_METHODS, WILSON
+
+
+def visible_campaign(campaign_id: int) -> Campaign:
+    """Load a campaign the user may see: a county-scoped user only campaigns that include their county."""
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    scope = county_scope(current_user)
+    if scope and scope not in {c.code for c in campaign.counties}:
+        abort(404)
+    return campaign
+
+
+def visible_county(code: str) -> str:
+    """Check that the county exists and the user may see it; return its code."""
+    ensure_county_visible(code)
+    if db.session.get(County, code) is None:
+        abort(404)
+    return code
+
+
+def requested_county() -> str | None:
+    """Return the county asked for (?county=), checked; a county-scoped user always gets their own."""
+    county = request.args.get("county") or None
+    if county:
+        visible_county(county)
+    return county or county_scope(current_user)
+
+
+def visible_campaigns() -> list[Campaign]:
+    """List the campaigns the user may see, newest first."""
+    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id.desc())).all()
+    scope = county_scope(current_user)
+    return [c for c in campaigns if not scope or scope in {county.code for county in c.counties}]
+
+
+def now() -> datetime:
+    """Return the current time in UTC (tests set FOLLOWUP_CLOCK, as the follow-up pages do)."""
+    from datetime import UTC
+
+    clock = current_app.config.get("FOLLOWUP_CLOCK")
+    return clock() if clock else datetime.now(UTC)
+
+
+def today():
+    """Return today's date where the center is (the configured time zone)."""
+    return now().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def due_days() -> int:
+    """Return the default number of days a county has to rectify an item (RECTIFICATION_DUE_DAYS)."""
+    return int(current_app.config.get("RECTIFICATION_DUE_DAYS", 30))
+
+
+def options() -> Options:
+    """Read the interval methods from the query string (?ci=wilson|clopper-pearson&overall=logit|…)."""
+    method = request.args.get("ci", WILSON)
+    overall = request.args.get("overall", LOGIT)
+    if method not in PROPORTION_METHODS or overall not in (LOGIT, KORN_GRAUBARD):
+        abort(400)
+    scope = county_scope(current_user)
+    return Options(method=method, overall_method=overall, today=today(), counties=None if scope is None else {scope})

@@ -1,0 +1,111 @@
+"""The statistics and rectification API under /api/v1: the figures of the pages, the same permissions."""
+
+from flask import abort, jsonify, request
+from flask_login import current_user
+
+from api import bp
+from auth.permissions import county_scope, require
+from errors import api_error
+from extensions import db
+from models import RectificationItem
+from reports import access
+from reports import rectification as rect
+from reports.cases import CaseFilter, CaseFilterError, list_cases
+from reports.figures import campaign_figures, county_figures, current_draw
+from reports.listing import rectification_rows
+from reports.routes import apply_step
+
+
+@bp.get("/campaigns/<int:campaign_id>/statistics")
+@require("view_stats")
+def statistics(campaign_id):
+    """Return the dashboard figures: overall, per visible county, progress and rectification counts."""
+    campaign = access.visible_campaign(campaign_id)
+    return jsonify(campaign_figures(db.session, campaign, access.options()))
+
+
+@bp.get("/campaigns/<int:campaign_id>/statistics/counties/<code>")
+@require("view_stats")
+def county_statistics(campaign_id, code):
+    """Return one county's figures."""
+    campaign = access.visible_campaign(campaign_id)
+    access.visible_county(code)
+    figures = county_figures(db.session, campaign, code, access.options())
+    if figures["county"] is None:
+        abort(404)
+    return jsonify(figures)
+
+
+@bp.get("/campaigns/<int:campaign_id>/statistics/progress")
+@require("view_stats")
+def progress(campaign_id):
+    """Return the progress over time of the visible counties (a county with ?county=)."""
+    from reports.figures import progress as daily
+
+    campaign = access.visible_campaign(campaign_id)
+    county = access.requested_county()
+    return jsonify(daily(db.session, campaign.id, county=county))
+
+
+@bp.get("/campaigns/<int:campaign_id>/statistics/cases")
+@require("view_stats")
+def cases(campaign_id):
+    """Return the units behind a number (?kind=&code=&county=&page=), masked."""
+    campaign = access.visible_campaign(campaign_id)
+    draw = current_draw(db.session, campaign.id) or abort(404)
+    county = request.args.get("county") or None
+    scope = county_scope(current_user)
+    if scope is not None:
+        if county not in (None, scope):
+            abort(404)
+        county = scope
+    try:
+        f = CaseFilter(request.args.get("kind", "units"), request.args.get("code") or None, county).check()
+    except CaseFilterError:
+        return api_error(400, "bad_filter", "kind/code")
+    page_size = min(max(request.args.get("page_size", 50, type=int), 1), 500)
+    return jsonify(list_cases(db.session, draw.id, f, page=max(request.args.get("page", 1, type=int), 1),
+                              page_size=page_size))
+
+
+@bp.get("/campaigns/<int:campaign_id>/rectification")
+def rectification_list(campaign_id):
+    """Return the rectification items of the visible counties (?county=&status=)."""
+    if not rect.may_view(current_user):
+        abort(403)
+    campaign = access.visible_campaign(campaign_id)
+    county = access.requested_county()
+    status = request.args.get("status") or None
+    if status not in (None, "open", "rectified", "accepted", "withdrawn", "overdue"):
+        abort(400)
+    items = rectification_rows(db.session, campaign.id, county=county, status=status, today=access.today())
+    return jsonify(items=items, total=len(items))
+
+
+@bp.post("/campaigns/<int:campaign_id>/rectification/generate")
+@require("assign_work")
+def rectification_generate(campaign_id):
+    """Bring the rectification lists in line with the confirmed discrepancies (idempotent)."""
+    campaign = access.visible_campaign(campaign_id)
+    days = (request.get_json(silent=True) or {}).get("due_days", access.due_days())
+    if not isinstance(days, int) or not 1 <= days <= 365:
+        return api_error(400, "bad_due_days", "due_days: 1–365")
+    with db.write_transaction() as session:
+        counts = rect.generate_items(session, campaign, access.now(), access.today(), days, current_user)
+    return jsonify(counts)
+
+
+@bp.post("/rectification/<int:item_id>/<step>")
+def rectification_step(item_id, step):
+    """Mark an item rectified ({"note", "rectified_on"}), or accept or reopen it ({"note"})."""
+    item = db.session.get(RectificationItem, item_id) or abort(404)
+    access.visible_campaign(item.campaign_id)
+    access.visible_county(item.county_code)
+    try:
+        apply_step(item, step, request.get_json(silent=True) or {})
+    except rect.RectificationError as error:
+        db.session.rollback()
+        return api_error(error.status, error.code, error.message)
+    db.session.commit()
+    row = rectification_rows(db.session, item.campaign_id, today=access.today(), item_id=item.id)[0]
+    return jsonify(row)

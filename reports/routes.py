@@ -1,0 +1,215 @@
+"""Statistics pages: the manager dashboard, a county's page and its printable report, the cases behind
+every number, the exports and the rectification lists."""
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+import auditlog
+from auth.permissions import county_scope, require
+from extensions import db
+from models import RectificationItem
+from reports import access, export, labels
+from reports import rectification as rect
+from reports.cases import CaseFilter, CaseFilterError, list_cases
+from reports.figures import campaign_figures, county_figures, current_draw
+from reports.listing import rectification_rows
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+@bp.route("/")
+def index():
+    """List the campaigns whose statistics (?to=rectification: rectification lists) the user may read."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path))
+    if not rect.may_view(current_user):
+        abort(403)
+    target = "reports.rectification" if request.args.get("to") == "rectification" else "reports.dashboard"
+    campaigns = access.visible_campaigns()
+    if len(campaigns) == 1:
+        return redirect(url_for(target, campaign_id=campaigns[0].id))
+    return render_template("reports/index.html", campaigns=campaigns, target=target)
+
+
+@bp.route("/<int:campaign_id>/")
+@require("view_stats")
+def dashboard(campaign_id):
+    """Show the campaign's dashboard: overall figures, the county table, charts and rectification."""
+    campaign = access.visible_campaign(campaign_id)
+    figures = campaign_figures(db.session, campaign, access.options())
+    return render_template("reports/dashboard.html", campaign=campaign, f=figures,
+                           chart=labels.chart_data(figures), L=labels)
+
+
+@bp.route("/<int:campaign_id>/county/<code>")
+@require("view_stats")
+def county(campaign_id, code):
+    """Show one county's figures: rates by type, outcome rates, services, audit, progress."""
+    campaign = access.visible_campaign(campaign_id)
+    access.visible_county(code)
+    figures = county_figures(db.session, campaign, code, access.options())
+    if figures["county"] is None:
+        abort(404)
+    return render_template("reports/county.html", campaign=campaign, f=figures, c=figures["county"],
+                           chart=labels.county_chart_data(figures), L=labels)
+
+
+@bp.route("/<int:campaign_id>/county/<code>/print")
+@require("view_stats")
+def county_print(campaign_id, code):
+    """Show a county's report laid out for A4 paper: summary, tables, charts, list of problems."""
+    campaign = access.visible_campaign(campaign_id)
+    access.visible_county(code)
+    figures = county_figures(db.session, campaign, code, access.options())
+    if figures["county"] is None:
+        abort(404)
+    items = rectification_rows(db.session, campaign.id, county=code, today=access.today(), active_only=True)
+    auditlog.record("report.print", "campaign", campaign.id, county=code)
+    db.session.commit()
+    return render_template("reports/print.html", campaign=campaign, f=figures, c=figures["county"],
+                           chart=labels.county_chart_data(figures), items=items, L=labels, today=access.today())
+
+
+def _case_filter() -> CaseFilter:
+    """Read the drill-down filter; a scoped user is held to their county."""
+    county = request.args.get("county") or None
+    scope = county_scope(current_user)
+    if scope is not None:
+        if county not in (None, scope):
+            abort(404)
+        county = scope
+    try:
+        return CaseFilter(request.args.get("kind", "units"), request.args.get("code") or None, county).check()
+    except CaseFilterError:
+        abort(400)
+
+
+@bp.route("/<int:campaign_id>/cases")
+@require("view_stats")
+def cases(campaign_id):
+    """List the sample units behind a number, masked."""
+    campaign = access.visible_campaign(campaign_id)
+    draw = current_draw(db.session, campaign.id) or abort(404)
+    f = _case_filter()
+    result = list_cases(db.session, draw.id, f, page=max(request.args.get("page", 1, type=int), 1))
+    return render_template("reports/cases.html", campaign=campaign, filter=f, result=result, L=labels)
+
+
+@bp.route("/<int:campaign_id>/export/<what>.<fmt>")
+@require("view_stats")
+def download(campaign_id, what, fmt):
+    """Export statistics tables, verification records, attempts or the rectification list."""
+    campaign = access.visible_campaign(campaign_id)
+    if fmt not in ("xlsx", "csv") or what not in export.EXPORTS:
+        abort(404)
+    county = access.requested_county()
+    body, filename = export.build(db.session, campaign, what, fmt, county, access.options())
+    auditlog.record("report.export", "campaign", campaign.id, what=what, format=fmt, county=county)
+    db.session.commit()
+    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
+                else "text/csv; charset=utf-8")
+    return Response(body, mimetype=mimetype, headers=export.disposition(filename))
+
+
+@bp.route("/<int:campaign_id>/rectification")
+def rectification(campaign_id):
+    """List the rectification items of the visible counties, with their progress and overdue ones."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path))
+    if not rect.may_view(current_user):
+        abort(403)
+    campaign = access.visible_campaign(campaign_id)
+    county = access.requested_county()
+    status = request.args.get("status") or None
+    if status not in (None, "open", "rectified", "accepted", "withdrawn", "overdue"):
+        abort(400)
+    items = rectification_rows(db.session, campaign.id, county=county, today=access.today(), status=status)
+    return render_template("reports/rectification.html", campaign=campaign, items=items, county=county,
+                           status=status, today=access.today(), due_days=access.due_days(), rect=rect, L=labels)
+
+
+@bp.post("/<int:campaign_id>/rectification/generate")
+@require("assign_work")
+def rectification_generate(campaign_id):
+    """Turn every confirmed discrepancy into an item of its county's list (idempotent)."""
+    campaign = access.visible_campaign(campaign_id)
+    days = request.form.get("due_days", access.due_days(), type=int)
+    if days is None or not 1 <= days <= 365:
+        flash(_("The number of days must be between 1 and 365."), "danger")
+        return redirect(url_for("reports.rectification", campaign_id=campaign.id))
+    with db.write_transaction() as session:
+        counts = rect.generate_items(session, campaign, access.now(), access.today(), days, current_user)
+    flash(_("Rectification lists updated: %(created)d new, %(withdrawn)d withdrawn, %(restored)d restored.",
+            **counts), "success")
+    return redirect(url_for("reports.rectification", campaign_id=campaign.id))
+
+
+def _item_for_step(item_id: int) -> RectificationItem:
+    item = db.session.get(RectificationItem, item_id) or abort(404)
+    access.visible_campaign(item.campaign_id)
+    access.visible_county(item.county_code)
+    return item
+
+
+@bp.post("/rectification/<int:item_id>/<step>")
+def rectification_step(item_id, step):
+    """Mark an item rectified (county manager), or accept or reopen it (coordinator)."""
+    if not current_user.is_authenticated:
+        abort(401)
+    item = _item_for_step(item_id)
+    try:
+        apply_step(item, step, request.form)
+        db.session.commit()
+        flash(labels.STEP_DONE[step](), "success")
+    except rect.RectificationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("reports.rectification", campaign_id=item.campaign_id)
+    return redirect(target)
+
+
+def apply_step(item: RectificationItem, step: str, data) -> None:
+    """Apply one workflow step with the permission it needs (pages and API alike)."""
+    if step == "rectify":
+        if not rect.may_mark(current_user, item):
+            abort(403)
+        try:
+            on = date.fromisoformat(data.get("rectified_on") or "")
+        except ValueError:
+            on = None
+        rect.mark_rectified(item, current_user, data.get("note", ""), on, access.today(), access.now())
+    elif step in ("accept", "reopen"):
+        if not rect.may_review(current_user):
+            abort(403)
+        if step == "accept":
+            rect.accept(item, current_user, data.get("note", ""), access.now())
+        else:
+            rect.reopen(item, current_user, data.get("note", ""), access.today(), access.now(), access.due_days())
+    else:
+        abort(404)
+
+
+@bp.route("/rectification/<int:item_id>")
+def rectification_item(item_id):
+    """Show one item with its history of steps."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    if not rect.may_view(current_user):
+        abort(403)
+    item = _item_for_step(item_id)
+    rows = rectification_rows(db.session, item.campaign_id, today=access.today(), item_id=item.id)
+    return render_template("reports/rectification_item.html", row=rows[0], item=item, rect=rect, L=labels,
+                           today=access.today(), campaign_id=item.campaign_id, history=_history(item))
+
+
+def _history(item: RectificationItem):
+    from models import AuditLog
+
+    return db.session.scalars(select(AuditLog).where(AuditLog.object_type == "rectification_item",
+                                                     AuditLog.object_id == str(item.id)).order_by(AuditLog.id)).all()
