@@ -7,8 +7,10 @@ from flask_login import current_user
 
 # What each role may do. Pages, API routes and exports ask for a capability, not a role.
 CAPABILITIES = {
-    "admin": {"manage_users", "view_roster", "import_roster", "draw_samples", "view_stats", "settings"},
-    "coordinator": {"view_roster", "import_roster", "draw_samples", "assign_work", "view_stats", "follow_up"},
+    "admin": {"manage_users", "view_roster", "import_roster", "draw_samples", "view_stats", "settings",
+              "hear_recordings"},
+    "coordinator": {"view_roster", "import_roster", "draw_samples", "assign_work", "view_stats", "follow_up",
+                    "hear_recordings"},
     "caller": {"follow_up"},
     "manager": {"view_roster", "view_stats", "rectify"},
 }

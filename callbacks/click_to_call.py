@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import update
 
 import auditlog
-from auth.permissions import require
+from auth.permissions import can, require
 from callbacks.access import ensure_workable, is_visible
 from callbacks.context import Actor, now, retry_rules
 from callbacks.errors import FollowUpError
@@ -41,6 +41,8 @@ def call_json(record: CallRecord) -> dict:
         "suggested_disposition": record.suggested_disposition, "duration_seconds": record.duration_seconds,
         "person_duration_seconds": record.person_duration_seconds, "error_code": record.error_code,
         "message": _message(record),
+        # Recordings are personal data: only roles that may hear them see where they are.
+        "recording_url": record.recording_url if can(current_user, "hear_recordings") else None,
     }
 
 

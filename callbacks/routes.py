@@ -14,6 +14,7 @@ from callbacks import queue as queue_service
 from callbacks import tasks as task_service
 from callbacks.access import is_visible, supervises, visible_condition
 from callbacks.attempts import record_attempt
+from callbacks.click_to_call import link_call_to_attempt
 from callbacks.context import Actor, finding_rules, local_zone, now, retry_rules
 from callbacks.errors import FollowUpError
 from callbacks.forms import (
@@ -30,7 +31,6 @@ from callbacks.forms import (
 )
 from callbacks.labels import followup_label, lang
 from callbacks.script import save_script, script_for
-from callbacks.click_to_call import link_call_to_attempt
 from callbacks.telephony import provider
 from callbacks.verification import correct_verification, derive, parse_answers, record_verification
 from config.dispositions import CHANNELS, PHONE, TASK_STATUSES, VISIT, dispositions_for

@@ -8,19 +8,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from auth.permissions import county_scope, ensure_county_visible
+from campaigns.routes import visible_campaign  # noqa: F401  (the one check, re-exported here)
 from extensions import db
 from models import Campaign, County
 from reports.figures import Options
 from sampling.estimates import KORN_GRAUBARD, LOGIT, PROPORTION_METHODS, WILSON
-
-
-def visible_campaign(campaign_id: int) -> Campaign:
-    """Load a campaign the user may see: a county-scoped user only campaigns that include their county."""
-    campaign = db.session.get(Campaign, campaign_id) or abort(404)
-    scope = county_scope(current_user)
-    if scope and scope not in {c.code for c in campaign.counties}:
-        abort(404)
-    return campaign
 
 
 def visible_county(code: str) -> str:

@@ -29,7 +29,8 @@ from roster.validate import validate_row
 
 log = logging.getLogger(__name__)
 
-CHUNK = 5000  # rows per spool chunk, per insert, and per progress update
+CHUNK = 5000  # rows per spool chunk and per insert
+PROGRESS_EVERY = 20_000  # rows between progress updates (each is a short transaction)
 MAX_STORED_PROBLEMS = 100_000  # beyond this the error report says how many more there were
 COMPARED = COLUMNS[2:]  # fields that decide whether a person's record changed (not county or row)
 DATE_COLUMNS = ("registered_on", "cancelled_on")
@@ -91,10 +92,11 @@ def spool_path(batch: ImportBatch) -> str:
 
 
 def _current_roster(session, counties) -> dict:
-    """Load the current roster of the given counties as {(county, id, occurrence): hash of its fields}.
+    """Load the current roster of the given counties as {"county:ID[#n]": hash of its fields}.
 
-    A hash, not the fields, keeps a million-person roster small in memory; it only has to be stable
-    within this process.
+    Keys are plain strings (the 2nd, 3rd… person of a county with the same ID number gets "#2",
+    "#3"…) and values a hash, not the fields, so that a million-person roster stays small in memory;
+    the hash only has to be stable within this process.
     """
     current = {}
     seen = defaultdict(int)
@@ -107,13 +109,13 @@ def _current_roster(session, counties) -> dict:
     id_position = COMPARED.index("id_number") + 1
     dates = [COMPARED.index(c) + 1 for c in DATE_COLUMNS]
     for row in session.execute(query):
-        key = (row[0], row[id_position])
-        seen[key] += 1
+        base = f"{row[0]}:{row[id_position]}"
+        seen[base] += 1
         values = list(row[1:])
         for position in dates:  # the spool holds dates as ISO text
             if values[position - 1] is not None:
                 values[position - 1] = values[position - 1].isoformat()
-        current[(*key, seen[key])] = hash(tuple(values))
+        current[base if seen[base] == 1 else f"{base}#{seen[base]}"] = hash(tuple(values))
     return current
 
 
@@ -157,13 +159,14 @@ def _validate_rows(session, batch, table, extract, known, today, progress):
     """Validate the rows of an open table into the spool, the problems and the batch's counters.
 
     One pass: each record is compared with its county's current roster (loaded the first time the
-    file names that county) as it goes by.
+    file names that county) as it goes by. `duplicates` counts the rows whose ID number the file
+    repeats within a county; registrations in two counties show on the data-quality page.
     """
     counts = defaultdict(int)
     problems, chunk = [], []
-    occurrences = defaultdict(int)
-    ids_in_file = defaultdict(int)
-    current, seen, loaded = {}, set(), set()  # loaded: counties whose current roster is in `current`
+    in_file = {}  # "county:ID" -> how often the file has it so far
+    current, loaded = {}, set()  # loaded: counties whose current roster is in `current`
+    first_import = set()  # counties without a current roster yet
     writer = SpoolWriter(spool_path(batch))
     default = batch.default_county
     # One itemgetter builds a record tuple in spool order; source_row and dates are set after.
@@ -190,20 +193,26 @@ def _validate_rows(session, batch, table, extract, known, today, progress):
                            *values[registered + 1:cancelled],
                            values[cancelled] and values[cancelled].isoformat(), *values[cancelled + 1:])
                 keep(spooled)
-                county, number = values[0], values[3]
+                county = values[0]
+                base = county + ":" + values[3]
+                repeat = in_file.get(base, 0) + 1
+                in_file[base] = repeat
                 if county not in loaded:
-                    current.update(_current_roster(session, [county]))
+                    county_roster = _current_roster(session, [county])
+                    current.update(county_roster)
                     loaded.add(county)
-                ids_in_file[number] += 1
-                occurrences[county, number] += 1
-                key = (county, number, occurrences[county, number])
-                seen.add(key)
-                old = current.get(key)
-                counts["added" if old is None else ("unchanged" if old == hash(spooled[2:]) else "updated")] += 1
+                    if not county_roster:
+                        first_import.add(county)
+                if county in first_import:  # nothing to compare with: every record is new
+                    counts["added"] += 1
+                else:
+                    # Matched entries leave `current`: what is left at the end is no longer registered.
+                    old = current.pop(base if repeat == 1 else f"{base}#{repeat}", None)
+                    counts["added" if old is None else ("unchanged" if old == hash(spooled[2:]) else "updated")] += 1
                 if len(chunk) >= CHUNK:
                     writer.write(chunk)
                     chunk.clear()
-            if read % CHUNK == 0:
+            if read % PROGRESS_EVERY == 0:
                 counts["read"], counts["rejected"] = read, rejected
                 counts["stored_problems"] += _flush_progress(session, batch, counts, problems)
                 problems = []
@@ -220,8 +229,8 @@ def _validate_rows(session, batch, table, extract, known, today, progress):
         return _fail(session, batch, "no_rows", "文件只有表头，没有数据行", "The file has a header but no data rows")
     batch.counties = sorted(loaded)
     batch.added, batch.updated, batch.unchanged = counts["added"], counts["updated"], counts["unchanged"]
-    batch.removed = len(set(current) - seen)
-    batch.duplicates = sum(n for n in ids_in_file.values() if n > 1)
+    batch.removed = len(current)
+    batch.duplicates = sum(n for n in in_file.values() if n > 1)
     batch.rows_total = read
     _flush_progress(session, batch, counts, problems)
     batch.status, batch.finished_at = "previewed", utcnow()

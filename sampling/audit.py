@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scipy import stats
+from scipy import special
 
 from sampling.estimates import EstimateInputError, check_confidence, check_count, check_rate_counts
 
@@ -43,14 +43,14 @@ def exact_upper_limit(d: float, m: float, confidence: float) -> float:
     """Return the one-sided Clopper-Pearson upper limit; d may be fractional."""
     if m == 0 or d >= m:
         return 1.0
-    return float(stats.beta.ppf(confidence, d + 1, m - d))
+    return float(special.betaincinv(d + 1, m - d, confidence))
 
 
 def exact_lower_limit(d: float, m: float, confidence: float) -> float:
     """Return the one-sided Clopper-Pearson lower limit; d may be fractional."""
     if m == 0 or d <= 0:
         return 0.0
-    return float(stats.beta.ppf(1 - confidence, d, m - d + 1))
+    return float(special.betaincinv(d, m - d + 1, 1 - confidence))
 
 
 def _status(d: float, m: float, tolerable: float, confidence: float) -> str:

@@ -132,5 +132,6 @@ def test_concurrent_next_with_real_threads_never_double_claims(make_app, users, 
         thread.join(timeout=120)
     assert errors == []
     ids = [task_id for task_id, _ in claimed]
+    # Every task claimed exactly once. (How the 60 spread over the callers is up to the scheduler of
+    # the threads: with SQLite's single writer one thread may well take them all.)
     assert len(ids) == len(set(ids)) == 60
-    assert len({user for _, user in claimed}) > 1

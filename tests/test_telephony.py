@@ -3,10 +3,10 @@ which calls the app's webhooks on a live test server with correctly signed reque
 
 import pytest
 import requests
-from fake_twilio import FakeTwilio
 from sqlalchemy import select
 
 from browser import LiveServer
+from fake_twilio import FakeTwilio
 from followup_factory import make_tasks
 from models import CallRecord, FollowUpTask, Person, User
 
@@ -275,3 +275,21 @@ def test_admin_test_call_rings_their_own_phone(live, fake, users, session):
     (sid, params), = fake.calls.items()
     assert params["To"] == US_CALLER and params["Url"].endswith("/telephony/twilio/test/voice")
     fake.wait(sid)
+
+
+def test_recording_url_is_kept_and_shown_only_to_roles_that_may_hear_it(live, fake, finished_call, session, users):
+    from conftest import login
+
+    _app, server = live
+    call_id, call_sid = finished_call.id, finished_call.call_sid
+    url = f"{server.url}/telephony/twilio/recording/{call_id}"
+    params = {"CallSid": call_sid, "RecordingSid": "RE" + "2" * 32,
+              "RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/RE2"}
+    assert signed_post(fake, url, params).status_code == 204
+    assert record(session, call_id).recording_url == params["RecordingUrl"]
+    caller = live[0].test_client()
+    login(caller, "caller")
+    assert caller.get(f"/calls/calls/{call_id}").get_json()["recording_url"] is None
+    coordinator = live[0].test_client()
+    login(coordinator, "coordinator")
+    assert coordinator.get(f"/calls/calls/{call_id}").get_json()["recording_url"] == params["RecordingUrl"]
