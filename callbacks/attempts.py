@@ -32,14 +32,21 @@ class AttemptResult:
     plan: TaskPlan | None = None
 
 
+def stored_under(session, model, submission_key: str, task_id: int):
+    """Return the row (attempt or record) already stored under a submission key, or None.
+
+    A key used for another task is refused: it is a form sent twice to the wrong place.
+    """
+    row = session.scalar(select(model).where(model.submission_key == submission_key))
+    if row is not None and row.task_id != task_id:
+        raise FollowUpError("key_reused")
+    return row
+
+
 def _existing(session, submission_key: str, task_id: int) -> AttemptResult | None:
     """Return the attempt already stored under this submission key."""
-    attempt = session.scalar(select(Attempt).where(Attempt.submission_key == submission_key))
-    if attempt is None:
-        return None
-    if attempt.task_id != task_id:
-        raise FollowUpError("key_reused")
-    return AttemptResult(attempt, session.get(Task, task_id), False)
+    attempt = stored_under(session, Attempt, submission_key, task_id)
+    return None if attempt is None else AttemptResult(attempt, session.get(Task, task_id), False)
 
 
 def record_attempt(actor: Actor, task_id: int, disposition: str, now: datetime, rules: RetryRules, *,

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 import auditlog
 from callbacks.access import ensure_workable, is_visible, supervises
+from callbacks.attempts import stored_under
 from callbacks.context import Actor
 from callbacks.errors import FollowUpError
 from callbacks.findings import FactsError, FindingRules, VerificationFacts, explain_discrepancies
@@ -192,12 +193,9 @@ def record_verification(actor: Actor, task_id: int, answers, confirmed, now: dat
 
 
 def _existing(session, submission_key: str, task_id: int) -> RecordResult | None:
-    record = session.scalar(select(Verification).where(Verification.submission_key == submission_key))
-    if record is None:
-        return None
-    if record.task_id != task_id:
-        raise FollowUpError("key_reused")
-    return RecordResult(record, session.get(Task, task_id), False)
+    """Return the record already stored under this submission key."""
+    record = stored_under(session, Verification, submission_key, task_id)
+    return None if record is None else RecordResult(record, session.get(Task, task_id), False)
 
 
 def _zone(rules: RetryRules):

@@ -64,3 +64,15 @@ def options() -> Options:
         abort(400)
     scope = county_scope(current_user)
     return Options(method=method, overall_method=overall, today=today(), counties=None if scope is None else {scope})
+
+
+def visible_county_figures(campaign_id: int, code: str):
+    """Load a visible campaign and one visible county's figures; 404 when the county has none."""
+    from reports.figures import county_figures
+
+    campaign = visible_campaign(campaign_id)
+    visible_county(code)
+    figures = county_figures(db.session, campaign, code, options())
+    if figures["county"] is None:
+        abort(404)
+    return campaign, figures

@@ -11,7 +11,7 @@ from models import RectificationItem
 from reports import access
 from reports import rectification as rect
 from reports.cases import CaseFilter, CaseFilterError, list_cases
-from reports.figures import campaign_figures, county_figures, current_draw
+from reports.figures import campaign_figures, current_draw
 from reports.listing import rectification_rows
 from reports.routes import apply_step
 
@@ -28,11 +28,7 @@ def statistics(campaign_id):
 @require("view_stats")
 def county_statistics(campaign_id, code):
     """Return one county's figures."""
-    campaign = access.visible_campaign(campaign_id)
-    access.visible_county(code)
-    figures = county_figures(db.session, campaign, code, access.options())
-    if figures["county"] is None:
-        abort(404)
+    campaign, figures = access.visible_county_figures(campaign_id, code)
     return jsonify(figures)
 
 

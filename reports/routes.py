@@ -15,7 +15,7 @@ from models import RectificationItem
 from reports import access, export, labels
 from reports import rectification as rect
 from reports.cases import CaseFilter, CaseFilterError, list_cases
-from reports.figures import campaign_figures, county_figures, current_draw
+from reports.figures import campaign_figures, current_draw
 from reports.listing import rectification_rows
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -49,11 +49,7 @@ def dashboard(campaign_id):
 @require("view_stats")
 def county(campaign_id, code):
     """Show one county's figures: rates by type, outcome rates, services, audit, progress."""
-    campaign = access.visible_campaign(campaign_id)
-    access.visible_county(code)
-    figures = county_figures(db.session, campaign, code, access.options())
-    if figures["county"] is None:
-        abort(404)
+    campaign, figures = access.visible_county_figures(campaign_id, code)
     return render_template("reports/county.html", campaign=campaign, f=figures, c=figures["county"],
                            chart=labels.county_chart_data(figures), L=labels)
 
@@ -62,11 +58,7 @@ def county(campaign_id, code):
 @require("view_stats")
 def county_print(campaign_id, code):
     """Show a county's report laid out for A4 paper: summary, tables, charts, list of problems."""
-    campaign = access.visible_campaign(campaign_id)
-    access.visible_county(code)
-    figures = county_figures(db.session, campaign, code, access.options())
-    if figures["county"] is None:
-        abort(404)
+    campaign, figures = access.visible_county_figures(campaign_id, code)
     items = rectification_rows(db.session, campaign.id, county=code, today=access.today(), active_only=True)
     auditlog.record("report.print", "campaign", campaign.id, county=code)
     db.session.commit()
