@@ -193,7 +193,7 @@ def _job(app, name):
             finally:
                 db.session.remove()
 
-    run.__name__ = f"sweep_{name}"
+    run.__name__ = run.__qualname__ = f"sweep_{name}"  # APScheduler logs jobs by qualified name
     return run
 
 
