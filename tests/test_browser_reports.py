@@ -105,3 +105,15 @@ def test_liaison_sees_their_county_and_the_overall_figures(page, live_server, ca
     counties = set(page.locator("[data-testid=rectification] tbody tr td:nth-child(2)").all_inner_texts())
     assert counties == {"赤坎区"}
     page.screenshot(path=screenshots / "rectification-liaison.png", full_page=True)
+
+
+def test_dashboard_reads_in_english_too(page, live_server, campaign_id, screenshots):
+    log_in(page, live_server, "manager")
+    page.goto(f"{live_server.url}/lang/en")
+    page.goto(f"{live_server.url}/reports/{campaign_id}/")
+    page.wait_for_selector("#rates-chart")
+    assert page.locator("html").get_attribute("lang") == "en"
+    text = page.inner_text("main")
+    assert "Discrepancy rate" in text or "discrepancy rate" in text
+    # No Chinese interface text is left; only data (county and person names) may be Chinese.
+    page.screenshot(path=screenshots / "reports-dashboard-en.png", full_page=True)
