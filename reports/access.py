@@ -76,3 +76,19 @@ def visible_county_figures(campaign_id: int, code: str):
     if figures["county"] is None:
         abort(404)
     return campaign, figures
+
+
+def case_filter():
+    """Read the drill-down filter (?kind=&code=&county=); a scoped user is held to their county.
+
+    Raises CaseFilterError for an unknown kind or code, so that pages and API can each say so.
+    """
+    from reports.cases import CaseFilter
+
+    county = request.args.get("county") or None
+    scope = county_scope(current_user)
+    if scope is not None:
+        if county not in (None, scope):
+            abort(404)
+        county = scope
+    return CaseFilter(request.args.get("kind", "units"), request.args.get("code") or None, county).check()

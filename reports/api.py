@@ -4,13 +4,13 @@ from flask import abort, jsonify, request
 from flask_login import current_user
 
 from api import bp
-from auth.permissions import county_scope, require
+from auth.permissions import require
 from errors import api_error
 from extensions import db
 from models import RectificationItem
 from reports import access
 from reports import rectification as rect
-from reports.cases import CaseFilter, CaseFilterError, list_cases
+from reports.cases import CaseFilterError, list_cases
 from reports.figures import campaign_figures, current_draw
 from reports.listing import rectification_rows
 from reports.routes import apply_step
@@ -49,14 +49,8 @@ def cases(campaign_id):
     """Return the units behind a number (?kind=&code=&county=&page=), masked."""
     campaign = access.visible_campaign(campaign_id)
     draw = current_draw(db.session, campaign.id) or abort(404)
-    county = request.args.get("county") or None
-    scope = county_scope(current_user)
-    if scope is not None:
-        if county not in (None, scope):
-            abort(404)
-        county = scope
     try:
-        f = CaseFilter(request.args.get("kind", "units"), request.args.get("code") or None, county).check()
+        f = access.case_filter()
     except CaseFilterError:
         return api_error(400, "bad_filter", "kind/code")
     page_size = min(max(request.args.get("page_size", 50, type=int), 1), 500)

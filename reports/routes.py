@@ -9,12 +9,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 import auditlog
-from auth.permissions import county_scope, require
+from auth.permissions import require
 from extensions import db
 from models import RectificationItem
 from reports import access, export, labels
 from reports import rectification as rect
-from reports.cases import CaseFilter, CaseFilterError, list_cases
+from reports.cases import CaseFilterError, list_cases
 from reports.figures import campaign_figures, current_draw
 from reports.listing import rectification_rows
 
@@ -66,27 +66,16 @@ def county_print(campaign_id, code):
                            chart=labels.county_chart_data(figures), items=items, L=labels, today=access.today())
 
 
-def _case_filter() -> CaseFilter:
-    """Read the drill-down filter; a scoped user is held to their county."""
-    county = request.args.get("county") or None
-    scope = county_scope(current_user)
-    if scope is not None:
-        if county not in (None, scope):
-            abort(404)
-        county = scope
-    try:
-        return CaseFilter(request.args.get("kind", "units"), request.args.get("code") or None, county).check()
-    except CaseFilterError:
-        abort(400)
-
-
 @bp.route("/<int:campaign_id>/cases")
 @require("view_stats")
 def cases(campaign_id):
     """List the sample units behind a number, masked."""
     campaign = access.visible_campaign(campaign_id)
     draw = current_draw(db.session, campaign.id) or abort(404)
-    f = _case_filter()
+    try:
+        f = access.case_filter()
+    except CaseFilterError:
+        abort(400)
     result = list_cases(db.session, draw.id, f, page=max(request.args.get("page", 1, type=int), 1))
     return render_template("reports/cases.html", campaign=campaign, filter=f, result=result, L=labels)
 
