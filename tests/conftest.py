@@ -14,6 +14,13 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "correct-horse-9"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Skip the browser tests where there is no Chromium (never in CI, where that fails the run)."""
+    from browser import skip_browser_tests_without_chromium
+
+    skip_browser_tests_without_chromium(items)
+
+
 def pytest_report_header(config):
     return f"database: {TEST_DATABASE_URL or 'SQLite (per-test file)'}"
 
@@ -152,12 +159,10 @@ def login_as(client, users):
 def live_server(migrated_template, tmp_path_factory):
     """Serve a demo-loaded app (small roster) for a whole browser test module."""
     from app import create_app
-    from browser import LiveServer, browser_available, module_database
+    from browser import LiveServer, module_database
     from demo_data import load_demo
     from extensions import db
 
-    if not browser_available():
-        pytest.skip("no Chromium on this machine (CI sets SPOTCHECK_REQUIRE_BROWSER=1 and installs it)")
     url = module_database(migrated_template, tmp_path_factory, TEST_DATABASE_URL, _reset_postgres)
     instance = tmp_path_factory.mktemp("instance")
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "SPOTCHECK_INSTANCE": str(instance),

@@ -14,14 +14,12 @@ pytestmark = pytest.mark.browser
 def twilio_site(migrated_template, tmp_path_factory):
     from app import create_app
     from auth.accounts import create_user
-    from browser import LiveServer, browser_available, module_database
+    from browser import LiveServer, module_database
     from conftest import TEST_DATABASE_URL, _reset_postgres
     from extensions import db
     from followup_factory import make_tasks
     from models import FollowUpTask, Person
 
-    if not browser_available():
-        pytest.skip("no Chromium on this machine")
     url = module_database(migrated_template, tmp_path_factory, TEST_DATABASE_URL, _reset_postgres)
     with FakeTwilio(SID, TOKEN) as fake:
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
