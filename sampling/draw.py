@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from numbers import Integral
 
 import numpy as np
@@ -39,10 +40,19 @@ def seed_from_text(text: str) -> int:
     return int.from_bytes(hashlib.sha256(canonical.encode("utf-8")).digest(), "big")
 
 
-def _text_array(values: object) -> np.ndarray:
-    """Return values as a contiguous 1-D numpy array of fixed-width Unicode text."""
-    arr = np.asarray(values)
-    return np.ascontiguousarray((arr if arr.dtype.kind == "U" else arr.astype(str)).reshape(-1))
+def _text_array(values: object) -> tuple[np.ndarray, bool]:
+    """Return values as a contiguous 1-D array of fixed-width Unicode text, and whether it holds every
+    text as given: numpy drops trailing NULs, so "a\0" would silently become "a"."""
+    if isinstance(values, np.ndarray):
+        arr = values if values.dtype.kind == "U" else values.astype(str)
+        return np.ascontiguousarray(arr.reshape(-1)), True
+    try:
+        joined = "".join(values)  # a list of texts: one C pass, and a known width makes numpy twice as fast
+        arr = np.array(values, dtype=f"<U{max(map(len, values), default=0) or 1}")
+    except TypeError:
+        joined = "".join(map(str, values))
+        arr = np.asarray(values).astype(str).reshape(-1)
+    return arr, "\0" not in joined  # a NUL anywhere sends the frame to the row by row check
 
 
 def _chars(arr: np.ndarray) -> np.ndarray:
@@ -60,45 +70,93 @@ def _bad_text(text: str) -> bool:
     return not text or any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in text)
 
 
-def _first_bad(arr: np.ndarray, ch: np.ndarray) -> int | None:
-    """Return the index of the first bad text, checking whole arrays first and rows only on failure."""
-    if ch.size == 0:
+@dataclass(frozen=True, eq=False)
+class _Columns:
+    """A text matrix by column (one row of code points per character position) and each column's range."""
+
+    chars: np.ndarray  # (width, rows): contiguous along rows, so reductions and packing run fast
+    lowest: np.ndarray  # lowest code point of each column, NUL padding included
+    lowest_char: np.ndarray  # lowest code point other than NUL (the dtype's top for a column of NULs)
+    highest: np.ndarray
+
+    @classmethod
+    def of(cls, ch: np.ndarray) -> _Columns:
+        """Transpose a (rows, width) code point matrix with at least one row and take its ranges."""
+        by_column = np.ascontiguousarray(ch.T)
+        lowest, highest = by_column.min(axis=1), by_column.max(axis=1)
+        lowest_char = lowest.copy()
+        for j in np.flatnonzero(lowest == 0).tolist():  # columns where some texts have already ended
+            present = by_column[j][by_column[j] != 0]
+            lowest_char[j] = present.min() if len(present) else np.iinfo(by_column.dtype).max
+        return cls(by_column, lowest, lowest_char, highest)
+
+    def all_clean(self) -> bool:
+        """Tell whether no text is empty or holds a control character, NUL or surrogate."""
+        c, lowest, highest = self.chars, self.lowest, self.highest
+        if lowest[0] == 0 or (self.lowest_char < 32).any():
+            return False  # an empty text, or a control character somewhere
+        if c.dtype == np.uint32:
+            for j in np.flatnonzero((highest >= 0xD800) & (self.lowest_char <= 0xDFFF)).tolist():
+                if ((c[j] - np.uint32(0xD800)) < 0x800).any():
+                    return False
+        # numpy pads texts with NUL, so a NUL inside a text shows as a NUL followed by a character.
+        for j in np.flatnonzero((lowest[:-1] == 0) & (highest[1:] > 0)).tolist():
+            if ((c[j] == 0) & (c[j + 1] != 0)).any():
+                return False
+        return True
+
+    def sort_words(self) -> list[np.ndarray]:
+        """Return 16-bit columns, most significant first, whose lexicographic order is the texts' order.
+
+        The packing is one to one: two texts are equal exactly when all their words are.
+        """
+        varying = np.flatnonzero(self.lowest != self.highest)  # a constant column cannot change the order
+        parts = []
+        for j in varying.tolist():
+            column, low, top = self.chars[j], int(self.lowest[j]), int(self.highest[j])
+            if low == 0:  # some texts end before this column: keep NUL at 0 and count characters from 1
+                low = int(self.lowest_char[j]) - 1
+                symbols = np.where(column == 0, 0, column - column.dtype.type(low)).astype(column.dtype)
+            else:
+                symbols = column - column.dtype.type(low)
+            width = (top - low).bit_length()
+            parts += [(symbols >> 16, width - 16), (symbols & 0xFFFF, 16)] if width > 16 else [(symbols, width)]
+        # Pack the small symbols into as few 16-bit columns as possible: numpy's stable sort of 16-bit keys
+        # is a radix sort, so each column costs one fast pass of lexsort.
+        words: list[np.ndarray] = []
+        filled = 16
+        for symbols, width in parts:
+            if filled + width > 16:
+                words.append(symbols.astype(np.uint16))
+                filled = width
+            else:
+                np.left_shift(words[-1], width, out=words[-1])
+                np.bitwise_or(words[-1], symbols, out=words[-1], casting="unsafe")  # symbols < 2**width
+                filled += width
+        return words
+
+
+def _first_repeat(words: list[np.ndarray], order: np.ndarray) -> int | None:
+    """Return the key-order position of a text equal to the one before it, if any."""
+    if len(order) < 2:
         return None
-    faulty = bool((ch[:, 0] == 0).any() or ((ch - ch.dtype.type(1)) < 31).any())  # NUL padding wraps to top
-    if ch.dtype == np.uint32:
-        faulty = faulty or bool(((ch - np.uint32(0xD800)) < 0x800).any())
-    # numpy pads with NUL, so a text holding a NUL has fewer non-NUL characters than its length.
-    faulty = faulty or np.count_nonzero(ch) != int(np.strings.str_len(arr).sum())
-    return next(i for i, text in enumerate(arr.tolist()) if _bad_text(text)) if faulty else None
-
-
-def _sort_columns(ch: np.ndarray) -> list[np.ndarray]:
-    """Return 16-bit columns, most significant first, whose lexicographic order is the texts' order."""
-    by_column = np.ascontiguousarray(ch.T)  # reductions along contiguous rows are several times faster
-    lo, hi = by_column.min(axis=1), by_column.max(axis=1)
-    cols = np.flatnonzero(lo != hi)  # a constant column cannot change the order
-    sub = by_column[cols].astype(np.uint16 if ch.dtype == np.uint8 else np.uint32)
-    parts = []
-    for row, low, top in zip(sub, lo[cols].tolist(), hi[cols].tolist(), strict=True):
-        if low == 0:  # some texts end before this column: keep NUL at 0 and count characters from 1
-            low = int(row[row != 0].min()) - 1
-            row = np.where(row == 0, 0, row - row.dtype.type(low))
+    if not words:
+        return 1  # no column varies: every text is the same
+    # Compare four 16-bit words at once as one 64-bit number (only equality matters here), first over
+    # every neighbouring pair in key order, then only over the pairs still equal.
+    pairs = None
+    for start in range(0, len(words), 4):
+        group = words[start : start + 4]
+        group += [np.zeros_like(group[0])] * (4 - len(group))
+        packed = np.stack(group, axis=1).view(np.uint64).ravel()
+        if pairs is None:
+            ranked = packed[order]
+            pairs = np.flatnonzero(ranked[1:] == ranked[:-1])
         else:
-            row -= row.dtype.type(low)
-        width = (top - low).bit_length()
-        parts += [(row >> 16, width - 16), (row & 0xFFFF, 16)] if width > 16 else [(row, width)]
-    # Pack the small symbols into as few 16-bit columns as possible: numpy's stable sort of 16-bit keys is
-    # a radix sort, so each column costs one fast pass of lexsort.
-    words: list[np.ndarray] = []
-    filled = 16
-    for row, width in parts:
-        if filled + width > 16:
-            words.append(row.astype(np.uint16))
-            filled = width
-        else:
-            words[-1] = (words[-1] << np.uint16(width)) | row.astype(np.uint16)
-            filled += width
-    return words
+            pairs = pairs[packed[order[pairs]] == packed[order[pairs + 1]]]
+        if len(pairs) == 0:
+            return None
+    return int(pairs[0]) + 1
 
 
 def _rows_view(matrix: np.ndarray) -> np.ndarray:
@@ -125,13 +183,13 @@ def _utf8(cp: np.ndarray) -> np.ndarray:
 
 def _stratum_codes(s: np.ndarray, names: Sequence[str] | None) -> tuple[np.ndarray, list[str]]:
     """Return each row's index into the sorted stratum names, and those names; refuse values not named."""
-    words = _sort_columns(_chars(s)) if len(s) else []
+    words = _Columns.of(_chars(s)).sort_words() if len(s) else []
     if len(words) <= 1:
         # Short names such as county codes fit one 16-bit symbol: look each distinct symbol up once.
         word = words[0] if words else np.zeros(len(s), dtype=np.uint16)
-        seen, example = np.zeros(2**16, dtype=bool), np.zeros(2**16, dtype=np.int64)
-        seen[word], example[word] = True, np.arange(len(s))
-        symbols = np.flatnonzero(seen)
+        symbols = np.flatnonzero(np.bincount(word, minlength=2**16))
+        example = np.zeros(2**16, dtype=np.int32 if len(s) < 2**31 else np.int64)
+        example[word] = np.arange(len(s), dtype=example.dtype)  # some row of each symbol
         distinct = s[example[symbols]].tolist()
         names = sorted(set(distinct) if names is None else names)
         index = {name: i for i, name in enumerate(names)}
@@ -147,54 +205,66 @@ def _stratum_codes(s: np.ndarray, names: Sequence[str] | None) -> tuple[np.ndarr
             codes[hit] = found[hit]
     if (codes < 0).any():
         raise SamplingInputError("stratum_without_size", stratum=str(s[np.argmax(codes < 0)]))
-    return codes.astype(np.int64), names
+    return codes.astype(np.int64, copy=False), names
 
 
 @dataclass(frozen=True, eq=False)
 class _Frame:
-    """A checked frame: keys, stratum codes over sorted names, key order and fingerprint."""
+    """A checked frame: keys, stratum codes over sorted names and key order; the fingerprint on demand."""
 
     keys: np.ndarray
     names: list[str]
     codes: np.ndarray
     order: np.ndarray
-    fingerprint: str
+    key_chars: np.ndarray  # (rows, width) code points of the keys, for the fingerprint
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Return the SHA-256 of "key<TAB>stratum<LF>" lines in key order, UTF-8, built without a row loop."""
+        ch, n = self.key_chars, len(self.keys)
+        name_arr = np.array(self.names, dtype=str) if self.names else np.zeros(0, dtype="<U1")
+        # Gather whole rows as opaque fixed-width records (np.take: faster still than [] on records).
+        kb = _utf8(np.take(_rows_view(ch), self.order).view(ch.dtype).reshape(n, ch.shape[1]))
+        name_bytes = _utf8(_chars(np.ascontiguousarray(name_arr)))
+        lines = np.empty((n, kb.shape[1] + name_bytes.shape[1] + 2), dtype=np.uint8)
+        lines[:, : kb.shape[1]] = kb
+        lines[:, kb.shape[1]] = 9
+        stratum_bytes = np.take(_rows_view(name_bytes), self.codes[self.order]).view(np.uint8)
+        lines[:, kb.shape[1] + 1 : -1] = stratum_bytes.reshape(n, name_bytes.shape[1])
+        lines[:, -1] = 10
+        # UTF-8 never encodes a character with a zero byte, so the zeros are exactly the padding to drop.
+        full = kb.size == 0 or (bool(kb[:, -1].all()) and bool(name_bytes[:, -1].all()))
+        return hashlib.sha256(lines if full else lines[lines != 0]).hexdigest()  # hashes the buffer, no copy
 
 
 def _prepare(keys: object, strata: object, names: Sequence[str] | None = None) -> _Frame:
-    """Check a frame, order it by key and compute its fingerprint; names fixes the allowed strata."""
-    k, s = _text_array(keys), _text_array(strata)
+    """Check a frame and order it by key; names fixes the allowed strata."""
+    (k, keys_faithful), (s, strata_faithful) = _text_array(keys), _text_array(strata)
     if len(k) != len(s):
         raise SamplingInputError("frame_length_mismatch", keys=len(k), strata=len(s))
-    ch = _chars(k)
-    bad = _first_bad(k, ch)
-    if bad is not None:
+    if not keys_faithful:
+        bad = next(i for i, key in enumerate(keys) if _bad_text(str(key)))
         raise SamplingInputError("key_invalid", position=bad + 1)
-    words = _sort_columns(ch) if len(ch) else []
-    order = np.lexsort(words[::-1]) if words else np.arange(len(ch))
-    # Gather and compare whole rows as opaque fixed-width records: much faster than 2-D fancy indexing.
-    sorted_ch = _rows_view(ch)[order]
-    same = sorted_ch[1:] == sorted_ch[:-1]
-    if same.any():
-        raise SamplingInputError("duplicate_key", key=str(k[order[1:][np.argmax(same)]]))
+    if not strata_faithful:
+        bad = next(i for i, name in enumerate(strata) if _bad_text(str(name)))
+        raise SamplingInputError("stratum_name_invalid", stratum=repr(str(strata[bad])))
+    ch = _chars(k)
+    words: list[np.ndarray] = []
+    if len(k):
+        columns = _Columns.of(ch)
+        if not columns.all_clean():
+            bad = next(i for i, text in enumerate(k.tolist()) if _bad_text(text))
+            raise SamplingInputError("key_invalid", position=bad + 1)
+        words = columns.sort_words()
+    order = np.lexsort(words[::-1]) if words else np.arange(len(k))
+    repeat = _first_repeat(words, order)
+    if repeat is not None:
+        raise SamplingInputError("duplicate_key", key=str(k[order[repeat]]))
     codes, name_list = _stratum_codes(s, None if names is None else [str(n) for n in names])
     for name in name_list:
         if _bad_text(name):
             raise SamplingInputError("stratum_name_invalid", stratum=name)
-    name_arr = np.array(name_list, dtype=str) if name_list else np.zeros(0, dtype="<U1")
-    # Fingerprint: SHA-256 of "key<TAB>stratum<LF>" lines in key order, UTF-8, built without a row loop.
-    kb = _utf8(sorted_ch.view(ch.dtype).reshape(len(k), ch.shape[1]))
-    name_bytes = _utf8(_chars(np.ascontiguousarray(name_arr)))
-    lines = np.empty((len(k), kb.shape[1] + name_bytes.shape[1] + 2), dtype=np.uint8)
-    lines[:, : kb.shape[1]] = kb
-    lines[:, kb.shape[1]] = 9
-    stratum_bytes = _rows_view(name_bytes)[codes[order]].view(np.uint8)
-    lines[:, kb.shape[1] + 1 : -1] = stratum_bytes.reshape(len(k), name_bytes.shape[1])
-    lines[:, -1] = 10
-    # UTF-8 never encodes a character with a zero byte, so the zeros are exactly the padding to drop.
-    full = kb.size == 0 or (bool(kb[:, -1].all()) and bool(name_bytes[:, -1].all()))
-    digest = hashlib.sha256(lines if full else lines[lines != 0]).hexdigest()  # hashes the buffer, no copy
-    return _Frame(k, name_list, codes, order, digest)
+    return _Frame(k, name_list, codes, order, ch)
 
 
 def frame_fingerprint(keys: Sequence[str] | np.ndarray, strata: Sequence[str] | np.ndarray) -> str:
@@ -208,7 +278,7 @@ class Draw:
 
     algorithm: str
     seed: int
-    fingerprint: str
+    frame: _Frame = field(repr=False)
     populations: dict[str, int]
     sizes: dict[str, int]
     reserves: dict[str, int]
@@ -217,6 +287,11 @@ class Draw:
     strata: np.ndarray
     roles: np.ndarray  # "sample" or "reserve"
     ranks: np.ndarray  # 1-based rank in the stratum's random order; reserves follow on from n_h + 1
+
+    @property
+    def fingerprint(self) -> str:
+        """Return the frame fingerprint, computed the first time it is asked for (the draw does not need it)."""
+        return self.frame.fingerprint
 
     def __len__(self) -> int:
         """Return the number of drawn units, reserves included."""
@@ -306,7 +381,7 @@ def draw_stratified(
     return Draw(
         algorithm=ALGORITHM,
         seed=seed,
-        fingerprint=frame.fingerprint,
+        frame=frame,
         populations=dict(zip(names, big_n.tolist(), strict=True)),
         sizes=dict(zip(names, n_h.tolist(), strict=True)),
         reserves=dict(zip(names, r_h.tolist(), strict=True)),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.stats import chi2, chisquare
 
@@ -125,6 +125,36 @@ def test_frames_with_ambiguous_keys_are_refused(keys, code):
     with pytest.raises(SamplingInputError) as info:
         frame_fingerprint(keys, ["x", "x", "x"])
     assert info.value.code == code
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.text(st.characters(exclude_categories=()), max_size=5),  # every code point, surrogates and controls too
+            st.text("09AX张", min_size=1, max_size=4),  # look-alike keys that share long prefixes
+            st.text("ab\x00\x1f\ud800\udfff张😀", max_size=4),  # the troublemakers, often
+        ),
+        max_size=25,
+    )
+)
+@example(["a\x00b", "c"])  # a NUL inside a key
+@example(["a", "a\x00"])  # a NUL at the end, which numpy's text arrays drop
+@example(["b", "a\ud800"])  # a lone surrogate
+@example(["a9", "a10", "a"])  # shorter keys sort first
+@settings(max_examples=400)
+def test_key_checks_and_key_order_equal_plain_python(keys):
+    # The vectorised checks and sort work column by column; this holds them to the row by row meaning.
+    bad = [i for i, key in enumerate(keys) if draw_module._bad_text(key)]
+    try:
+        frame = draw_module._prepare(keys, ["x"] * len(keys))
+    except SamplingInputError as error:
+        if bad:
+            assert error.code == "key_invalid" and error.params["position"] == bad[0] + 1
+        else:
+            assert error.code == "duplicate_key" and keys.count(error.params["key"]) > 1
+        return
+    assert not bad and len(set(keys)) == len(keys)
+    assert [keys[i] for i in frame.order.tolist()] == sorted(keys)
 
 
 def test_duplicate_key_error_names_the_key():
