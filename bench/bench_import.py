@@ -17,9 +17,11 @@ import csv
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -34,6 +36,43 @@ COLUMNS = ("snapshot_id", "county_code", "source_row", "name", "gender", "id_num
 
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class TreeMemory:
+    """Sample the resident memory of this process and all its descendants (the fork server and the
+    row-checking workers) every 50 ms, keeping the largest total seen."""
+
+    def __init__(self):
+        self.peak_mib = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        page_kib = os.sysconf("SC_PAGE_SIZE") / 1024
+        while not self._stop.wait(0.05):
+            parents, rss = {}, {}
+            for entry in os.listdir("/proc"):
+                if entry.isdigit():
+                    try:
+                        with open(f"/proc/{entry}/stat") as handle:
+                            fields = handle.read().rsplit(")", 1)[1].split()
+                    except OSError:
+                        continue
+                    parents[int(entry)], rss[int(entry)] = int(fields[1]), int(fields[21]) * page_kib / 1024
+            tree, grew = {os.getpid()}, True
+            while grew:
+                grew = False
+                for pid, parent in parents.items():
+                    if parent in tree and pid not in tree:
+                        tree.add(pid)
+                        grew = True
+            self.peak_mib = max(self.peak_mib, sum(rss.get(pid, 0.0) for pid in tree))
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak_mib
 
 
 def parsed_rows(path):
@@ -125,7 +164,7 @@ def baseline_postgres(csv_path, codes, url):
     return {"seconds": seconds, "rows": len(rows), "peak_mib": peak_mib()}
 
 
-def ours(csv_path, codes, url):
+def ours(csv_path, codes, url, workers):
     from app import create_app
     from extensions import db
     from roster import importer
@@ -136,11 +175,12 @@ def ours(csv_path, codes, url):
     instance = tempfile.mkdtemp()
     os.environ["SPOTCHECK_INSTANCE"] = instance
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    memory = TreeMemory()
     with app.app_context():
         started = time.perf_counter()
         batch = importer.create_batch(db.session, csv_path, os.path.basename(csv_path), instance)
         db.session.commit()
-        batch = importer.validate_batch(db.session, batch.id, date.today())
+        batch = importer.validate_batch(db.session, batch.id, date.today(), workers=workers)
         validated = time.perf_counter()
         batch = importer.commit_batch(db, batch.id)
         finished = time.perf_counter()
@@ -156,16 +196,17 @@ def ours(csv_path, codes, url):
         started = time.perf_counter()
         batch = importer.create_batch(db.session, again, "next-version.csv", instance)
         db.session.commit()
-        batch = importer.validate_batch(db.session, batch.id, date.today())
+        batch = importer.validate_batch(db.session, batch.id, date.today(), workers=workers)
         batch = importer.commit_batch(db, batch.id)
         result.update(reimport_seconds=time.perf_counter() - started, reimport_unchanged=batch.unchanged,
-                      reimport_removed=batch.removed, peak_mib=peak_mib())
+                      reimport_removed=batch.removed, peak_mib=peak_mib(), workers=workers,
+                      tree_peak_mib=memory.stop())
         return result
 
 
 def in_subprocess(mode, args):
     output = subprocess.run([sys.executable, __file__, "--csv", args.csv, "--postgres", args.postgres or "",
-                             "--mode", mode], check=True, capture_output=True, text=True, cwd=ROOT).stdout
+                             "--mode", mode, "--workers", args.workers], check=True, capture_output=True, text=True, cwd=ROOT).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -174,28 +215,46 @@ def main():
     parser.add_argument("--csv", default="bench/data/roster_1m.csv")
     parser.add_argument("--postgres", default="", help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--mode", default="all")
+    parser.add_argument("--rounds", type=int, default=1, help="baseline/import pairs to run (medians reported)")
+    parser.add_argument("--workers", default="auto", help='row-checking processes: "auto" (one per CPU), or a number')
     args = parser.parse_args()
     if args.mode != "all":
+        from roster.checking import worker_count
+
         codes = county_codes(args.csv)
+        workers = worker_count(args.workers)
         result = {"baseline-sqlite": lambda: baseline_sqlite(args.csv, codes),
                   "baseline-postgres": lambda: baseline_postgres(args.csv, codes, args.postgres),
-                  "ours-sqlite": lambda: ours(args.csv, codes, f"sqlite:///{tempfile.mkdtemp()}/ours.sqlite3"),
-                  "ours-postgres": lambda: ours(args.csv, codes, args.postgres)}[args.mode]()
+                  "ours-sqlite": lambda: ours(args.csv, codes, f"sqlite:///{tempfile.mkdtemp()}/ours.sqlite3", workers),
+                  "ours-postgres": lambda: ours(args.csv, codes, args.postgres, workers)}[args.mode]()
         print(json.dumps(result))
         return
     for database in ["sqlite"] + (["postgres"] if args.postgres else []):
-        base = in_subprocess(f"baseline-{database}", args)
-        mine = in_subprocess(f"ours-{database}", args)
-        print(f"{database}: baseline {base['seconds']:.1f} s ({base['rows'] / base['seconds']:,.0f} rows/s, "
-              f"peak {base['peak_mib']:.0f} MiB)")
-        print(f"{database}: import   {mine['seconds']:.1f} s = validate {mine['validate_seconds']:.1f} s + commit "
-              f"{mine['commit_seconds']:.1f} s ({mine['rows'] / mine['seconds']:,.0f} rows/s, peak "
-              f"{mine['peak_mib']:.0f} MiB, {mine['added']:,} added, {mine['rejected']:,} rejected)")
-        print(f"{database}: ratio import / baseline = {mine['seconds'] / base['seconds']:.2f}")
-        print(f"{database}: re-import of the next version {mine['reimport_seconds']:.1f} s "
-              f"({mine['reimport_unchanged']:,} unchanged, {mine['reimport_removed']:,} removed), ratio "
-              f"{mine['reimport_seconds'] / base['seconds']:.2f}")
-
+        # Rounds alternate baseline and import, so that a slow spell of the disk falls on both alike;
+        # the ratio is that of the medians.
+        bases, mines = [], []
+        for _ in range(args.rounds):
+            bases.append(in_subprocess(f"baseline-{database}", args))
+            mines.append(in_subprocess(f"ours-{database}", args))
+            base, mine = bases[-1], mines[-1]
+            print(f"{database}: baseline {base['seconds']:.1f} s ({base['rows'] / base['seconds']:,.0f} rows/s, "
+                  f"peak {base['peak_mib']:.0f} MiB)")
+            print(f"{database}: import   {mine['seconds']:.1f} s = validate {mine['validate_seconds']:.1f} s + "
+                  f"commit {mine['commit_seconds']:.1f} s ({mine['rows'] / mine['seconds']:,.0f} rows/s, peak "
+                  f"{mine['peak_mib']:.0f} MiB in the importing process, {mine['tree_peak_mib']:.0f} MiB with its "
+                  f"{mine['workers']} row-checking workers, {mine['added']:,} added, {mine['rejected']:,} rejected)")
+            print(f"{database}: ratio import / baseline = {mine['seconds'] / base['seconds']:.2f}")
+            print(f"{database}: re-import of the next version {mine['reimport_seconds']:.1f} s "
+                  f"({mine['reimport_unchanged']:,} unchanged, {mine['reimport_removed']:,} removed), ratio "
+                  f"{mine['reimport_seconds'] / base['seconds']:.2f}", flush=True)
+        if args.rounds > 1:
+            base_s = statistics.median(b["seconds"] for b in bases)
+            mine_s = statistics.median(m["seconds"] for m in mines)
+            again_s = statistics.median(m["reimport_seconds"] for m in mines)
+            per_round = [f"{m['seconds'] / b['seconds']:.2f}" for b, m in zip(bases, mines, strict=True)]
+            print(f"{database}: medians over {args.rounds} rounds: baseline {base_s:.1f} s, import {mine_s:.1f} s "
+                  f"(ratio {mine_s / base_s:.2f}), re-import {again_s:.1f} s (ratio {again_s / base_s:.2f}); "
+                  f"ratios per round {', '.join(per_round)}")
 
 if __name__ == "__main__":
     main()

@@ -15,6 +15,7 @@ DEFAULTS = {
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
     "LOGIN_LOCKOUT_MINUTES": 15,
     "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,  # upload limit; the CLI has none
+    "IMPORT_WORKERS": "auto",  # processes that check a large file's rows: "auto" (one per CPU) or a number, 0 = none
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from extensions import db
 from roster import importer
+from roster.checking import worker_count
 
 roster_cli = AppGroup("roster", help="County rosters of registered unemployed persons.")
 
@@ -29,7 +30,8 @@ def import_command(path, county, dry_run, as_json):
         with click.progressbar(length=0, label="校验中 checking", show_pos=True, file=sys.stderr,
                                hidden=as_json) as bar:
             batch = importer.validate_batch(db.session, batch.id, date.today(),
-                                            progress=lambda rows: bar.update(rows - bar.pos))
+                                            progress=lambda rows: bar.update(rows - bar.pos),
+                                            workers=worker_count(current_app.config.get("IMPORT_WORKERS")))
     if batch.status == "previewed" and not dry_run:
         batch = importer.commit_batch(db, batch.id)
     outcome = {"batch": batch.id, "status": batch.status, "rows_read": batch.rows_read,

@@ -12,7 +12,6 @@ file are no longer registered in the new snapshot (counted as `removed`). Earlie
 
 import hashlib
 import logging
-import operator
 import os
 import shutil
 from collections import defaultdict
@@ -22,16 +21,17 @@ from sqlalchemy import insert, select, update
 
 import auditlog
 from models import County, ImportBatch, ImportProblem, Person, RosterSnapshot, utcnow
+from roster.checking import CHUNK_ROWS, RowChecker, checked_chunks, record_digest, row_chunks
 from roster.columns import map_headers
-from roster.reader import ReaderError, open_table
+from roster.reader import ReaderError, csv_line_chunks, open_table
 from roster.spool import COLUMNS, SpoolWriter, read_spool
-from roster.validate import validate_row
 
 log = logging.getLogger(__name__)
 
-CHUNK = 5000  # rows per spool chunk and per insert
 PROGRESS_EVERY = 20_000  # rows between progress updates (each is a short transaction)
 MAX_STORED_PROBLEMS = 100_000  # beyond this the error report says how many more there were
+BULK_CACHE_KIB = -64 * 1024  # SQLite page cache while writing a batch (negative: in KiB), 64 MiB
+PARALLEL_FROM_ROWS = 50_000  # below this, starting worker processes costs more than it saves
 COMPARED = COLUMNS[2:]  # fields that decide whether a person's record changed (not county or row)
 DATE_COLUMNS = ("registered_on", "cancelled_on")
 
@@ -95,8 +95,8 @@ def _current_roster(session, counties) -> dict:
     """Load the current roster of the given counties as {"county:ID[#n]": hash of its fields}.
 
     Keys are plain strings (the 2nd, 3rd… person of a county with the same ID number gets "#2",
-    "#3"…) and values a hash, not the fields, so that a million-person roster stays small in memory;
-    the hash only has to be stable within this process.
+    "#3"…) and values a digest, not the fields, so that a million-person roster stays small in memory;
+    the digest is the one row-checking workers compute for the file's records.
     """
     current = {}
     seen = defaultdict(int)
@@ -115,12 +115,17 @@ def _current_roster(session, counties) -> dict:
         for position in dates:  # the spool holds dates as ISO text
             if values[position - 1] is not None:
                 values[position - 1] = values[position - 1].isoformat()
-        current[base if seen[base] == 1 else f"{base}#{seen[base]}"] = hash(tuple(values))
+        current[base if seen[base] == 1 else f"{base}#{seen[base]}"] = record_digest(values)
     return current
 
 
-def validate_batch(session, batch_id: int, today: date, progress=None) -> ImportBatch:
-    """Run phase 1 for a batch: validate every row, count, spool, and store the problems."""
+def validate_batch(session, batch_id: int, today: date, progress=None, workers: int = 0,
+                   parallel_from_rows: int = PARALLEL_FROM_ROWS) -> ImportBatch:
+    """Run phase 1 for a batch: validate every row, count, spool, and store the problems.
+
+    With workers > 0, files of at least parallel_from_rows rows are checked in that many worker
+    processes (roster/checking.py); smaller ones do not repay starting them.
+    """
     batch = session.get(ImportBatch, batch_id)
     known = frozenset(session.scalars(select(County.code).where(County.active)))
     batch.status, batch.started_at, batch.heartbeat_at = "validating", utcnow(), utcnow()
@@ -132,8 +137,13 @@ def validate_batch(session, batch_id: int, today: date, progress=None) -> Import
         return _fail(session, batch, error.code, error.message_zh, error.message_en)
     with table:
         batch.headers = [("" if h is None else str(h)) for h in table.headers]
+        # An estimate (blank and quoted multi-line rows make it high), for progress and for workers.
+        quote_free = False
         if table.file_format == "csv":
-            batch.rows_total = _count_lines(batch.stored_path) - table.header_row  # an estimate, for progress
+            lines, quote_free = _scan_lines(batch.stored_path)
+            batch.rows_total = lines - table.header_row
+        elif table.last_row is not None:
+            batch.rows_total = table.last_row - table.header_row
         overrides = {int(k): v for k, v in (batch.header_mapping or {}).items()}
         mapping = map_headers(table.headers, overrides, default_county=batch.default_county)
         if not mapping.is_complete:
@@ -143,19 +153,31 @@ def validate_batch(session, batch_id: int, today: date, progress=None) -> Import
             session.commit()
             return batch
         try:
-            _validate_rows(session, batch, table, mapping.extractor(), known, today, progress)
+            checker = RowChecker(mapping, today, known, batch.default_county)
+            workers = workers if (batch.rows_total or 0) >= parallel_from_rows else 0
+            if workers and quote_free:
+                # Each line is a record: send lines and let the workers parse them too.
+                tasks = csv_line_chunks(batch.stored_path, table, batch.filename, CHUNK_ROWS)
+            else:
+                tasks = row_chunks(table.rows)
+            _validate_rows(session, batch, tasks, checker, workers, progress)
         except ReaderError as error:
             return _fail(session, batch, error.code, error.message_zh, error.message_en)
     return batch
 
 
-def _count_lines(path: str) -> int:
-    """Count a text file's lines fast (quoted line breaks make this an upper bound)."""
+def _scan_lines(path: str) -> tuple[int, bool]:
+    """Count a text file's lines fast (quoted line breaks make this an upper bound), and tell
+    whether it holds no quote character at all (then each line is one record)."""
+    lines = quotes = 0
     with open(path, "rb") as handle:
-        return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            lines += block.count(b"\n")
+            quotes += block.count(b'"')
+    return lines, quotes == 0
 
 
-def _validate_rows(session, batch, table, extract, known, today, progress):
+def _validate_rows(session, batch, tasks, checker, workers, progress):
     """Validate the rows of an open table into the spool, the problems and the batch's counters.
 
     One pass: each record is compared with its county's current roster (loaded the first time the
@@ -163,38 +185,24 @@ def _validate_rows(session, batch, table, extract, known, today, progress):
     repeats within a county; registrations in two counties show on the data-quality page.
     """
     counts = defaultdict(int)
-    problems, chunk = [], []
+    problems = []
     in_file = {}  # "county:ID" -> how often the file has it so far
     current, loaded = {}, set()  # loaded: counties whose current roster is in `current`
     first_import = set()  # counties without a current roster yet
     writer = SpoolWriter(spool_path(batch))
-    default = batch.default_county
-    # One itemgetter builds a record tuple in spool order; source_row and dates are set after.
-    fields = operator.itemgetter(*(c for c in COLUMNS if c != "source_row"))
-    registered, cancelled = COLUMNS.index("registered_on") - 1, COLUMNS.index("cancelled_on") - 1
-    check, keep = validate_row, chunk.append
     read = rejected = 0
+    chunks = checked_chunks(tasks, checker, workers)
     try:
-        for row_number, values in table.rows:
-            read += 1
-            record, row_problems = check(extract(values), row_number, today, known, default)
-            if row_problems:
-                for p in row_problems:
-                    counts[p.severity] += 1
-                    if len(problems) + counts["stored_problems"] < MAX_STORED_PROBLEMS:
-                        problems.append(_problem_row(batch.id, p))
-                counts["warned_rows"] += record is not None
-            if record is None:
-                rejected += 1
-            else:
-                values = fields(record)
-                # Dates travel as ISO text: what SQLite stores and what COPY reads, with no conversion later.
-                spooled = (values[0], row_number, *values[1:registered], values[registered].isoformat(),
-                           *values[registered + 1:cancelled],
-                           values[cancelled] and values[cancelled].isoformat(), *values[cancelled + 1:])
-                keep(spooled)
-                county = values[0]
-                base = county + ":" + values[3]
+        for chunk in chunks:
+            writer.write_pickled(chunk.spool_bytes, len(chunk.keys))
+            read += chunk.read
+            rejected += chunk.rejected
+            counts["warned_rows"] += chunk.warned
+            for p in chunk.problems:
+                counts[p.severity] += 1
+                if len(problems) + counts["stored_problems"] < MAX_STORED_PROBLEMS:
+                    problems.append(_problem_row(batch.id, p))
+            for county, base, digest in zip(chunk.counties, chunk.keys, chunk.digests, strict=True):
                 repeat = in_file.get(base, 0) + 1
                 in_file[base] = repeat
                 if county not in loaded:
@@ -208,19 +216,16 @@ def _validate_rows(session, batch, table, extract, known, today, progress):
                 else:
                     # Matched entries leave `current`: what is left at the end is no longer registered.
                     old = current.pop(base if repeat == 1 else f"{base}#{repeat}", None)
-                    counts["added" if old is None else ("unchanged" if old == hash(spooled[2:]) else "updated")] += 1
-                if len(chunk) >= CHUNK:
-                    writer.write(chunk)
-                    chunk.clear()
-            if read % PROGRESS_EVERY == 0:
+                    counts["added" if old is None else ("unchanged" if old == digest else "updated")] += 1
+            if read - counts["read"] >= PROGRESS_EVERY:
                 counts["read"], counts["rejected"] = read, rejected
                 counts["stored_problems"] += _flush_progress(session, batch, counts, problems)
                 problems = []
                 if progress:
                     progress(read)
-        writer.write(chunk)
         writer.finish()
     except BaseException:
+        chunks.close()  # stops the workers before the error goes on
         writer.abort()
         session.rollback()
         raise
@@ -343,9 +348,16 @@ def _write_persons(session, path: str, snapshot_ids: dict) -> dict:
         return per_county
     sql = f"INSERT INTO person ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     cursor = connection.connection.driver_connection.cursor()
-    for chunk in read_spool(path):
-        for record in chunk:
-            per_county[record[0]] += 1
-        cursor.executemany(sql, [(snapshot_ids[record[0]], *record) for record in chunk])
-    cursor.close()
+    # A larger page cache while the indexes of a million new rows are built spills fewer pages to
+    # the write-ahead log; the connection gets its usual cache back afterwards.
+    previous_cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
+    cursor.execute(f"PRAGMA cache_size={BULK_CACHE_KIB}")
+    try:
+        for chunk in read_spool(path):
+            for record in chunk:
+                per_county[record[0]] += 1
+            cursor.executemany(sql, [(snapshot_ids[record[0]], *record) for record in chunk])
+    finally:
+        cursor.execute(f"PRAGMA cache_size={int(previous_cache)}")
+        cursor.close()
     return per_county

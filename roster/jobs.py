@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from extensions import db
 from models import RUNNING_STATUSES, ImportBatch, User, utcnow
+from roster.checking import worker_count
 from roster.importer import commit_batch, validate_batch
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ def run_validation(app, batch_id: int, today) -> None:
     """Validate a batch inside an app context of its own."""
     with app.app_context():
         try:
-            validate_batch(db.session, batch_id, today)
+            validate_batch(db.session, batch_id, today, workers=worker_count(app.config.get("IMPORT_WORKERS")))
         except Exception:
             log.exception("validating import batch %s failed", batch_id)
             _mark_failed(batch_id)

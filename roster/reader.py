@@ -20,7 +20,7 @@ import io
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, islice
 
 import python_calamine
 
@@ -80,7 +80,12 @@ class ReaderError(Exception):
         self.row = row
         self.message_zh = zh.format(**params)
         self.message_en = en.format(**params)
+        self._params = (code, filename, row, detail)
         super().__init__(self.message_en)
+
+    def __reduce__(self):
+        """Rebuild from the constructor's arguments, so the error survives the trip from a worker process."""
+        return type(self), self._params
 
 
 Row = tuple[int, list]
@@ -100,6 +105,7 @@ class Table:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    last_row: int | None = None  # a workbook sheet's last row number, known before reading
     _closers: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def close(self) -> None:
@@ -263,6 +269,45 @@ def _make_table(numbered: Iterator[Row], filename: str, **details) -> Table:
     return Table(headers, chain((first,), data_rows), header_row, **details)
 
 
+@dataclass(frozen=True)
+class CsvLines:
+    """Consecutive lines of a CSV file that holds no quote character, so that each line is one record.
+
+    Parsing them is left to whoever calls rows(): a worker process, where it costs the reader nothing.
+    """
+
+    first_row: int
+    lines: list[str]
+    delimiter: str
+    filename: str
+
+    def rows(self) -> list[Row]:
+        """Parse the lines into numbered rows, leaving blank ones out, as Table.rows does."""
+        rows, number = [], self.first_row - 1
+        try:
+            for number, values in enumerate(csv.reader(self.lines, delimiter=self.delimiter), start=self.first_row):
+                if not _is_blank(values):
+                    rows.append((number, values))
+            return rows
+        except csv.Error as error:
+            raise ReaderError("csv_malformed", self.filename, row=number + 1, detail=str(error)) from None
+
+
+def csv_line_chunks(path, table: Table, filename: str, size: int) -> Iterator[CsvLines]:
+    """Yield the data lines of a quote-free CSV file read as `table`, in chunks of `size` lines.
+
+    Only for a file without any quote character: there, and only there, lines and records are the
+    same, so that the lines after the header row are exactly the table's rows.
+    """
+    with open(path, encoding=table.encoding, newline="") as text:
+        for _ in islice(text, table.header_row):
+            pass
+        first = table.header_row + 1
+        while lines := list(islice(text, size)):
+            yield CsvLines(first, lines, table.delimiter or ",", filename)
+            first += len(lines)
+
+
 def _non_blank(rows: Iterator[Row]) -> Iterator[Row]:
     """Drop blank rows; a row whose first cell holds text is decided without looking further."""
     for row in rows:
@@ -328,7 +373,8 @@ def _read_workbook(source, filename: str) -> Table:
         # the index + 1 (tests/test_roster_reader.py checks this against a sheet with blank top rows).
         try:
             table = _make_table(
-                enumerate(sheet.iter_rows(), start=1), filename, file_format="workbook", sheet=name
+                enumerate(sheet.iter_rows(), start=1), filename, file_format="workbook", sheet=name,
+                last_row=sheet.height,
             )
         except ReaderError as error:
             if first_error is None or error.code == "header_only":

@@ -29,6 +29,12 @@ class SpoolWriter:
             pickle.dump(rows, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
             self.count += len(rows)
 
+    def write_pickled(self, data: bytes, rows: int) -> None:
+        """Append one chunk that was already pickled (by a worker process) as a list of rows."""
+        if rows:
+            self.handle.write(data)
+            self.count += rows
+
     def finish(self) -> None:
         """Close the spool and make it visible under its final name."""
         self.handle.close()

@@ -1,0 +1,26 @@
+"""Row checkers that misbehave inside worker processes, to test how the importer copes.
+
+They live in a module of their own because worker processes import them by name.
+"""
+
+import os
+
+from roster.checking import RowChecker
+
+
+class DyingChecker(RowChecker):
+    """Kills the worker process that checks a chunk holding the given row; checks normally elsewhere."""
+
+    def __init__(self, *args, die_at_row: int, parent_pid: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.die_at_row, self.parent_pid = die_at_row, parent_pid
+
+    def __getstate__(self) -> dict:
+        return super().__getstate__() | {"die_at_row": self.die_at_row, "parent_pid": self.parent_pid}
+
+    def chunk(self, rows):
+        """Check the chunk, unless this is a worker and the chunk holds the fatal row."""
+        numbers = [number for number, _ in (rows.rows() if hasattr(rows, "rows") else rows)]
+        if os.getpid() != self.parent_pid and self.die_at_row in numbers:
+            os._exit(3)  # as the kernel's out-of-memory killer would: no exception, no clean-up
+        return super().chunk(rows)
