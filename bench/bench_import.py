@@ -215,6 +215,7 @@ def main():
     parser.add_argument("--csv", default="bench/data/roster_1m.csv")
     parser.add_argument("--postgres", default="", help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--mode", default="all")
+    parser.add_argument("--skip-sqlite", action="store_true", help="with --postgres: measure PostgreSQL only")
     parser.add_argument("--rounds", type=int, default=1, help="baseline/import pairs to run (medians reported)")
     parser.add_argument("--workers", default="auto", help='row-checking processes: "auto" (one per CPU), or a number')
     args = parser.parse_args()
@@ -229,7 +230,7 @@ def main():
                   "ours-postgres": lambda: ours(args.csv, codes, args.postgres, workers)}[args.mode]()
         print(json.dumps(result))
         return
-    for database in ["sqlite"] + (["postgres"] if args.postgres else []):
+    for database in (["sqlite"] if not args.skip_sqlite else []) + (["postgres"] if args.postgres else []):
         # Rounds alternate baseline and import, so that a slow spell of the disk falls on both alike;
         # the ratio is that of the medians.
         bases, mines = [], []
