@@ -23,14 +23,8 @@ class SpoolWriter:
         self.handle = open(self.tmp_path, "wb")  # noqa: SIM115 (closed in finish/abort)
         self.count = 0
 
-    def write(self, rows: list[tuple]) -> None:
-        """Append one chunk."""
-        if rows:
-            pickle.dump(rows, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
-            self.count += len(rows)
-
     def write_pickled(self, data: bytes, rows: int) -> None:
-        """Append one chunk that was already pickled (by a worker process) as a list of rows."""
+        """Append one chunk of rows, pickled as a list by whoever checked them (perhaps a worker process)."""
         if rows:
             self.handle.write(data)
             self.count += rows
