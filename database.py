@@ -1,5 +1,6 @@
 """The database: one engine per app, a scoped session per request, SQLite tuned on every connection."""
 
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 
 from flask import current_app, has_app_context
@@ -77,3 +78,23 @@ def make_engine(url: str):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def bulk_insert(connection, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Insert plain rows of values in the connection's transaction: COPY on PostgreSQL, else one executemany.
+
+    For the two databases the app runs on (SQLite, PostgreSQL). Nothing goes through the ORM, so no
+    Python-side defaults or events apply: give a value for every column the table needs.
+    """
+    names = ", ".join(columns)
+    raw = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", rows)
+    finally:
+        cursor.close()

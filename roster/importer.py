@@ -15,11 +15,13 @@ import logging
 import os
 import shutil
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import insert, select, update
 
 import auditlog
+from database import bulk_insert
 from models import County, ImportBatch, ImportProblem, Person, RosterSnapshot, utcnow
 from roster.checking import CHUNK_ROWS, RowChecker, checked_chunks, record_digest, row_chunks
 from roster.columns import map_headers
@@ -334,30 +336,36 @@ def commit_batch(db, batch_id: int, user=None) -> ImportBatch:
 
 
 def _write_persons(session, path: str, snapshot_ids: dict) -> dict:
-    """Insert the spooled records into the person table; COPY on PostgreSQL, executemany elsewhere."""
+    """Insert the spooled records into the person table (COPY on PostgreSQL); return the rows per county."""
     per_county = defaultdict(int)
-    columns = ("snapshot_id", *COLUMNS)
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        raw = connection.connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(f"COPY person ({', '.join(columns)}) FROM STDIN") as copy:
-            for chunk in read_spool(path):
-                for record in chunk:
-                    per_county[record[0]] += 1
-                    copy.write_row((snapshot_ids[record[0]], *record))
-        return per_county
-    sql = f"INSERT INTO person ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    cursor = connection.connection.driver_connection.cursor()
-    # A larger page cache while the indexes of a million new rows are built spills fewer pages to
-    # the write-ahead log; the connection gets its usual cache back afterwards.
-    previous_cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
-    cursor.execute(f"PRAGMA cache_size={BULK_CACHE_KIB}")
-    try:
+
+    def rows():
         for chunk in read_spool(path):
             for record in chunk:
                 per_county[record[0]] += 1
-            cursor.executemany(sql, [(snapshot_ids[record[0]], *record) for record in chunk])
+                yield (snapshot_ids[record[0]], *record)
+
+    connection = session.connection()
+    with _larger_sqlite_cache(connection):
+        bulk_insert(connection, "person", ("snapshot_id", *COLUMNS), rows())
+    return per_county
+
+
+@contextmanager
+def _larger_sqlite_cache(connection):
+    """On SQLite, give the connection a larger page cache for the block, then its usual one back.
+
+    While the indexes of a million new rows are built, a larger cache spills fewer pages to the
+    write-ahead log. PostgreSQL is left alone.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    cursor = connection.connection.driver_connection.cursor()
+    previous_cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
+    cursor.execute(f"PRAGMA cache_size={BULK_CACHE_KIB}")
+    try:
+        yield
     finally:
         cursor.execute(f"PRAGMA cache_size={int(previous_cache)}")
         cursor.close()
-    return per_county

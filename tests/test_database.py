@@ -8,6 +8,7 @@ from sqlalchemy.exc import DatabaseError
 
 import migrate
 from conftest import TEST_DATABASE_URL
+from database import bulk_insert
 from extensions import db
 from models import AuditLog, Base, LoginAttempt
 
@@ -29,6 +30,24 @@ def test_write_transactions_take_the_sqlite_write_lock_first(app):
         with db.write_transaction() as session:
             session.add(LoginAttempt(username="x", remote_addr="y", succeeded=True))
         assert "BEGIN IMMEDIATE" in statements
+
+
+def test_bulk_insert_stores_values_as_given(session):
+    session.execute(text("CREATE TEMPORARY TABLE bulk_probe (n BIGINT, t TEXT, d DATE)"))
+    rows = [(1, "湛江\t坡头\n第二行 \\N", "2026-03-01"), (2**40, None, None), (3, "", "2026-12-31")]
+    bulk_insert(session.connection(), "bulk_probe", ("n", "t", "d"), iter(rows))
+    got = session.execute(text("SELECT n, t, d FROM bulk_probe ORDER BY n")).all()
+    assert [(n, t, None if d is None else str(d)) for n, t, d in got] == sorted(rows, key=lambda r: r[0])
+    session.rollback()
+
+
+def test_bulk_insert_writes_in_the_session_transaction(session):
+    rows = [("990001", "测试县甲", "Test A", False, True), ("990002", "测试县乙", "Test B", False, True)]
+    bulk_insert(session.connection(), "county", ("code", "name_zh", "name_en", "official", "active"), rows)
+    count = text("SELECT count(*) FROM county WHERE code IN ('990001', '990002')")
+    assert session.execute(count).scalar() == 2
+    session.rollback()
+    assert session.execute(count).scalar() == 0
 
 
 def test_write_transaction_rolls_back_on_error(session):
