@@ -67,14 +67,14 @@ def _filtered(stmt, definition: dict):
 
 def number_repeats(keys: list[str], source_rows, person_ids) -> list[str]:
     """Append "#2", "#3"… to repeated keys of one county, numbering them in (source row, id) order."""
-    if len(set(keys)) == len(keys):
+    counts = Counter(keys)
+    if len(counts) == len(keys):
         return keys
     keys = list(keys)
-    repeated = {key for key, count in Counter(keys).items() if count > 1}
+    repeated = {key for key, count in counts.items() if count > 1}
     groups: dict[str, list[int]] = {}
-    for position, key in enumerate(keys):
-        if key in repeated:
-            groups.setdefault(key, []).append(position)
+    for position in [p for p, key in enumerate(keys) if key in repeated]:
+        groups.setdefault(keys[position], []).append(position)
     for key, positions in groups.items():
         positions.sort(key=lambda p: (source_rows[p] is None, source_rows[p] or 0, person_ids[p]))
         for number, position in enumerate(positions[1:], start=2):

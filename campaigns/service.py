@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 import numpy as np
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import object_session
 
 import auditlog
@@ -27,6 +27,8 @@ from campaigns.frame import (
     recently_sampled,
     stratum_counts,
 )
+from database import bulk_insert
+from gcpause import collector_paused
 from models import Campaign, County, Draw, DrawExclusion, SampleUnit
 from sampling.draw import ALGORITHM, CODE_VERSION, draw_stratified, seed_from_text, verify_draw
 from sampling.sizes import margin_of_error
@@ -158,6 +160,12 @@ def new_seed_text() -> str:
 def make_draw(session, campaign: Campaign, design: Design, seed_text: str | None = None, reason: str = "",
               user=None, now: datetime | None = None) -> Draw:
     """Draw the campaign's sample; with a draw already in force, redraw (a written reason is required)."""
+    with collector_paused():  # the frame is a million small objects: see gcpause.py
+        return _make_draw(session, campaign, design, seed_text, reason, user, now)
+
+
+def _make_draw(session, campaign: Campaign, design: Design, seed_text: str | None, reason: str, user,
+               now: datetime | None) -> Draw:
     previous = current_draw(campaign)
     reason = (reason or "").strip()
     if previous is not None and len(reason) < MIN_REASON_LENGTH:
@@ -175,8 +183,8 @@ def make_draw(session, campaign: Campaign, design: Design, seed_text: str | None
     if design.exclude_months:
         positions, reasons = excluded_positions(frame, recently_sampled(session, campaign.id,
                                                                         design.exclude_months, now))
-    exclusions = [{"person_id": int(frame.person_ids[p]), "frame_key": frame.keys[p], "reason": r}
-                  for p, r in zip(positions.tolist(), reasons, strict=True)]
+    exclusions = [(int(frame.person_ids[p]), frame.keys[p], r) for p, r in zip(positions.tolist(), reasons,
+                                                                                strict=True)]
     frame = frame.without(positions) if len(positions) else frame
     populations = {code: 0 for code in design.counties} if not design.stratify_by else {}
     for name, count in zip(*np.unique(np.array(frame.strata, dtype=str), return_counts=True), strict=True):
@@ -195,21 +203,12 @@ def make_draw(session, campaign: Campaign, design: Design, seed_text: str | None
         draw.created_at = now
     session.add(draw)
     session.flush()
-    person_ids = frame.person_ids[result.positions].tolist()
-    counties = [split_stratum(h)[0] for h in result.strata.tolist()]
-    units = [
-        {"draw_id": draw.id, "person_id": pid, "frame_key": key, "stratum": h, "county_code": county,
-         "rank": rank, "role": role, "status": "active" if role == "sample" else "standby"}
-        for pid, key, h, county, rank, role in zip(person_ids, result.keys.tolist(), result.strata.tolist(),
-                                                    counties, result.ranks.tolist(), result.roles.tolist(),
-                                                    strict=True)
-    ]
-    if units:
-        session.execute(insert(SampleUnit), units)
+    _write_units(session, draw.id, frame.person_ids[result.positions], result)
     if exclusions:
-        session.execute(insert(DrawExclusion), [dict(e, draw_id=draw.id) for e in exclusions])
+        bulk_insert(session.connection(), "draw_exclusion", ("draw_id", "person_id", "frame_key", "reason"),
+                    [(draw.id, *exclusion) for exclusion in exclusions])
     detail = {"campaign": campaign.id, "seed_source": source, "seed_text": seed_text, "frame_size": len(frame),
-              "fingerprint": result.fingerprint, "units": len(units), "excluded": len(exclusions)}
+              "fingerprint": result.fingerprint, "units": len(result), "excluded": len(exclusions)}
     if previous is not None:
         previous.superseded = True
         auditlog.record("draw.redraw", "draw", draw.id, user=user, supersedes=previous.id, reason=reason, **detail)
@@ -218,6 +217,19 @@ def make_draw(session, campaign: Campaign, design: Design, seed_text: str | None
         auditlog.record("draw.create", "draw", draw.id, user=user, **detail)
     session.flush()
     return draw
+
+
+UNIT_COLUMNS = ("draw_id", "person_id", "frame_key", "stratum", "county_code", "rank", "role", "status")
+
+
+def _write_units(session, draw_id: int, person_ids: np.ndarray, result) -> None:
+    """Store the drawn units, reserves on standby, with one bulk insert (COPY on PostgreSQL)."""
+    strata = result.strata.tolist()
+    counties = [split_stratum(h)[0] for h in strata]
+    statuses = np.where(result.roles == "sample", "active", "standby").tolist()
+    rows = zip([draw_id] * len(strata), person_ids.tolist(), result.keys.tolist(), strata, counties,
+               result.ranks.tolist(), result.roles.tolist(), statuses, strict=True)
+    bulk_insert(session.connection(), "sample_unit", UNIT_COLUMNS, rows)
 
 
 @dataclass
@@ -237,6 +249,11 @@ class VerifyReport:
 
 def verify(session, draw: Draw) -> VerifyReport:
     """Rebuild the frame from the draw's snapshots and definition and re-derive the draw from its seed."""
+    with collector_paused():  # as in make_draw
+        return _verify(session, draw)
+
+
+def _verify(session, draw: Draw) -> VerifyReport:
     frame = load_frame(session, draw.snapshot_ids, draw.frame_definition)
     excluded = set(session.scalars(select(DrawExclusion.frame_key).where(DrawExclusion.draw_id == draw.id)))
     if excluded:
