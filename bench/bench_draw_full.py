@@ -1,13 +1,15 @@
 """Time a whole draw as the app makes it: read the frame, build the keys, draw, write the sample.
 
     .venv/bin/python bench/bench_draw_full.py [--persons 1000000] [--counties 120] [--total 20000]
-        [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/spotcheck_bench]
+        [--draws 5] [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/spotcheck_bench]
 
 Builds a throwaway SQLite database (and, with --postgres, fills that database, whose public schema is
 DROPPED and recreated: point it at a scratch database) with synthetic persons over synthetic counties,
 0.1% of them with an ID number repeated in their county (so the "#2" key suffixes are exercised) and 5%
-cancelled. Then it runs campaigns.service.make_draw (total n allocated proportionally, 20% reserves),
-commits, times the verifier, and compares the numpy draw with pandas groupby().sample() on the same frame.
+cancelled. Then it runs campaigns.service.make_draw (total n allocated proportionally, 20% reserves) and
+commits, --draws times, each for a new campaign; times the verifier after each; reports the first draw of
+the process (cold) and the median; and compares the numpy draw with pandas groupby().sample() on the
+same frame.
 """
 
 import argparse
@@ -124,8 +126,8 @@ def fill_postgres(url: str, codes, sizes, rows) -> float:
     return time.perf_counter() - started
 
 
-def timed_draw(url: str, codes, total: int, instance: str) -> dict:
-    """Run make_draw through the app and return the phase timings in seconds."""
+def timed_draw(url: str, codes, total: int, instance: str, draws: int) -> list[dict]:
+    """Run make_draw through the app `draws` times (a new campaign each) and return each one's phase timings."""
     import campaigns.service as service
     from app import create_app
     from campaigns.design import parse_design
@@ -145,29 +147,33 @@ def timed_draw(url: str, codes, total: int, instance: str) -> dict:
     original_load, original_draw = service.load_frame, service.draw_stratified
     service.load_frame = timing("read frame + build keys", original_load)
     service.draw_stratified = timing("draw (numpy)", original_draw)
+    results = []
     try:
         with app.app_context():
-            campaign = service.create_campaign(db.session, f"bench {time.time()}", codes)
-            db.session.commit()
-            design = parse_design({"method": "total", "total": str(total), "allocation": "proportional",
-                                   "reserve_share": "0.2"}, codes)
-            started = time.perf_counter()
-            draw = service.make_draw(db.session, campaign, design, "bench 2026")
-            db.session.commit()
-            phases["whole draw"] = time.perf_counter() - started
-            phases["write sample + commit"] = (phases["whole draw"] - phases["read frame + build keys"]
-                                               - phases["draw (numpy)"])
-            units = sum(s["n"] + s["reserves"] for s in draw.strata.values())
-            result = dict(phases)
-            started = time.perf_counter()
-            report = service.verify(db.session, draw)
-            db.session.commit()
-            result["verify (rebuild + redraw)"] = time.perf_counter() - started
-            result["_units"], result["_frame"], result["_match"] = units, draw.frame_size, report.match
+            for _ in range(draws):
+                phases.clear()
+                campaign = service.create_campaign(db.session, f"bench {time.time()}", codes)
+                db.session.commit()
+                design = parse_design({"method": "total", "total": str(total), "allocation": "proportional",
+                                       "reserve_share": "0.2"}, codes)
+                started = time.perf_counter()
+                draw = service.make_draw(db.session, campaign, design, "bench 2026")
+                db.session.commit()
+                phases["whole draw"] = time.perf_counter() - started
+                phases["write sample + commit"] = (phases["whole draw"] - phases["read frame + build keys"]
+                                                   - phases["draw (numpy)"])
+                units = sum(s["n"] + s["reserves"] for s in draw.strata.values())
+                result = dict(phases)
+                started = time.perf_counter()
+                report = service.verify(db.session, draw)
+                db.session.commit()
+                result["verify (rebuild + redraw)"] = time.perf_counter() - started
+                result["_units"], result["_frame"], result["_match"] = units, draw.frame_size, report.match
+                results.append(result)
     finally:
         service.load_frame, service.draw_stratified = original_load, original_draw
         app.extensions["database_engine"].dispose()
-    return result
+    return results
 
 
 def pandas_ratio(url: str, instance: str, total: int, codes) -> tuple[float, float]:
@@ -214,12 +220,16 @@ def median_seconds(func, runs: int = 5) -> float:
     return sorted(times)[runs // 2]
 
 
-def report(label: str, load_seconds: float, phases: dict) -> None:
-    print(f"\n== {label}: {phases['_frame']:,} persons on the frame, {phases['_units']:,} units written "
-          f"(load {load_seconds:.1f} s, not part of the draw); verifier match={phases['_match']}")
+def report(label: str, load_seconds: float, results: list[dict]) -> None:
+    """Print the first draw of the process (cold) and the median of all draws, phase by phase."""
+    first = results[0]
+    print(f"\n== {label}: {first['_frame']:,} persons on the frame, {first['_units']:,} units written per draw "
+          f"(load {load_seconds:.1f} s, not part of the draw); verifier match={all(r['_match'] for r in results)}")
+    print(f"  {'':<28} {'first':>7}   median of {len(results)}")
     for name in ("read frame + build keys", "draw (numpy)", "write sample + commit", "whole draw",
                  "verify (rebuild + redraw)"):
-        print(f"  {name:<28} {phases[name]:7.2f} s")
+        median = float(np.median([r[name] for r in results]))
+        print(f"  {name:<28} {first[name]:7.2f} s {median:7.2f} s")
 
 
 def main() -> None:
@@ -228,6 +238,7 @@ def main() -> None:
     parser.add_argument("--counties", type=int, default=120)
     parser.add_argument("--total", type=int, default=20_000)
     parser.add_argument("--postgres", default=None, help="a SCRATCH database URL (its schema is dropped)")
+    parser.add_argument("--draws", type=int, default=5, help="draws per database, each for a new campaign")
     args = parser.parse_args()
     codes, sizes, rows = synthetic(args.persons, args.counties)
     workdir = Path(tempfile.mkdtemp(prefix="bench-draw-"))
@@ -235,14 +246,15 @@ def main() -> None:
     upgrade(f"sqlite:///{path}")
     load = fill_sqlite(path, codes, sizes, rows)
     url = f"sqlite:///{path}"
-    report("SQLite", load, timed_draw(url, codes, args.total, str(workdir / "instance")))
+    report("SQLite", load, timed_draw(url, codes, args.total, str(workdir / "instance"), args.draws))
     numpy_seconds, pandas_seconds = pandas_ratio(url, str(workdir / "instance"), args.total, codes)
     print(f"\n== the draw alone (median of 5), same frame and sizes: numpy {numpy_seconds:.3f} s, "
           f"pandas groupby().sample(n=n_h) per group {pandas_seconds:.3f} s, "
           f"ratio pandas/numpy {pandas_seconds / numpy_seconds:.1f}x")
     if args.postgres:
         load = fill_postgres(args.postgres, codes, sizes, rows)
-        report("PostgreSQL", load, timed_draw(args.postgres, codes, args.total, str(workdir / "instance")))
+        results = timed_draw(args.postgres, codes, args.total, str(workdir / "instance"), args.draws)
+        report("PostgreSQL", load, results)
 
 
 if __name__ == "__main__":
