@@ -4,7 +4,7 @@ import json
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 import migrate
@@ -78,9 +78,13 @@ def users_token(username, revoke):
 @click.option("--seed", type=int, default=None, help="Seed of the synthetic roster.")
 @click.option("--persons", type=int, default=None, help="How many persons to generate.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+@click.option("--campaign/--no-campaign", default=True,
+              help="Also create a demo campaign, drawn and followed up over the last working days (default: yes).")
 @click.option("--json", "as_json", is_flag=True)
-def demo(seed, persons, if_empty, as_json):
-    """Load the demo: Zhanjiang's counties, one user per role, a synthetic roster."""
+@with_appcontext
+def demo(seed, persons, if_empty, campaign, as_json):
+    """Load the demo: Zhanjiang's counties, one user per role, a synthetic roster, a worked campaign."""
+    from demo_campaign import load_demo_campaign
     from demo_data import load_demo
 
     if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
@@ -89,10 +93,18 @@ def demo(seed, persons, if_empty, as_json):
     seed = current_app.config["DEMO_SEED"] if seed is None else seed
     persons = current_app.config["DEMO_PERSONS"] if persons is None else persons
     summary = load_demo(db.session, seed=seed, persons=persons)
+    if campaign:
+        summary["campaign"] = load_demo_campaign(db.session, seed=seed)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False))
         return
     click.echo(f"loaded {summary['persons']} persons in {summary['counties']} counties")
+    worked = summary.get("campaign")
+    if worked:
+        click.echo(f"demo campaign: {worked['tasks']} follow-up tasks, {worked['closed']} closed after "
+                   f"{worked['attempts']} attempts over the last working days")
+    elif campaign:
+        click.echo("demo campaign already there; left as it is")
     click.echo("demo accounts (username / password):")
     for account in summary["accounts"]:
         click.echo(f"  {account['role']:<12} {account['username']:<12} {account['password']}")
