@@ -13,7 +13,7 @@ from roster.retirement import is_past_retirement
 
 @pytest.fixture
 def demo(runner):
-    result = runner.invoke(args=["demo", "--persons", "3000", "--seed", "7", "--json"])
+    result = runner.invoke(args=["demo", "--persons", "3000", "--seed", "7", "--no-campaign", "--json"])
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
 
@@ -58,7 +58,7 @@ def test_demo_dirty_cases_are_in_the_database(demo, session):
 def test_demo_is_deterministic_for_a_seed(runner, session, make_app):
     first = sorted(session.scalars(select(Person.id_number)).all())
     assert first == []  # nothing before the demo runs
-    runner.invoke(args=["demo", "--persons", "500", "--seed", "3"])
+    runner.invoke(args=["demo", "--persons", "500", "--seed", "3", "--no-campaign"])
     first = sorted(session.scalars(select(Person.id_number)).all())
     from roster.demo import generate_roster
 
