@@ -130,7 +130,7 @@ class _Worker:
                                          "visit": _weighted(self.rng, VISIT_SCRIPTS)}
         return self.scripts[task.id][task.channel]
 
-    def attempt(self, task: FollowUpTask, now: datetime, rules) -> str | None:
+    def attempt(self, task: FollowUpTask, now: datetime, rules) -> None:
         """Make the task's next attempt; record the verification when the contact is complete."""
         script, step = self.script(task), self.done.get((task.id, task.channel), 0)
         fallback = "no_answer" if task.channel == "phone" else "nobody_home"
@@ -145,7 +145,6 @@ class _Worker:
             derived = derive(parse_answers(answers)[0], person, checked_on, finding_rules())
             record_verification(self.actor, task.id, answers, list(derived), now + timedelta(minutes=3), rules,
                                 finding_rules(), submission_key=f"demo-record-{task.id}")
-        return disposition
 
 
 def load_demo_campaign(session, seed: int, today: date | None = None) -> dict | None:
@@ -176,7 +175,7 @@ def load_demo_campaign(session, seed: int, today: date | None = None) -> dict | 
     generate_tasks(draw.id, start, rules, boss)
     _assign(session, boss, draw.id, codes)
 
-    laxity = dict(zip(codes, COUNTY_LAXITY * (len(codes) // len(COUNTY_LAXITY) + 1), strict=False))
+    laxity = {code: COUNTY_LAXITY[i % len(COUNTY_LAXITY)] for i, code in enumerate(codes)}
     workers = [_Worker(user, rng, laxity, frame_date) for user in eligible_callers(session, None)]
     attempts = 0
     for day in days:
