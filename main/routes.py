@@ -7,6 +7,8 @@ from sqlalchemy import func, select
 from auth.permissions import can, scope_to_county
 from extensions import db
 from models import County, Person, RosterSnapshot, User
+from reports import access, labels
+from reports.figures import campaign_figures
 
 bp = Blueprint("main", __name__)
 
@@ -18,8 +20,19 @@ def home():
     counts = county_roster_counts()
     users = db.session.scalar(select(func.count(User.id))) if can(current_user, "manage_users") else None
     followup = followup_summary() if can(current_user, "follow_up") else None
+    overview = campaign_overview() if can(current_user, "view_stats") else None
     return render_template(f"main/home_{current_user.role}.html", counts=counts, user_count=users,
-                           followup=followup)
+                           followup=followup, overview=overview, L=labels)
+
+
+OVERVIEW_CAMPAIGNS = 5  # the newest campaigns shown on the home page; the rest are one click away
+
+
+def campaign_overview() -> list[dict]:
+    """Return the headline figures of the newest campaigns the user may read, as their dashboards show them."""
+    options = access.options()
+    newest = sorted(access.visible_campaigns(), key=lambda c: c.id, reverse=True)[:OVERVIEW_CAMPAIGNS]
+    return [{"campaign": campaign, "f": campaign_figures(db.session, campaign, options)} for campaign in newest]
 
 
 def followup_summary() -> dict:
