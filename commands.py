@@ -98,13 +98,16 @@ def demo(seed, persons, if_empty, campaign, as_json):
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False))
         return
-    click.echo(f"loaded {summary['persons']} persons in {summary['counties']} counties")
+    if summary.get("roster_kept"):
+        click.echo("a roster is in place already; no demo roster added")
+    else:
+        click.echo(f"loaded {summary['persons']} persons in {summary['counties']} counties")
     worked = summary.get("campaign")
     if worked:
         click.echo(f"demo campaign: {worked['tasks']} follow-up tasks, {worked['closed']} closed after "
                    f"{worked['attempts']} attempts over the last working days")
     elif campaign:
-        click.echo("demo campaign already there; left as it is")
+        click.echo("no demo campaign added: it is there already, or real county rosters are in place")
     click.echo("demo accounts (username / password):")
     for account in summary["accounts"]:
         click.echo(f"  {account['role']:<12} {account['username']:<12} {account['password']}")

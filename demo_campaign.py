@@ -149,8 +149,11 @@ class _Worker:
 
 def load_demo_campaign(session, seed: int, today: date | None = None) -> dict | None:
     """Create, draw and work the demo campaign up to yesterday (local time); return a summary, or None
-    when it is there already."""
+    when it is there already or a real county roster is in place (never simulate calls to real people)."""
     if session.scalar(select(Campaign.id).where(Campaign.name == CAMPAIGN_NAME)) is not None:
+        return None
+    real = select(RosterSnapshot.id).where(RosterSnapshot.is_current, RosterSnapshot.source != "demo").limit(1)
+    if session.scalar(real) is not None:
         return None
     rng, rules = random.Random(seed), retry_rules()
     zone = ZoneInfo(rules.timezone)

@@ -23,7 +23,7 @@ DEMO_ACCOUNTS = (
 
 
 def load_demo(session, seed: int, persons: int, today: date | None = None) -> dict:
-    """Add the demo users and a roster snapshot per county; return a summary."""
+    """Add the demo users and, unless a roster is in place already, a roster snapshot per county; return a summary."""
     today = today or date.today()
     accounts = []
     for account in DEMO_ACCOUNTS:
@@ -32,6 +32,10 @@ def load_demo(session, seed: int, persons: int, today: date | None = None) -> di
                         account["name"])
         accounts.append({key: account[key] for key in ("username", "password", "role", "county")})
 
+    if session.scalar(select(RosterSnapshot.id).where(RosterSnapshot.is_current).limit(1)) is not None:
+        # A county roster is in place (demo or real): a second one would stand beside it as current.
+        session.commit()
+        return {"persons": 0, "counties": 0, "dirty": {}, "accounts": accounts, "roster_kept": True}
     roster = generate_roster(seed, today, total=persons)
     counties = {c.code for c in session.scalars(select(County))}
     snapshots = {}

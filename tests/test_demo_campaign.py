@@ -5,7 +5,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 import migrate
 from callbacks.rules import RetryRules, in_calling_hours
@@ -149,6 +149,21 @@ def test_loading_it_again_leaves_the_campaign_as_it_is(worked, session):
     assert load_demo_campaign(session, seed=8, today=TODAY) is None
     assert session.scalar(select(func.count(Campaign.id))) == 1
     assert session.scalar(select(func.count(Attempt.id))) == worked["attempts"]
+
+
+def test_no_demo_campaign_on_real_county_rosters(tmp_path):
+    # A database of its own: this module's shared one must stay as loaded (tests here only read it).
+    from models import RosterSnapshot
+
+    migrate.upgrade(f"sqlite:///{tmp_path / 'real.sqlite3'}")
+    app = demo_app(f"sqlite:///{tmp_path / 'real.sqlite3'}", tmp_path / "instance")
+    with app.app_context():
+        load_demo(db.session, seed=3, persons=500, today=TODAY)
+        db.session.execute(update(RosterSnapshot).values(source="440802_2026.xlsx"))
+        assert load_demo_campaign(db.session, seed=3, today=TODAY) is None
+        assert db.session.scalar(select(func.count(Campaign.id))) == 0
+        db.session.remove()
+    app.extensions["database_engine"].dispose()
 
 
 def test_the_same_seed_and_day_give_the_same_campaign(worked, session, migrated_template, tmp_path):

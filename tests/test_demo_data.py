@@ -70,3 +70,10 @@ def test_demo_if_empty_does_nothing_the_second_time(demo, runner, session):
     result = runner.invoke(args=["demo", "--if-empty"])
     assert "nothing to do" in result.output
     assert session.scalar(select(func.count(Person.id))) == 3000
+
+
+def test_demo_again_keeps_the_roster_in_place(demo, runner, session):
+    result = runner.invoke(args=["demo", "--persons", "100", "--no-campaign"])
+    assert result.exit_code == 0 and "no demo roster added" in result.output
+    assert session.scalar(select(func.count(Person.id))) == 3000
+    assert session.scalar(select(func.count()).where(RosterSnapshot.is_current)) == 10
