@@ -29,7 +29,7 @@ from campaigns.frame import (
 )
 from database import bulk_insert
 from gcpause import collector_paused
-from models import Campaign, County, Draw, DrawExclusion, SampleUnit
+from models import Attempt, Campaign, County, Draw, DrawExclusion, FollowUpTask, SampleUnit, Verification
 from sampling.draw import ALGORITHM, CODE_VERSION, draw_stratified, seed_from_text, verify_draw
 from sampling.sizes import margin_of_error
 
@@ -168,6 +168,11 @@ def _make_draw(session, campaign: Campaign, design: Design, seed_text: str | Non
                now: datetime | None) -> Draw:
     previous = current_draw(campaign)
     reason = (reason or "").strip()
+    if previous is not None and _fieldwork_started(session, previous):
+        raise ServiceError("fieldwork_started", _(
+            "Follow-up of this draw has begun (calls or visits are recorded): a redraw now would set its "
+            "results aside and could be used to pick a more pleasing sample. Finish this draw, or start a "
+            "new campaign."), 409)
     if previous is not None and len(reason) < MIN_REASON_LENGTH:
         raise ServiceError("redraw_needs_reason", _(
             "This campaign already has a draw. A redraw needs a written reason of at least %(n)d characters; "
@@ -217,6 +222,12 @@ def _make_draw(session, campaign: Campaign, design: Design, seed_text: str | Non
         auditlog.record("draw.create", "draw", draw.id, user=user, **detail)
     session.flush()
     return draw
+
+
+def _fieldwork_started(session, draw: Draw) -> bool:
+    """Tell whether any attempt has been recorded on a task of the draw."""
+    return session.scalar(select(Attempt.id).join(FollowUpTask, FollowUpTask.id == Attempt.task_id)
+                          .where(FollowUpTask.draw_id == draw.id).limit(1)) is not None
 
 
 UNIT_COLUMNS = ("draw_id", "person_id", "frame_key", "stratum", "county_code", "rank", "role", "status")
@@ -291,6 +302,15 @@ def replace_unit(session, unit: SampleUnit, reason: str, note: str = "", user=No
                            409)
     if unit.status != "active":
         raise ServiceError("unit_not_active", _("Only a unit in the sample can be replaced."), 409)
+    task = session.scalar(select(FollowUpTask).where(FollowUpTask.sample_unit_id == unit.id))
+    recorded = task is not None and session.scalar(
+        select(Verification.id).where(Verification.task_id == task.id)) is not None
+    if recorded or (task is not None and task.status == "closed" and task.final_outcome != "out_of_scope"):
+        # Its outcome is a result of the check: replacing the unit would take it out of the figures.
+        raise ServiceError("outcome_recorded", _(
+            "This case already has an outcome (a verification record or a closed case): the outcome is a "
+            "result of the check and stays in the report. Only a unit whose case is open or was closed as "
+            "out of scope may be replaced by a reserve."), 409)
     reserve = session.scalar(
         select(SampleUnit)
         .where(SampleUnit.draw_id == unit.draw_id, SampleUnit.stratum == unit.stratum,

@@ -321,3 +321,46 @@ def test_unknown_reason_replaced_unit_and_superseded_draw_are_refused(rosters, s
     with pytest.raises(service.ServiceError) as caught:
         service.replace_unit(session, other, "duplicate_record")
     assert caught.value.code == "draw_superseded"
+
+
+def _worked_tasks(session, made, outcome_of_first: str):
+    """Make the draw's follow-up tasks and close the first one with `outcome_of_first` after one attempt."""
+    from callbacks.context import SYSTEM, retry_rules
+    from callbacks.tasks import generate_tasks
+    from models import Attempt, FollowUpTask
+
+    session.commit()
+    generate_tasks(made.id, datetime(2026, 5, 6, 2, tzinfo=UTC), retry_rules(), SYSTEM)
+    task = session.scalar(select(FollowUpTask).where(FollowUpTask.draw_id == made.id).order_by(FollowUpTask.id))
+    session.add(Attempt(task_id=task.id, channel="phone", disposition="refused", at=datetime(2026, 5, 6, 2, tzinfo=UTC),
+                        submission_key="k1"))
+    task.status, task.final_outcome = "closed", outcome_of_first
+    session.commit()
+    return session.get(SampleUnit, task.sample_unit_id)
+
+
+@pytest.mark.parametrize("outcome", ["refused", "unreachable", "verified"])
+def test_a_unit_whose_case_has_an_outcome_is_never_replaced(app, rosters, session, outcome):
+    made = draw(session, make_campaign(session))
+    unit = _worked_tasks(session, made, outcome)
+    with app.test_request_context(), pytest.raises(service.ServiceError) as caught:
+        service.replace_unit(session, unit, "not_registered_on_frame_date")
+    assert caught.value.code == "outcome_recorded" and "留在报告" in caught.value.message
+    assert unit.status == "active"
+
+
+def test_a_case_closed_as_out_of_scope_may_be_replaced(rosters, session):
+    made = draw(session, make_campaign(session))
+    unit = _worked_tasks(session, made, "out_of_scope")
+    reserve = service.replace_unit(session, unit, "not_registered_on_frame_date")
+    assert unit.status == "replaced" and reserve.role == "reserve"
+
+
+def test_no_redraw_once_follow_up_has_begun(app, rosters, session):
+    campaign = make_campaign(session)
+    made = draw(session, campaign)
+    _worked_tasks(session, made, "refused")
+    with app.test_request_context(), pytest.raises(service.ServiceError) as caught:
+        draw(session, campaign, reason="抽样设计有误，重新抽取")
+    assert caught.value.code == "fieldwork_started" and caught.value.status == 409
+    assert session.scalar(select(func.count(Draw.id)).where(Draw.campaign_id == campaign.id)) == 1
