@@ -357,7 +357,8 @@ def campaign_figures(session, campaign: Campaign, options: Options | None = None
     today = options.today or date.today()
     rect = rectification_counts(session, campaign.id, today)
     if draw is None:
-        return result | {"overall": None, "counties": [], "progress": progress(session, campaign.id),
+        return result | {"overall": None, "counties": [], "progress": progress(session, campaign.id,
+                                                                               counties=options.counties),
                          "rectification": _sum_rectification(rect.values())}
     c = count_strata(session, draw)
     county_codes = sorted(set(c.county))
@@ -374,7 +375,9 @@ def campaign_figures(session, campaign: Campaign, options: Options | None = None
     overall = _overall_block(c, memo)
     overall["rectification"] = _sum_rectification(rect.values())
     overall["audit_summary"] = _audit_summary(blocks)
-    return result | {"overall": overall, "counties": blocks, "progress": progress(session, campaign.id)}
+    # A county-scoped reader follows their own counties' progress, as the progress endpoint gives it.
+    return result | {"overall": overall, "counties": blocks,
+                     "progress": progress(session, campaign.id, counties=options.counties)}
 
 
 def _overall_block(c: StratumCounts, memo: _Memo) -> dict:

@@ -122,3 +122,14 @@ def test_english_is_one_click_away(login_as, campaign_id):
     client.get("/lang/en")
     page = client.get(f"/reports/{campaign_id}/county/{A}").data.decode()
     assert "Registration not authentic" in page and "Audit conclusion" in page
+
+
+def test_liaison_dashboard_progress_is_their_county_only(login_as, session, campaign_id):
+    add_snapshots(session, campaign_id, B, tasks=40)
+    client = login_as("liaison")
+    dashboard = client.get(f"/api/v1/campaigns/{campaign_id}/statistics").get_json()["progress"]
+    own = client.get(f"/api/v1/campaigns/{campaign_id}/statistics/progress").get_json()
+    assert dashboard["tasks"] == own["tasks"] == [10, 10, 10]  # 赤坎区's snapshots, not 赤坎区 + 霞山区
+    client.post("/logout")
+    manager = login_as("manager").get(f"/api/v1/campaigns/{campaign_id}/statistics").get_json()["progress"]
+    assert manager["tasks"] == [50, 50, 50]
