@@ -35,6 +35,7 @@ DESIGN = {"method": "attribute", "confidence": "0.95", "tolerable": "0.10", "exp
 WORK_DAYS = 8  # working days of follow-up before today
 ROUNDS = (time(10), time(15, 30))  # two rounds a working day, inside the default calling windows
 PER_ROUND = 18  # contacts a caller makes in a round
+PER_ROUND_COUNTY_CALLER = 2  # a caller of one county shares it with the city-wide caller: a light load
 
 # How a person answers the phone: the dispositions of successive calls, with their weights.
 PHONE_SCRIPTS = (
@@ -210,7 +211,8 @@ def _due(session, actor: Actor, now: datetime) -> list[FollowUpTask]:
     return list(session.scalars(
         select(FollowUpTask).where(FollowUpTask.assigned_to_id == actor.id, FollowUpTask.status == "open",
                                    FollowUpTask.due_at <= now)
-        .order_by(FollowUpTask.due_at, FollowUpTask.id).limit(PER_ROUND)))
+        .order_by(FollowUpTask.due_at, FollowUpTask.id)
+        .limit(PER_ROUND_COUNTY_CALLER if actor.county_code else PER_ROUND)))
 
 
 def _assign(session, boss: Actor, draw_id: int, codes: list[str]) -> None:

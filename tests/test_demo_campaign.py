@@ -24,6 +24,7 @@ from models import (
     Person,
     RectificationItem,
     SampleUnit,
+    User,
     Verification,
 )
 
@@ -107,6 +108,9 @@ def test_the_campaign_is_half_way_with_findings(worked, session):
     statuses = Counter(session.scalars(select(FollowUpTask.status)))
     assert statuses["open"] > 0 and statuses["closed"] == worked["closed"]
     assert 0.4 < statuses["closed"] / worked["tasks"] < 0.9
+    open_by_caller = Counter(session.scalars(select(User.username).join(
+        FollowUpTask, FollowUpTask.assigned_to_id == User.id).where(FollowUpTask.status == "open")))
+    assert open_by_caller["caller"] > 0 and open_by_caller["caller2"] > 0  # both queues have work left
     verified = session.scalars(select(FollowUpTask.id).where(FollowUpTask.final_outcome == "verified")).all()
     records = session.scalars(select(Verification)).all()
     assert sorted(r.task_id for r in records) == sorted(verified)
