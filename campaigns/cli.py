@@ -1,4 +1,4 @@
-"""Operator commands: `flask campaign …` and `flask sample size|allocate|draw|verify|export`.
+"""Operator commands: `flask campaign …` and `flask sample size|allocate|draw|verify|export|frame`.
 
 Every command takes --json for scripts. Errors exit with status 1 (with --json: {"error": {...}} on stdout).
 """
@@ -14,6 +14,7 @@ from sqlalchemy import select
 from campaigns import export, service
 from campaigns.design import ALLOCATIONS, POPULATIONS, SIZE_METHODS, STRATUM_FIELDS, DesignError, parse_design
 from extensions import db
+from gcpause import collector_paused
 from models import Campaign, Draw, User
 from sampling.allocation import allocate
 from sampling.errors import SamplingInputError
@@ -220,6 +221,34 @@ def sample_export(draw_id, fmt, output, county, as_json):
     db.session.commit()
     _emit(as_json, {"draw": draw.id, "rows": len(rows), "output": str(output), "format": fmt},
           f"wrote {len(rows)} rows to {output}")
+
+
+@sample_cli.command("frame")
+@click.argument("draw_id", type=int)
+@click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--json", "as_json", is_flag=True)
+def sample_frame(draw_id, output, as_json):
+    """Write the frame a draw was made from (key, stratum; persons it left out removed) for an auditor.
+
+    The keys hold full ID numbers: the file is for the auditor re-deriving the draw (docs/sampling.md),
+    given out by an operator; every export is in the audit log. Refused when the rebuilt frame's
+    fingerprint differs from the recorded one (the draw then no longer verifies: see `sample verify`).
+    """
+    import auditlog
+    from sampling.draw import frame_fingerprint
+
+    draw = _draw(draw_id, as_json)
+    with collector_paused():
+        frame = service.drawn_frame(db.session, draw)
+        fingerprint = frame_fingerprint(frame.keys, frame.strata)
+    if fingerprint != draw.frame_fingerprint:
+        _fail(as_json, "frame_changed", f"draw {draw_id}: the rebuilt frame's fingerprint {fingerprint} differs "
+              f"from the recorded {draw.frame_fingerprint}; run `flask sample verify {draw_id}`")
+    Path(output).write_bytes(export.frame_csv(frame.keys, frame.strata))
+    auditlog.record("draw.export_frame", "draw", draw.id, rows=len(frame), fingerprint=fingerprint, via="cli")
+    db.session.commit()
+    _emit(as_json, {"draw": draw.id, "rows": len(frame), "fingerprint": fingerprint, "output": str(output)},
+          f"wrote {len(frame)} frame rows to {output} (fingerprint {fingerprint})")
 
 
 def init_app(app) -> None:

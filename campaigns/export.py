@@ -150,3 +150,12 @@ def to_csv(rows: list[dict]) -> bytes:
     for row in rows:
         writer.writerow([row[key] for key, _header in cols])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def frame_csv(keys, strata) -> bytes:
+    """Write a draw's frame as the auditor's script reads it: `key,stratum` rows, UTF-8 with a BOM."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["key", "stratum"])
+    writer.writerows(zip(keys, (str(h) for h in strata), strict=True))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

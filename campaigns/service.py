@@ -264,11 +264,17 @@ def verify(session, draw: Draw) -> VerifyReport:
         return _verify(session, draw)
 
 
-def _verify(session, draw: Draw) -> VerifyReport:
+def drawn_frame(session, draw: Draw):
+    """Rebuild the frame a draw was made from: its snapshots and definition, less the persons it left out."""
     frame = load_frame(session, draw.snapshot_ids, draw.frame_definition)
     excluded = set(session.scalars(select(DrawExclusion.frame_key).where(DrawExclusion.draw_id == draw.id)))
     if excluded:
         frame = frame.without(np.array([i for i, k in enumerate(frame.keys) if k in excluded], dtype=np.int64))
+    return frame
+
+
+def _verify(session, draw: Draw) -> VerifyReport:
+    frame = drawn_frame(session, draw)
     recorded: dict[str, list[str]] = {}
     rows = session.execute(select(SampleUnit.stratum, SampleUnit.frame_key).where(SampleUnit.draw_id == draw.id)
                            .order_by(SampleUnit.stratum, SampleUnit.rank))

@@ -159,3 +159,45 @@ def test_sample_export_csv_has_a_bom_and_the_same_cells(runner, drawn, tmp_path)
     sheet = [["" if v is None else str(v) for v in row] for row in load_workbook(xlsx).worksheets[0].iter_rows(
         values_only=True)]
     assert rows == sheet and len(rows) == 11 and {r[0] for r in rows[1:]} == {"440803"}
+
+
+def test_an_auditor_re_derives_the_stored_draw_from_the_exported_frame(app, runner, session, drawn, tmp_path,
+                                                                         monkeypatch, capsys):
+    import re
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from models import AuditLog, SampleUnit
+
+    result = run(runner, "sample", "frame", 1, "--output", tmp_path / "frame.csv", "--json")
+    assert result.exit_code == 0, result.output
+    assert as_json(result)["rows"] == 100 and as_json(result)["fingerprint"] == drawn["fingerprint"]
+    assert (tmp_path / "frame.csv").read_bytes().startswith(b"\xef\xbb\xbfkey,stratum\r\n")
+    with app.app_context():
+        stored = {}
+        for stratum, key in session.execute(select(SampleUnit.stratum, SampleUnit.frame_key)
+                                            .order_by(SampleUnit.stratum, SampleUnit.rank)):
+            stored.setdefault(stratum, []).append(key)
+        assert session.scalar(select(AuditLog.action).where(AuditLog.action == "draw.export_frame"))
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "sampling.md").read_text("utf-8")
+    script = re.search(r"```python\n(.*?)```", docs, re.S).group(1)
+    sizes = {h: s["n"] for h, s in drawn["strata"].items()}
+    reserves = {h: s["reserves"] for h, s in drawn["strata"].items()}
+    for name, value in (("SEED", int(drawn["seed"])), ("SIZES", sizes), ("RESERVES", reserves)):
+        script = re.sub(rf"^{name} = .*$", f"{name} = {value!r}", script, count=1, flags=re.M)
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    exec(compile(script, "docs/sampling.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == [drawn["fingerprint"]] + [
+        f"{h} sample {stored[h][:sizes[h]]} reserve {stored[h][sizes[h]:]}" for h in sorted(sizes)]
+
+
+def test_the_frame_export_is_refused_when_the_frame_changed(app, runner, session, drawn, tmp_path):
+    with app.app_context():
+        session.execute(update(Person).where(Person.id == 3).values(id_number="440802199912310011"))
+        session.commit()
+    result = run(runner, "sample", "frame", 1, "--output", tmp_path / "frame.csv", "--json")
+    assert result.exit_code == 1 and as_json(result)["error"]["code"] == "frame_changed"
+    assert not (tmp_path / "frame.csv").exists()
