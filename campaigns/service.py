@@ -31,6 +31,7 @@ from database import bulk_insert
 from gcpause import collector_paused
 from models import Attempt, Campaign, County, Draw, DrawExclusion, FollowUpTask, SampleUnit, Verification
 from sampling.draw import ALGORITHM, CODE_VERSION, draw_stratified, seed_from_text, verify_draw
+from sampling.errors import Finding
 from sampling.sizes import margin_of_error
 
 # Out of scope: the person was not a registered unemployed person of this county on the frame date.
@@ -276,10 +277,12 @@ def drawn_frame(session, draw: Draw):
 def _verify(session, draw: Draw) -> VerifyReport:
     frame = drawn_frame(session, draw)
     recorded: dict[str, list[str]] = {}
-    rows = session.execute(select(SampleUnit.stratum, SampleUnit.frame_key).where(SampleUnit.draw_id == draw.id)
-                           .order_by(SampleUnit.stratum, SampleUnit.rank))
-    for stratum, key in rows:
+    roles: dict[str, list[str]] = {}
+    rows = session.execute(select(SampleUnit.stratum, SampleUnit.frame_key, SampleUnit.role)
+                           .where(SampleUnit.draw_id == draw.id).order_by(SampleUnit.stratum, SampleUnit.rank))
+    for stratum, key, role in rows:
         recorded.setdefault(stratum, []).append(key)
+        roles.setdefault(stratum, []).append(role)
     sizes = {h: int(v["n"]) for h, v in draw.strata.items()}
     reserves = {h: int(v["reserves"]) for h, v in draw.strata.items()}
     try:
@@ -288,9 +291,25 @@ def _verify(session, draw: Draw) -> VerifyReport:
         seed = -1
     result = verify_draw(frame.keys, frame.strata, sizes, reserves, seed, recorded, draw.frame_fingerprint,
                          recorded_algorithm=draw.algorithm, seed_text=draw.seed_text)
-    auditlog.record("draw.verify", "draw", draw.id, match=result.match, reasons=result.reasons)
-    return VerifyReport(draw.id, result.match, result.messages("zh"), result.messages("en"),
+    findings = result.findings + _role_findings(roles, sizes)
+    match = result.match and len(findings) == len(result.findings)
+    reasons = result.reasons + [f.message("en") for f in findings[len(result.findings):]]
+    auditlog.record("draw.verify", "draw", draw.id, match=match, reasons=reasons)
+    return VerifyReport(draw.id, match, [f.message("zh") for f in findings], [f.message("en") for f in findings],
                         draw.frame_fingerprint)
+
+
+def _role_findings(roles: dict[str, list[str]], sizes: dict[str, int]) -> list[Finding]:
+    """Check that in each stratum the first n_h ranks are recorded as the sample and the rest as reserves."""
+    found = []
+    for stratum in sorted(roles):
+        n = sizes.get(stratum, 0)
+        wrong = [rank for rank, role in enumerate(roles[stratum], start=1)
+                 if role != ("sample" if rank <= n else "reserve")]
+        if wrong:
+            found.append(Finding("role_mismatch", {"stratum": stratum, "count": len(wrong), "n": n,
+                                                   "rank": wrong[0], "role": roles[stratum][wrong[0] - 1]}))
+    return found
 
 
 def replace_unit(session, unit: SampleUnit, reason: str, note: str = "", user=None,

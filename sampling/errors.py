@@ -163,6 +163,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Stratum '{stratum}' differs at {count} positions, first at position {rank}: "
         "recorded '{recorded}', re-derived '{derived}'.",
     ),
+    "role_mismatch": (
+        "层“{stratum}”有 {count} 个单位的样本/备用身份与名次不符（前 {n} 名应为样本，其后为备用样本），"
+        "第一处在第 {rank} 位，记录为“{role}”。",
+        "Stratum '{stratum}' has {count} units whose sample/reserve role does not match their rank (the first "
+        "{n} are the sample, the rest reserves), first at position {rank}, recorded as '{role}'.",
+    ),
     "draw_differs": (
         "抽样框与记录一致，但重新抽出的单位不同：所用随机种子或各层样本量、备用样本数与记录不符。",
         "The frame matches the record but the re-derived units differ: the seed or the sample and reserve "

@@ -364,3 +364,22 @@ def test_no_redraw_once_follow_up_has_begun(app, rosters, session):
         draw(session, campaign, reason="抽样设计有误，重新抽取")
     assert caught.value.code == "fieldwork_started" and caught.value.status == 409
     assert session.scalar(select(func.count(Draw.id)).where(Draw.campaign_id == campaign.id)) == 1
+
+
+def test_the_verifier_checks_which_ranks_are_sample_and_which_reserve(rosters, session):
+    made = draw(session, make_campaign(session))
+    session.commit()
+    assert service.verify(session, made).match
+    first, reserve = (session.scalar(select(SampleUnit).where(SampleUnit.draw_id == made.id,
+                                                              SampleUnit.stratum == "440803", SampleUnit.rank == r))
+                      for r in (1, 8))
+    assert (first.role, reserve.role) == ("sample", "reserve")
+    # Behind the application's back: the published-draw guard refuses this through the ORM.
+    session.execute(update(SampleUnit.__table__).where(SampleUnit.id == first.id).values(role="reserve"))
+    session.execute(update(SampleUnit.__table__).where(SampleUnit.id == reserve.id).values(role="sample"))
+    session.commit()
+    session.expire_all()
+    report = service.verify(session, made)
+    assert not report.match
+    assert report.messages_zh == ["层“440803”有 2 个单位的样本/备用身份与名次不符（前 7 名应为样本，其后为备用样本），"
+                                  "第一处在第 1 位，记录为“reserve”。"]
