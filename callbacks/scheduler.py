@@ -134,7 +134,7 @@ def snapshot_figures(session, campaign_id: int, county_code: str) -> dict:
                                     .group_by(Task.channel)).all())
     attempts = session.scalar(select(func.count(Attempt.id)).join(Task, Task.id == Attempt.task_id).where(*where))
     records = session.scalars(select(Verification.discrepancies).join(Task, Task.id == Verification.task_id)
-                              .where(*where)).all()
+                              .where(*where, Verification.identity_confirmed.is_(True))).all()
     by_type = Counter(kind for found in records for kind in found)
     return {"tasks": sum(statuses.values()), "open": statuses["open"], "awaiting_record": statuses["awaiting_record"],
             "closed": statuses["closed"], "outcomes": {k or "": v for k, v in outcomes.items()},

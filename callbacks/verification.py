@@ -177,7 +177,12 @@ def record_verification(actor: Actor, task_id: int, answers, confirmed, now: dat
             session.add(record)
             session.flush()
             replan(session, task, now, rules)
-            if set(confirmed) != set(derived):
+            if not answers["identity_confirmed"]:
+                # Answers not tied to the sampled person resolve nothing: a coordinator decides what next
+                # (a visit, say). The statistics count the unit as reached but not resolved.
+                task.review_kind, task.review_reason = "referral", "identity_unconfirmed"
+                task.review_requested_by_id, task.review_requested_at = actor.id, now
+            elif set(confirmed) != set(derived):
                 # The caller overrode the derived types: a coordinator looks at the case.
                 task.review_kind, task.review_reason = "referral", "discrepancy_override"
                 task.review_requested_by_id, task.review_requested_at = actor.id, now

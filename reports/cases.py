@@ -13,7 +13,8 @@ from sqlalchemy import Text, and_, cast, func, not_, or_, select
 from config.dispositions import OUTCOME_CATEGORY
 from models import FollowUpTask, Person, SampleUnit, Verification
 from privacy import mask_id_number, mask_phone
-from reports.figures import ANY, SERVICE_CODES, TYPE_CODES, json_list_has
+from reports.figures import ANY, SERVICE_CODES, TYPE_CODES, confirmed_record, json_list_has
+from sampling.rates import Outcome
 
 # kind -> what it selects; "type" takes a discrepancy type (or "any"), "service" and
 # "no_service" a service code, "outcome" an AAPOR-style category.
@@ -73,13 +74,15 @@ def _condition(f: CaseFilter):
     if f.code == "open":
         return and_(in_progress, not_out)
     outcomes = [o for o, category in OUTCOME_CATEGORY.items() if category == f.code and o != "verified"]
+    if f.code == Outcome.OTHER.value:
+        outcomes.append("verified")  # closed as verified, identity not confirmed: see figures._category
     return and_(V.id.is_(None), T.status == "closed", T.final_outcome.in_(outcomes))
 
 
 def case_query(draw_id: int, f: CaseFilter):
     """Return the select of a filter's units (id columns only), before ordering and paging."""
     U, T, V = SampleUnit, FollowUpTask, Verification
-    stmt = (select(U.id).select_from(U).outerjoin(T, T.sample_unit_id == U.id).outerjoin(V, V.task_id == T.id)
+    stmt = (select(U.id).select_from(U).outerjoin(T, T.sample_unit_id == U.id).outerjoin(V, confirmed_record(T))
             .where(U.draw_id == draw_id, U.status == "active"))
     if f.county:
         stmt = stmt.where(U.county_code == f.county)
@@ -97,7 +100,7 @@ def list_cases(session, draw_id: int, f: CaseFilter, page: int = 1, page_size: i
                T.final_outcome, T.phone_attempts_used + T.visit_attempts_used, V.id, V.checked_on,
                V.discrepancies, V.services)
         .select_from(U).join(P, P.id == U.person_id)
-        .outerjoin(T, T.sample_unit_id == U.id).outerjoin(V, V.task_id == T.id)
+        .outerjoin(T, T.sample_unit_id == U.id).outerjoin(V, confirmed_record(T))
         .where(U.id.in_(ids.scalar_subquery()))
         .order_by(U.county_code, U.stratum, U.rank)
         .limit(page_size).offset((page - 1) * page_size)

@@ -95,6 +95,15 @@ def json_list_has(column, code: str):
     return cast(column, Text).contains(f'"{code}"', autoescape=True)
 
 
+def confirmed_record(task):
+    """Join condition of a task's verification record, when it is tied to the sampled person.
+
+    A record whose identity was not confirmed proves nothing about the registration: the unit counts
+    as reached but not resolved, in every figure and in the cases behind it.
+    """
+    return and_(Verification.task_id == task.id, Verification.identity_confirmed.is_(True))
+
+
 def _category(status: str | None, outcome: str | None) -> str:
     """Return the outcome category of units without a verification record in one status group."""
     if status != "closed":
@@ -102,7 +111,9 @@ def _category(status: str | None, outcome: str | None) -> str:
     if outcome == "out_of_scope":
         return "out_of_scope"
     if outcome == "verified":
-        return Outcome.OPEN.value  # closed as verified but its record is missing: not resolved
+        # Closed as verified without a record tied to the sampled person (identity not confirmed):
+        # someone was reached but the person was not interviewed. Not resolved.
+        return Outcome.OTHER.value
     return OUTCOME_CATEGORY.get(outcome or "", Outcome.OTHER.value)
 
 
@@ -119,7 +130,7 @@ def count_strata(session, draw: Draw, county: str | None = None) -> StratumCount
                func.coalesce(func.sum(T.phone_attempts_used + T.visit_attempts_used), 0))
         .select_from(U)
         .outerjoin(T, T.sample_unit_id == U.id)
-        .outerjoin(V, V.task_id == T.id)
+        .outerjoin(V, confirmed_record(T))
         .where(U.draw_id == draw.id, U.status == "active")
         .group_by(U.stratum, U.county_code, T.status, T.final_outcome)
     )

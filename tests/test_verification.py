@@ -110,3 +110,30 @@ def test_another_caller_cannot_correct_a_record(app, users, completed):
         with pytest.raises(FollowUpError) as refused:
             correct_verification(other, task_id, ANSWERS, [], "x", WEDNESDAY_10, finding_rules())
         assert refused.value.code == "not_found"
+
+
+def test_a_record_without_confirmed_identity_resolves_nothing(app, completed):
+    from callbacks.scheduler import snapshot_figures
+    from models import Campaign, Draw
+    from reports.cases import CaseFilter, case_query
+    from reports.figures import count_strata
+
+    me, task_id = completed
+    unconfirmed = dict(ANSWERS, identity_confirmed=False, registered_by_self=False)
+    with app.app_context():
+        result = record(me, task_id, [], answers=unconfirmed)
+        assert result.record.derived == {} and result.record.discrepancies == []
+        task = db.session.get(FollowUpTask, task_id)
+        assert (task.status, task.review_kind, task.review_reason) == ("closed", "referral", "identity_unconfirmed")
+        draw = db.session.scalar(select(Draw))
+        counts = count_strata(db.session, draw)
+        assert (counts.units.sum(), counts.resolved.sum(), counts.in_progress.sum()) == (1, 0, 0)
+        assert counts.outcomes["other"].sum() == 1 and counts.outcomes["completed"].sum() == 0
+
+        def cases(kind, code=None):
+            return db.session.scalars(case_query(draw.id, CaseFilter(kind=kind, code=code).check())).all()
+
+        assert cases("resolved") == [] and len(cases("final_unresolved")) == 1
+        assert len(cases("outcome", "other")) == 1 and cases("outcome", "completed") == []
+        campaign_id = db.session.scalar(select(Campaign.id))
+        assert snapshot_figures(db.session, campaign_id, "440802")["verified"] == 0
