@@ -5,7 +5,8 @@ records once and answers with the attempt already stored.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -49,6 +50,9 @@ def _existing(session, submission_key: str, task_id: int) -> AttemptResult | Non
     return None if attempt is None else AttemptResult(attempt, session.get(Task, task_id), False)
 
 
+EARLY_ALLOWANCE = timedelta(hours=1)  # a failed attempt this long before the task is due still counts
+
+
 def record_attempt(actor: Actor, task_id: int, disposition: str, now: datetime, rules: RetryRules, *,
                    submission_key: str, appointment_at: datetime | None = None, note: str = "",
                    lang: str = "zh") -> AttemptResult:
@@ -66,6 +70,12 @@ def record_attempt(actor: Actor, task_id: int, disposition: str, now: datetime, 
             kind = DISPOSITION_BY_CODE.get(disposition)
             if kind is None or kind.channel != task.channel:
                 raise FollowUpError("bad_disposition")
+            if kind.category == "non_contact" and task.due_at is not None and now < task.due_at - EARLY_ALLOWANCE:
+                # The retry rules spread failed calls over days and times; an early one (someone else just
+                # tried, or the page was left open) would spend an attempt against them. A contact that
+                # happens early (the person answers or calls back) is always recorded.
+                due = task.due_at.astimezone(ZoneInfo(rules.timezone)).strftime("%Y-%m-%d %H:%M")
+                raise FollowUpError("not_due_yet", due=due)
             if disposition == "appointment":
                 problems = appointment_problems(now, appointment_at, rules)
                 if problems:

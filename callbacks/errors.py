@@ -12,6 +12,9 @@ MESSAGES = {
     "no_record": (404, lambda p: _("This task has no verification record yet.")),
     "key_reused": (409, lambda p: _("This submission was already used for another task.")),
     "bad_disposition": (400, lambda p: _("Choose a result code of this task's channel.")),
+    "not_due_yet": (409, lambda p: _("This task is not due until %(due)s: a failed attempt now would break the "
+                                     "retry rules (someone may have just tried). Record it only if you reached "
+                                     "the person.", **p)),
     "bad_appointment": (400, lambda p: _("The appointment time cannot be accepted: %(reasons)s", **p)),
     "reason_required": (400, lambda p: _("Please give a reason.")),
     "bad_answers": (400, lambda p: _("Please check the answers: %(reasons)s", **p)),

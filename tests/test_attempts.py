@@ -134,3 +134,20 @@ def test_a_task_without_phone_starts_as_a_visit(app, users):
         again = generate_tasks(draw_id, WEDNESDAY_10, retry_rules(), SYSTEM)
         assert (result.created, result.visit_first, again.created, again.existing) == (2, 2, 0, 2)
         assert set(db.session.scalars(select(FollowUpTask.channel))) == {"visit"}
+
+
+def test_a_failed_attempt_before_the_task_is_due_is_refused_but_a_contact_is_not(app, users, one_task):
+    actor, task_id = one_task
+    with app.app_context():
+        other = Actor.of(db.session.get(User, users["coordinator"]))  # coordinators work cases too
+        first = attempt(actor, task_id, "no_answer", WEDNESDAY_10)
+        due = first.task.due_at
+        # A second caller tries the same person a minute later, from a page opened before the first call.
+        with pytest.raises(FollowUpError) as early:
+            attempt(other, task_id, "busy", WEDNESDAY_10 + timedelta(minutes=1), key="second")
+        assert early.value.code == "not_due_yet" and "2026-05-07 14:00" in early.value.message()
+        assert db.session.scalar(select(func.count(Attempt.id))) == 1
+        # An hour before it is due counts; and a person who answers early is always recorded.
+        assert attempt(other, task_id, "busy", due - timedelta(hours=1), key="third").created
+        result = attempt(other, task_id, "completed", due - timedelta(minutes=30), key="fourth")
+        assert result.task.status == "awaiting_record"
