@@ -22,6 +22,7 @@ from config import codelists
 from i18n import is_chinese
 from models import County, Draw, Person, SampleUnit
 from privacy import mask_id_number, mask_phone
+from spreadsheets import csv_value, xlsx_row
 
 ROLES = {"sample": _l("Sample"), "reserve": _l("Reserve")}
 STATUSES = {"active": _l("In the sample"), "standby": _l("Unused reserve"), "replaced": _l("Replaced")}
@@ -126,14 +127,14 @@ def to_xlsx(draw: Draw, rows: list[dict]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([row[key] for key, _header in cols])
+        sheet.append(xlsx_row(sheet, [row[key] for key, _header in cols]))
     sheet.freeze_panes = "A2"
     for letter, width in zip("ABCDEFGHIJKLMNOP", (10, 14, 22, 8, 10, 12, 10, 6, 22, 16, 36, 22, 12, 12, 12, 22),
                              strict=True):
         sheet.column_dimensions[letter].width = width
     facts = book.create_sheet(_("Draw"))
     for label, value in draw_facts(draw):
-        facts.append([label, value])
+        facts.append(xlsx_row(facts, [label, value]))
     facts.column_dimensions["A"].width = 28
     facts.column_dimensions["B"].width = 70
     out = io.BytesIO()
@@ -148,7 +149,7 @@ def to_csv(rows: list[dict]) -> bytes:
     cols = columns()
     writer.writerow([header for _key, header in cols])
     for row in rows:
-        writer.writerow([row[key] for key, _header in cols])
+        writer.writerow([csv_value(row[key]) for key, _header in cols])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

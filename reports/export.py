@@ -24,6 +24,7 @@ from reports import labels
 from reports.figures import Options, campaign_figures, county_figures
 from reports.listing import rectification_rows
 from reports.rectification import field_value
+from spreadsheets import csv_value, xlsx_row
 from templating import county_name
 
 STAT_TABLES = ("rates", "outcomes", "services", "audit")
@@ -220,7 +221,7 @@ def to_xlsx(parts: list[Table]) -> bytes:
                     cell = WriteOnlyCell(sheet, value=values[i])
                     cell.number_format = "0.0%"
                     values[i] = cell
-            sheet.append(values)
+            sheet.append(xlsx_row(sheet, values))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -233,7 +234,7 @@ def to_csv(table: Table) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([title for title, _kind in table.columns])
     for row in table.rows:
-        writer.writerow(["" if v is None else (round(v, 6) if isinstance(v, float) else v) for v in row])
+        writer.writerow(["" if v is None else (round(v, 6) if isinstance(v, float) else csv_value(v)) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

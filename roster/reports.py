@@ -6,6 +6,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from roster.columns import FIELD_BY_NAME
+from spreadsheets import xlsx_row
 
 SEVERITY_ZH = {"error": "错误（未导入）", "warning": "提示（已导入）"}
 
@@ -25,8 +26,8 @@ def error_report_xlsx(batch, problems) -> bytes:
     sheet.append(["行号", "列", "原始值", "严重程度", "原因", "Reason"])
     for p in problems:
         field = FIELD_BY_NAME.get(p.field)
-        sheet.append([p.row, field.label_zh if field else (p.field or ""), p.value or "",
-                      SEVERITY_ZH.get(p.severity, p.severity), p.message_zh, p.message_en])
+        sheet.append(xlsx_row(sheet, [p.row, field.label_zh if field else (p.field or ""), p.value or "",
+                                      SEVERITY_ZH.get(p.severity, p.severity), p.message_zh, p.message_en]))
     return _save(workbook)
 
 
