@@ -224,7 +224,7 @@ def export_list(draw_id, fmt):
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         body, mimetype = export.to_csv(rows), "text/csv; charset=utf-8"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
+    return Response(body, content_type=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
 @bp.route("/draws/<int:draw_id>/print")

@@ -93,7 +93,7 @@ def download(campaign_id, what, fmt):
     db.session.commit()
     mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
                 else "text/csv; charset=utf-8")
-    return Response(body, mimetype=mimetype, headers=export.disposition(filename))
+    return Response(body, content_type=mimetype, headers=export.disposition(filename))
 
 
 @bp.route("/<int:campaign_id>/rectification")
