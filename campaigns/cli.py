@@ -159,7 +159,7 @@ def sample_allocate(total, method, minimum, populations_file, rates_file, as_jso
 @click.option("--reserve-share", type=float, default=None, help="Reserves as a share of n_h (default 0.2).")
 @click.option("--reserve-count", type=int, default=None, help="Reserves as a count per stratum.")
 @click.option("--exclude-months", type=int, default=None,
-              help="Leave out persons sampled in another campaign created within this many months.")
+              help="Leave out persons verified in another campaign within this many months.")
 @click.option("--seed", default=None, help="Public seed as typed (default: system-generated).")
 @click.option("--reason", default="", help="Written reason, required to redraw.")
 @click.option("--user", "username", default=None, help="Record this user as the one who drew.")

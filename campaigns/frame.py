@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from campaigns.design import MISSING_VALUE, STRATUM_SEPARATOR
-from models import Campaign, Draw, Person, RosterSnapshot, SampleUnit
+from models import FollowUpTask, Person, RosterSnapshot, Verification
 
-EXCLUSION_REASON = "sampled_in_campaign"
+EXCLUSION_REASON = "verified_in_campaign"
 
 
 @dataclass
@@ -146,26 +146,26 @@ def months_before(moment: datetime, months: int) -> datetime:
 
 
 def _recent_units(columns, campaign_id: int, months: int, now: datetime | None):
-    """Select over active units of current draws of other campaigns created within `months`."""
+    """Select over the persons verified (identity confirmed) in other campaigns within `months` of now."""
     earlier = aliased(Person)
-    cutoff = months_before(now or datetime.now(UTC), months)
+    cutoff = months_before(now or datetime.now(UTC), months).date()
     return (
         select(*[earlier.id_number if c is Person.id_number else c for c in columns])
-        .join(SampleUnit, SampleUnit.person_id == earlier.id)
-        .join(Draw, Draw.id == SampleUnit.draw_id)
-        .join(Campaign, Campaign.id == Draw.campaign_id)
-        .where(Campaign.id != campaign_id, Campaign.created_at >= cutoff, Draw.superseded.is_(False),
-               SampleUnit.status == "active")
+        .select_from(Verification)
+        .join(FollowUpTask, FollowUpTask.id == Verification.task_id)
+        .join(earlier, earlier.id == Verification.person_id)
+        .where(FollowUpTask.campaign_id != campaign_id, Verification.identity_confirmed.is_(True),
+               Verification.checked_on >= cutoff)
     )
 
 
-def recently_sampled(session, campaign_id: int, months: int, now: datetime | None = None) -> dict[str, int]:
-    """Map the ID numbers sampled in other campaigns created within `months` to the latest such campaign.
+def recently_verified(session, campaign_id: int, months: int, now: datetime | None = None) -> dict[str, int]:
+    """Map the ID numbers verified in other campaigns within `months` to the latest such campaign.
 
-    Until verification records exist, "verified in an earlier campaign" is read as "an active sample unit
-    of a current (not superseded) draw of another campaign"; it will be narrowed to verified units then.
+    Only a verification tied to the person (identity confirmed) counts: someone merely drawn, or not
+    reached, was not checked and may be drawn again.
     """
-    stmt = _recent_units([Person.id_number, func.max(Campaign.id)], campaign_id, months, now)
+    stmt = _recent_units([Person.id_number, func.max(FollowUpTask.campaign_id)], campaign_id, months, now)
     return dict(session.execute(stmt.group_by(stmt.selected_columns[0])).all())
 
 
@@ -179,9 +179,9 @@ def excluded_counts(session, snapshot_ids: list[int], definition: dict, campaign
     return stratum_counts(session, snapshot_ids, definition, Person.id_number.in_(recent.scalar_subquery()))
 
 
-def excluded_positions(frame: Frame, sampled: dict[str, int]) -> tuple[np.ndarray, list[str]]:
-    """Return the frame positions whose ID number is in `sampled`, with the reason of each."""
+def excluded_positions(frame: Frame, verified: dict[str, int]) -> tuple[np.ndarray, list[str]]:
+    """Return the frame positions whose ID number is in `verified`, with the reason of each."""
     numbers = frame.id_numbers()
-    positions = [i for i, number in enumerate(numbers) if number in sampled]
-    reasons = [f"{EXCLUSION_REASON}:{sampled[numbers[i]]}" for i in positions]
+    positions = [i for i, number in enumerate(numbers) if number in verified]
+    reasons = [f"{EXCLUSION_REASON}:{verified[numbers[i]]}" for i in positions]
     return np.array(positions, dtype=np.int64), reasons

@@ -24,7 +24,7 @@ from campaigns.frame import (
     excluded_counts,
     excluded_positions,
     load_frame,
-    recently_sampled,
+    recently_verified,
     stratum_counts,
 )
 from database import bulk_insert
@@ -187,7 +187,7 @@ def _make_draw(session, campaign: Campaign, design: Design, seed_text: str | Non
     frame = load_frame(session, snapshot_ids, definition)
     positions, reasons = np.zeros(0, dtype=np.int64), []
     if design.exclude_months:
-        positions, reasons = excluded_positions(frame, recently_sampled(session, campaign.id,
+        positions, reasons = excluded_positions(frame, recently_verified(session, campaign.id,
                                                                         design.exclude_months, now))
     exclusions = [(int(frame.person_ids[p]), frame.keys[p], r) for p, r in zip(positions.tolist(), reasons,
                                                                                 strict=True)]

@@ -240,29 +240,50 @@ def test_verify_detects_a_swapped_unit(rosters, session):
 # ---- exclusion of recently sampled persons ------------------------------------------------------------
 
 
-def test_persons_sampled_in_a_recent_campaign_are_left_out_and_recorded(rosters, session):
+def _verify_units(session, made, checked_on: date, every: int = 2) -> set[int]:
+    """Give every `every`-th active unit of a draw a task and a verification record; return their persons."""
+    from models import FollowUpTask, Verification
+
+    verified = set()
+    units = session.scalars(select(SampleUnit).where(SampleUnit.draw_id == made.id, SampleUnit.status == "active")
+                            .order_by(SampleUnit.id)).all()
+    for i, unit in enumerate(units):
+        task = FollowUpTask(sample_unit_id=unit.id, campaign_id=made.campaign_id, draw_id=made.id,
+                            person_id=unit.person_id, county_code=unit.county_code, start_channel="phone",
+                            channel="phone", status="closed" if i % every == 0 else "open", final_outcome=None)
+        session.add(task)
+        session.flush()
+        if i % every == 0:
+            session.add(Verification(task_id=task.id, person_id=unit.person_id, county_code=unit.county_code,
+                                     checked_on=checked_on, identity_confirmed=i % (2 * every) == 0,
+                                     registered_by_self=True, unemployed_at_registration=True, corrections={},
+                                     services=[], derived={}, discrepancies=[], submission_key=f"v{unit.id}"))
+            if i % (2 * every) == 0:
+                verified.add(unit.person_id)
+    session.commit()
+    return verified
+
+
+def test_persons_verified_in_a_recent_campaign_are_left_out_and_recorded(rosters, session):
     earlier = draw(session, make_campaign(session, name="上一轮"))
-    sampled = set(session.scalars(select(SampleUnit.person_id).where(SampleUnit.draw_id == earlier.id,
-                                                                     SampleUnit.status == "active")))
+    # Of the 20 drawn, 5 verified with identity confirmed; 5 more with identity not confirmed; 10 never reached.
+    verified = _verify_units(session, earlier, date.today())
+    assert len(verified) == 5
     campaign = make_campaign(session, name="本轮")
     plan = design(exclude_months="6", total="10")
-    assert service.preview(session, campaign, plan).excluded == 20
+    assert service.preview(session, campaign, plan).excluded == 5
     made = draw(session, campaign, plan)
-    assert made.excluded_count == 20 and made.frame_size == 55
+    assert made.excluded_count == 5 and made.frame_size == 70
     excluded = session.scalars(select(DrawExclusion).where(DrawExclusion.draw_id == made.id)).all()
-    assert {e.person_id for e in excluded} == sampled
-    assert {e.reason for e in excluded} == {f"sampled_in_campaign:{earlier.campaign_id}"}
-    drawn = {u.person_id for u in units_of(session, made)}
-    assert not drawn & sampled
+    assert {e.person_id for e in excluded} == verified
+    assert {e.reason for e in excluded} == {f"verified_in_campaign:{earlier.campaign_id}"}
+    assert not {u.person_id for u in units_of(session, made)} & verified
     assert service.verify(session, made).match
 
 
-def test_campaigns_older_than_the_window_do_not_exclude(rosters, session):
+def test_verifications_older_than_the_window_do_not_exclude(rosters, session):
     earlier = draw(session, make_campaign(session, name="去年"))
-    long_ago = datetime(2020, 1, 1, tzinfo=UTC)
-    session.execute(update(earlier.campaign.__class__).where(earlier.campaign.__class__.id == earlier.campaign_id)
-                    .values(created_at=long_ago))
-    session.commit()
+    _verify_units(session, earlier, date(2020, 1, 1))
     made = draw(session, make_campaign(session, name="今年"), design(exclude_months="12"))
     assert made.excluded_count == 0
 
