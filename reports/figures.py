@@ -296,6 +296,23 @@ def audit_figures(rate: dict, campaign: Campaign, population: int) -> dict:
             "tolerable": result.tolerable, "confidence": result.confidence}
 
 
+def replacement_counts(session, draw: Draw, county: str | None = None) -> dict[str, dict[str, int]]:
+    """Count per county the units replaced by a reserve (out of scope), by reason."""
+    stmt = (select(SampleUnit.county_code, SampleUnit.replacement_reason, func.count())
+            .where(SampleUnit.draw_id == draw.id, SampleUnit.status == "replaced")
+            .group_by(SampleUnit.county_code, SampleUnit.replacement_reason))
+    if county is not None:
+        stmt = stmt.where(SampleUnit.county_code == county)
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for code, reason, n in session.execute(stmt):
+        counts[code][reason or ""] = n
+    return dict(counts)
+
+
+def _replaced(by_reason: dict[str, int]) -> dict:
+    return {"total": sum(by_reason.values()), "reasons": dict(sorted(by_reason.items()))}
+
+
 def rectification_counts(session, campaign_id: int, today: date, county: str | None = None) -> dict[str, dict]:
     """Count each county's rectification items by status, and the overdue ones."""
     R = RectificationItem
@@ -372,6 +389,7 @@ def campaign_figures(session, campaign: Campaign, options: Options | None = None
                                                                                counties=options.counties),
                          "rectification": _sum_rectification(rect.values())}
     c = count_strata(session, draw)
+    replaced = replacement_counts(session, draw)
     county_codes = sorted(set(c.county))
     county_arr = np.array(c.county, dtype=object)
     blocks = []
@@ -381,11 +399,17 @@ def campaign_figures(session, campaign: Campaign, options: Options | None = None
         # The county table shows service shares; their intervals are on each county's own page.
         block = county_block(c.select(county_arr == code), campaign, memo, code, intervals=False)
         block["rectification"] = rect.get(code, _sum_rectification([]))
+        block["replaced"] = _replaced(replaced.get(code, {}))
         blocks.append(block)
     blocks.sort(key=_sort_key)
     overall = _overall_block(c, memo)
     overall["rectification"] = _sum_rectification(rect.values())
     overall["audit_summary"] = _audit_summary(blocks)
+    everywhere: dict[str, int] = defaultdict(int)
+    for by_reason in replaced.values():
+        for reason, n in by_reason.items():
+            everywhere[reason] += n
+    overall["replaced"] = _replaced(everywhere)
     # A county-scoped reader follows their own counties' progress, as the progress endpoint gives it.
     return result | {"overall": overall, "counties": blocks,
                      "progress": progress(session, campaign.id, counties=options.counties)}
@@ -430,6 +454,7 @@ def county_figures(session, campaign: Campaign, code: str, options: Options | No
         if c.strata:
             block = county_block(c, campaign, memo, code)
             block["rectification"] = rect.get(code, _sum_rectification([]))
+            block["replaced"] = _replaced(replacement_counts(session, draw, code).get(code, {}))
     return result | {"county": block}
 
 

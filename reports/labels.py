@@ -60,6 +60,13 @@ def task_status_label(code: str | None) -> str:
     return followup_label("task_status", code or "open")
 
 
+def replacement_label(reason: str) -> str:
+    """Name an out-of-scope reason a unit was replaced for."""
+    from campaigns.service import REPLACEMENT_REASONS
+
+    return str(REPLACEMENT_REASONS.get(reason, reason))
+
+
 def audit_label(status: str) -> str:
     """Name an audit conclusion."""
     return str(AUDIT_STATUSES[status])

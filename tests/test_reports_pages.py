@@ -133,3 +133,24 @@ def test_liaison_dashboard_progress_is_their_county_only(login_as, session, camp
     client.post("/logout")
     manager = login_as("manager").get(f"/api/v1/campaigns/{campaign_id}/statistics").get_json()["progress"]
     assert manager["tasks"] == [50, 50, 50]
+
+
+def test_replacements_are_counted_in_the_report_by_county_and_reason(login_as, session, campaign_id):
+    from sqlalchemy import select, update
+
+    from models import SampleUnit
+
+    # The factory replaced no unit; mark one unit of 霞山区 replaced for a recorded out-of-scope reason.
+    unit_id = session.scalar(select(SampleUnit.id).where(SampleUnit.county_code == B).order_by(SampleUnit.id))
+    session.execute(update(SampleUnit.__table__).where(SampleUnit.id == unit_id)
+                    .values(status="replaced", replacement_reason="not_of_this_county"))
+    session.commit()
+    client = login_as("manager")
+    data = client.get(f"/api/v1/campaigns/{campaign_id}/statistics").get_json()
+    assert data["overall"]["replaced"] == {"total": 1, "reasons": {"not_of_this_county": 1}}
+    by_county = {c["code"]: c["replaced"]["total"] for c in data["counties"]}
+    assert by_county == {A: 0, B: 1}
+    county = client.get(f"/api/v1/campaigns/{campaign_id}/statistics/counties/{B}").get_json()
+    assert county["county"]["replaced"]["total"] == 1
+    page = client.get(f"/reports/{campaign_id}/").get_data(as_text=True)
+    assert "以备用样本替换（不属于抽查范围）" in page and "不属于本县（市、区）人员 1" in page
