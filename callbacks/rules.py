@@ -325,7 +325,10 @@ def final_outcome(attempts: Sequence[AttemptFact], has_verification: bool, *, ex
             return outcome
     if not exhausted:
         return None
-    return "partial" if any(d.category == "partial" for d in found) else "unreachable"
+    if any(d.category == "partial" for d in found):
+        return "partial"
+    # A barrier or an appointment means the person was reached: contacted, not a non-contact.
+    return "not_completed" if any(d.category == "other" for d in found) else "unreachable"
 
 
 def _count_phone(phone: Sequence[AttemptFact], rules: RetryRules) -> tuple[int, datetime | None, str | None]:

@@ -91,6 +91,9 @@ FINAL_OUTCOMES = (
     ("do_not_contact", "要求不再联系", "Do not contact"),
     ("refused", "拒访", "Refused"),
     ("partial", "部分完成", "Partial"),
+    # Reached, but every attempt ran out without an interview: a language or health barrier, an
+    # appointment never kept. Contacted (AAPOR O), unlike "unreachable" (NC).
+    ("not_completed", "已接触未完成", "Contacted, not completed"),
     ("unreachable", "失联", "Unreachable"),
 )
 
@@ -126,5 +129,6 @@ OUTCOME_CATEGORY = {
     "do_not_contact": "refusal",
     "refused": "refusal",
     "partial": "partial",
+    "not_completed": "other",
     "unreachable": "non_contact",
 }

@@ -257,6 +257,12 @@ def test_plan_counts_attempts_used():
         ([phone("2026-05-11 09:00", "refused"), phone("2026-05-12 09:00", "completed")], False, True, None),
         ([phone("2026-05-11 09:00", "partial")], False, False, None),
         ([phone("2026-05-11 09:00", "partial")], False, True, "partial"),
+        ([phone("2026-05-11 09:00", "barrier"), visit("2026-05-12 09:00", "nobody_home")], False, True,
+         "not_completed"),
+        ([phone("2026-05-11 09:00", "appointment", "2026-05-11 15:00"), phone("2026-05-12 09:00", "no_answer")],
+         False, True, "not_completed"),
+        ([phone("2026-05-11 09:00", "no_answer"), visit("2026-05-12 09:00", "nobody_home")], False, True,
+         "unreachable"),
     ],
 )
 def test_final_outcome_precedence(attempts, has_verification, exhausted, expected):
