@@ -18,3 +18,14 @@ def mask_phone(phone: str | None) -> str:
     if len(digits) <= 7:
         return digits[:2] + "*" * (len(digits) - 2)
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_core_value(field: str, value):
+    """Mask a corrected core field's value when it is an ID or phone number; other fields as given."""
+    if value in (None, ""):
+        return value
+    if field == "id_number":
+        return mask_id_number(str(value))
+    if field == "phone":
+        return mask_phone(str(value))
+    return value

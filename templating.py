@@ -61,10 +61,11 @@ def init_templating(app) -> None:
     """Expose the helpers to Jinja."""
     from auth.accounts import ROLE_LABELS
     from auth.permissions import can
+    from privacy import mask_core_value
 
     app.jinja_env.globals.update(
         can=can, code_label=code_label, county_name=county_name, role_label=lambda role: ROLE_LABELS[role],
-        batch_status_label=batch_status_label, field_label=field_label,
+        batch_status_label=batch_status_label, field_label=field_label, mask_core_value=mask_core_value,
     )
     # Times are stored in UTC; pages show them in the configured zone (Asia/Shanghai).
     app.jinja_env.filters["datetime"] = lambda value, style="medium": format_datetime(value, style) if value else ""

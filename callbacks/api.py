@@ -95,7 +95,7 @@ def followup_task(task_id):
         "attempts": [{"id": a.id, "at": _time(a.at), "channel": a.channel, "disposition": a.disposition,
                       "appointment_at": _time(a.appointment_at), "note": a.note, "caller_id": a.caller_id}
                      for a in attempts],
-        "verification": record_as_dict(record) if record else None,
+        "verification": record_as_dict(record, masked=True) if record else None,
     })
 
 
@@ -163,7 +163,7 @@ def followup_verification(task_id):
         return jsonify(derived=derived, stored=False)
     result = record_verification(_me(), task_id, data.get("answers") or {}, data.get("confirmed"), now(),
                                  retry_rules(), finding_rules(), submission_key=str(data.get("submission_key", "")))
-    return jsonify(record_as_dict(result.record) | {"created": result.created}), 201 if result.created else 200
+    return jsonify(record_as_dict(result.record, masked=True) | {"created": result.created}), 201 if result.created else 200
 
 
 @bp.put("/followup/tasks/<int:task_id>/verification")
@@ -173,4 +173,4 @@ def followup_correct(task_id):
     data = _body()
     record = correct_verification(_me(), task_id, data.get("answers") or {}, data.get("confirmed"),
                                   str(data.get("reason", "")), now(), finding_rules())
-    return jsonify(record_as_dict(record))
+    return jsonify(record_as_dict(record, masked=True))

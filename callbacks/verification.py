@@ -29,6 +29,7 @@ from config.verification import (
 from extensions import db
 from models import Attempt, Person, Verification
 from models import FollowUpTask as Task
+from privacy import mask_core_value
 
 _CODES = {
     "current_status": {c for c, _, _ in CURRENT_STATUSES},
@@ -130,9 +131,12 @@ def _apply(record: Verification, answers: dict, derived: dict, confirmed: list[s
     record.derived, record.discrepancies = derived, confirmed
 
 
-def record_as_dict(record: Verification) -> dict:
-    """Return a record's answers and findings as plain JSON values (audit log, API)."""
+def record_as_dict(record: Verification, masked: bool = False) -> dict:
+    """Return a record's answers and findings as plain JSON values: in full for the audit log, with
+    corrected ID and phone numbers masked (masked=True) for the API, as pages and exports show them."""
     out = {name: getattr(record, name) for name in ANSWER_FIELDS}
+    if masked:
+        out["corrections"] = {f: mask_core_value(f, v) for f, v in (record.corrections or {}).items()}
     out["status_since"] = record.status_since.isoformat() if record.status_since else None
     out.update(id=record.id, task_id=record.task_id, version=record.version, checked_on=record.checked_on.isoformat(),
                respondent=record.respondent, derived=record.derived, discrepancies=record.discrepancies,

@@ -79,3 +79,21 @@ def test_county_caller_cannot_see_or_write_other_counties(api, app):
 
 def test_managers_cannot_use_the_follow_up_api(api):
     assert api("manager").get("/api/v1/followup/queue").status_code == 403
+
+
+def test_corrected_phone_and_id_numbers_are_masked_as_everywhere_else(api, app):
+    caller = api("caller")
+    task = caller.post("/api/v1/followup/next", json={}).get_json()
+    url = f"/api/v1/followup/tasks/{task['id']}"
+    caller.post(url + "/attempts", json={"disposition": "completed", "submission_key": "k1"})
+    answers = dict(ANSWERS, corrections={"phone": "13922003344", "id_number": "440802199001011237",
+                                         "address": "赤坎区南桥路 1 号"})
+    saved = caller.post(url + "/verification", json={"answers": answers, "confirmed": ["inaccurate_data"],
+                                                     "submission_key": "v1"}).get_json()
+    assert saved["corrections"] == {"address": "赤坎区南桥路 1 号", "id_number": "440802********1237",
+                                    "phone": "139****3344"}
+    assert caller.get(url).get_json()["verification"]["corrections"]["phone"] == "139****3344"
+    page = caller.get(f"/followup/tasks/{task['id']}/verification").get_data(as_text=True)
+    assert "139****3344" in page and "13922003344" not in page and "440802199001011237" not in page
+    with app.app_context():  # the record itself keeps what was said
+        assert db.session.scalar(select(Verification.corrections))["phone"] == "13922003344"
