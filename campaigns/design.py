@@ -105,7 +105,7 @@ class _Reader:
         self.data = data
         self.problems: list[tuple[str, str]] = []
 
-    def number(self, name: str, kind=float, default=None, low=None, high=None, required=False):
+    def number(self, name: str, kind=float, default=None, low=None, high=None, required=False, exclusive=False):
         value = self.data.get(name)
         if _blank(value):
             if required:
@@ -118,6 +118,11 @@ class _Reader:
             return default
         if kind is float and not math.isfinite(number):
             self.problems.append((name, _("Enter a number.")))
+            return default
+        if exclusive and not low < number < high:
+            # A confidence, margin or tolerable rate of 0 or 1 (100 %) gives no usable sample size.
+            self.problems.append((name, _("Enter a number greater than %(low)s and less than %(high)s "
+                                          "(a fraction: 0.05 for 5%%).", low=low, high=high)))
             return default
         if (low is not None and number < low) or (high is not None and number > high):
             self.problems.append((name, _("Out of range.")))
@@ -197,7 +202,7 @@ def parse_design(data: dict, allowed_counties: list[str]) -> Design:
     design.method = read.choice("method", SIZE_METHODS, "total")
     design.allocation = read.choice("allocation", ALLOCATIONS, "proportional")
     design.minimum = read.number("minimum", int, 0, low=0)
-    design.confidence = read.number("confidence", float, 0.95, low=0, high=1)
+    design.confidence = read.number("confidence", float, 0.95, low=0, high=1, exclusive=True)
     design.rate = read.number("rate", float, 0.5, low=0, high=1)
     if design.method == "fixed":
         design.n = read.number("n", int, low=0, required=True)
@@ -205,10 +210,13 @@ def parse_design(data: dict, allowed_counties: list[str]) -> Design:
         design.total = read.number("total", int, low=0, required=True)
         design.rates = _rates(data.get("rates"), read.problems)
     elif design.method == "precision":
-        design.margin = read.number("margin", float, low=0, high=1, required=True)
+        design.margin = read.number("margin", float, low=0, high=1, required=True, exclusive=True)
     else:
-        design.tolerable = read.number("tolerable", float, low=0, high=1, required=True)
+        design.tolerable = read.number("tolerable", float, low=0, high=1, required=True, exclusive=True)
         design.expected = read.number("expected", float, 0.0, low=0, high=1)
+    if "reserve_mode" not in data and not _blank(data.get("reserve_count")) and not _blank(data.get("reserve_share")):
+        # The page says which one with reserve_mode; a script giving both would get one silently ignored.
+        read.problems.append(("reserve_count", _("Give a reserve share or a reserve count, not both.")))
     mode = read.choice("reserve_mode", ("share", "count"), "count" if not _blank(data.get("reserve_count"))
                        and _blank(data.get("reserve_share")) else "share")
     if mode == "share":

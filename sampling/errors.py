@@ -13,6 +13,11 @@ from typing import Any
 # code -> (Simplified Chinese template, English template); placeholders are str.format fields.
 MESSAGES: dict[str, tuple[str, str]] = {
     # sample sizes
+    "value_missing": ("未填写{field_zh}（{field}）。", "The {field_en} ({field}) is missing."),
+    "not_a_number": (
+        "{field_zh}（{field}）必须是数字（按小数填写，如 0.05），收到的是“{value}”。",
+        "The {field_en} ({field}) must be a number (a fraction such as 0.05); got {value!r}.",
+    ),
     "margin_out_of_range": (
         "允许误差必须大于 0 且小于 1（按小数填写，如 0.05 表示 5%），当前为 {margin}。",
         "The margin of error must be greater than 0 and less than 1 (as a fraction, 0.05 for 5%); got {margin}.",
@@ -178,6 +183,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 LANGUAGES = ("zh", "en")
 
+# How the messages name the size parameters ({field_zh}, {field_en}).
+FIELD_WORDS = {
+    "margin": ("允许误差", "margin of error"),
+    "confidence": ("置信水平", "confidence level"),
+    "rate": ("预期比例", "anticipated rate"),
+    "tolerable": ("可容忍偏差率", "tolerable deviation rate"),
+    "expected": ("预期偏差率", "expected deviation rate"),
+}
+
 
 def percent(value: float) -> str:
     """Format a fraction as a percentage without trailing zeros (0.0125 -> "1.25%")."""
@@ -191,6 +205,8 @@ def format_message(code: str, params: Mapping[str, Any], lang: str = "zh") -> st
     if templates is None:
         return code
     template = templates[1] if lang.lower().startswith("en") else templates[0]
+    words = FIELD_WORDS.get(params.get("field"), (params.get("field"), params.get("field")))
+    params = {"field_zh": words[0], "field_en": words[1], **params}
     try:
         return template.format(**params)
     except (KeyError, ValueError, TypeError):

@@ -39,8 +39,17 @@ def _is_real(value: object) -> bool:
     return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(float(value))
 
 
+def _require_number(value: object, name: str) -> None:
+    """Refuse a missing value or one that is not a number, naming the parameter (not "got None")."""
+    if value is None:
+        raise SamplingInputError("value_missing", field=name)
+    if isinstance(value, str | bytes) or not isinstance(value, Real) or isinstance(value, bool):
+        raise SamplingInputError("not_a_number", field=name, value=value)
+
+
 def _check_open_unit(value: object, code: str, name: str) -> float:
     """Return the value as a float if 0 < value < 1, else raise the given code."""
+    _require_number(value, name)
     if not _is_real(value) or not 0.0 < float(value) < 1.0:
         raise SamplingInputError(code, **{name: value})
     return float(value)
@@ -48,6 +57,7 @@ def _check_open_unit(value: object, code: str, name: str) -> float:
 
 def _check_rate(value: object) -> float:
     """Return an anticipated rate as a float if 0 <= rate <= 1."""
+    _require_number(value, "rate")
     if not _is_real(value) or not 0.0 <= float(value) <= 1.0:
         raise SamplingInputError("rate_out_of_range", rate=value)
     return float(value)
@@ -122,6 +132,7 @@ def attribute_sample_size(
     """Return the AICPA binomial attribute sample size and the deviations it allows."""
     c = _check_open_unit(confidence, "confidence_out_of_range", "confidence")
     t = _check_open_unit(tolerable, "tolerable_out_of_range", "tolerable")
+    _require_number(expected, "expected")
     if not _is_real(expected) or not 0.0 <= float(expected) < 1.0:
         raise SamplingInputError("expected_out_of_range", expected=expected)
     pe = float(expected)

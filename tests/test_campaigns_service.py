@@ -118,6 +118,26 @@ def test_design_problems_are_all_reported_at_once(ctx):
     assert fields == {"total", "confidence", "counties"}
 
 
+@pytest.mark.parametrize(("values", "field"), [
+    ({"method": "total", "total": "10", "confidence": "1"}, "confidence"),
+    ({"method": "precision", "margin": "0"}, "margin"),
+    ({"method": "attribute", "tolerable": "1"}, "tolerable"),
+])
+def test_a_confidence_margin_or_tolerable_rate_of_0_or_1_is_refused(ctx, values, field):
+    with pytest.raises(DesignError) as caught:
+        parse_design(values, TWO)
+    assert [(f, "大于 0 且小于 1" in m) for f, m in caught.value.problems] == [(field, True)]
+
+
+def test_a_script_giving_both_a_reserve_share_and_count_is_told_to_choose(ctx):
+    with pytest.raises(DesignError) as caught:
+        parse_design({"method": "total", "total": "10", "reserve_share": "0.2", "reserve_count": "3"}, TWO)
+    assert [f for f, _m in caught.value.problems] == ["reserve_count"]
+    page = parse_design({"method": "total", "total": "10", "reserve_share": "0.2", "reserve_count": "3",
+                         "reserve_mode": "count"}, TWO)  # the page says which one it means
+    assert (page.reserve_count, page.reserve_share) == (3, None)
+
+
 # ---- the draw -----------------------------------------------------------------------------------------
 
 

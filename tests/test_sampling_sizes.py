@@ -252,3 +252,18 @@ def test_every_code_the_sampling_core_uses_has_chinese_and_english_messages():
     assert codes and codes <= set(MESSAGES)
     for zh, en in MESSAGES.values():
         assert any("\u4e00" <= ch <= "\u9fff" for ch in zh) and en.isascii()
+
+
+@pytest.mark.parametrize(("call", "code", "zh"), [
+    (lambda: precision_sample_size(None, 0.95, 0.5, 1000), "value_missing", "未填写允许误差（margin）。"),
+    (lambda: attribute_sample_size(0.95, None, 0.0), "value_missing", "未填写可容忍偏差率（tolerable）。"),
+    (lambda: precision_sample_size("0.05", 0.95, 0.5, 1000), "not_a_number",
+     "允许误差（margin）必须是数字（按小数填写，如 0.05），收到的是“0.05”。"),
+    (lambda: attribute_sample_size(0.95, 0.05, "0"), "not_a_number",
+     "预期偏差率（expected）必须是数字（按小数填写，如 0.05），收到的是“0”。"),
+])
+def test_a_missing_or_textual_parameter_is_named_not_shown_as_none(call, code, zh):
+    with pytest.raises(SamplingInputError) as caught:
+        call()
+    assert caught.value.code == code and caught.value.message("zh") == zh
+    assert "None" not in caught.value.message("en")
