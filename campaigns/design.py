@@ -231,7 +231,7 @@ def parse_design(data: dict, allowed_counties: list[str]) -> Design:
     return design
 
 
-def _stratum_rates(design: Design, strata) -> dict[str, float]:
+def stratum_rates(design: Design, strata) -> dict[str, float]:
     """Give each stratum the anticipated rate named for it, or for its county, or the design's rate."""
     rates = {}
     for h in strata:
@@ -245,7 +245,7 @@ def plan_sizes(design: Design, populations: dict[str, int]) -> tuple[dict[str, i
     if design.method == "fixed":
         sizes = per_stratum_sizes(populations, lambda big_n: design.n)
     elif design.method == "total":
-        rates = _stratum_rates(design, populations) if design.allocation == "neyman" else None
+        rates = stratum_rates(design, populations) if design.allocation == "neyman" else None
         sizes = allocate(populations, design.total, design.allocation, design.minimum, rates)
     elif design.method == "precision":
         sizes = per_stratum_sizes(
@@ -258,16 +258,16 @@ def plan_sizes(design: Design, populations: dict[str, int]) -> tuple[dict[str, i
     return sizes, reserves
 
 
-def combined_margin(parts: list[tuple[int, int]], confidence: float, rate: float) -> float | None:
-    """Return the margin of error of a stratified estimate over (N_h, n_h) parts, or None if undefined.
+def combined_margin(parts: list[tuple[int, int, float]], confidence: float) -> float | None:
+    """Return the margin of error of a stratified estimate over (N_h, n_h, p_h) parts, or None if undefined.
 
-    Var = Σ W_h² · p(1-p)/n_h · (N_h-n_h)/(N_h-1): each part's own margin, squared and weighted.
+    Var = Σ W_h² · p_h(1-p_h)/n_h · (N_h-n_h)/(N_h-1): each part's own margin, squared and weighted.
     """
-    big_n = sum(n_pop for n_pop, _ in parts)
+    big_n = sum(part[0] for part in parts)
     if big_n == 0:
         return None
     total = 0.0
-    for n_pop, n in parts:
+    for n_pop, n, rate in parts:
         if n_pop == 0:
             continue
         margin = margin_of_error(n, n_pop, confidence, rate)

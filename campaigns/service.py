@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import object_session
 
 import auditlog
-from campaigns.design import Design, combined_margin, plan_sizes, split_stratum
+from campaigns.design import Design, combined_margin, plan_sizes, split_stratum, stratum_rates
 from campaigns.frame import (
     current_snapshots,
     excluded_counts,
@@ -118,23 +118,24 @@ def _finite(value: float | None) -> float | None:
 
 
 def summarise(populations: dict[str, int], sizes: dict[str, int], reserves: dict[str, int],
-              confidence: float, rate: float, excluded: int = 0) -> Preview:
-    """Tabulate N_h, n_h, r_h and margins of error per stratum, per county and overall."""
+              confidence: float, rates: dict[str, float], excluded: int = 0) -> Preview:
+    """Tabulate N_h, n_h, r_h and margins of error per stratum (at its anticipated rate p_h), per county
+    and overall."""
     strata, by_county = [], {}
     for name in sorted(populations):
-        big_n, n, r = populations[name], sizes.get(name, 0), reserves.get(name, 0)
+        big_n, n, r, p = populations[name], sizes.get(name, 0), reserves.get(name, 0), rates[name]
         county, value = split_stratum(name)
-        margin = margin_of_error(n, big_n, confidence, rate) if big_n else None
+        margin = margin_of_error(n, big_n, confidence, p) if big_n else None
         strata.append({"stratum": name, "county": county, "value": value, "N": big_n, "n": n, "reserves": r,
                        "margin": _finite(margin)})
-        by_county.setdefault(county, []).append((big_n, n, r))
+        by_county.setdefault(county, []).append((big_n, n, r, p))
     counties = [{"county": code, "N": sum(p[0] for p in parts), "n": sum(p[1] for p in parts),
                  "reserves": sum(p[2] for p in parts),
-                 "margin": _finite(combined_margin([p[:2] for p in parts], confidence, rate))}
+                 "margin": _finite(combined_margin([(p[0], p[1], p[3]) for p in parts], confidence))}
                 for code, parts in sorted(by_county.items())]
-    everything = [(populations[h], sizes.get(h, 0)) for h in populations]
+    everything = [(populations[h], sizes.get(h, 0), rates[h]) for h in populations]
     total = {"N": sum(populations.values()), "n": sum(sizes.values()), "reserves": sum(reserves.values()),
-             "margin": _finite(combined_margin(everything, confidence, rate))}
+             "margin": _finite(combined_margin(everything, confidence))}
     return Preview(strata, counties, total, excluded)
 
 
@@ -150,7 +151,10 @@ def preview(session, campaign: Campaign, design: Design, now: datetime | None = 
     for name, count in left_out.items():
         populations[name] -= count
     sizes, reserves = plan_sizes(design, populations)
-    return summarise(populations, sizes, reserves, design.confidence, design.rate, sum(left_out.values()))
+    # Neyman allocation plans with a rate per stratum; the margins shown should use the same rates.
+    rates = stratum_rates(design, populations) if design.allocation == "neyman" else dict.fromkeys(populations,
+                                                                                                    design.rate)
+    return summarise(populations, sizes, reserves, design.confidence, rates, sum(left_out.values()))
 
 
 def new_seed_text() -> str:

@@ -424,3 +424,19 @@ def test_the_verifier_checks_which_ranks_are_sample_and_which_reserve(rosters, s
     assert not report.match
     assert report.messages_zh == ["层“440803”有 2 个单位的样本/备用身份与名次不符（前 7 名应为样本，其后为备用样本），"
                                   "第一处在第 1 位，记录为“reserve”。"]
+
+
+def test_the_preview_margins_use_each_stratum_s_anticipated_rate_under_neyman(rosters, session):
+    from sampling.sizes import margin_of_error
+
+    campaign = make_campaign(session)
+    plan = design(total="20", allocation="neyman", rates="440802=0.1\n440803=0.3", rate="0.5")
+    planned = service.preview(session, campaign, plan)
+    by_county = {row["county"]: row for row in planned.strata}
+    for county, p in (("440802", 0.1), ("440803", 0.3)):
+        row = by_county[county]
+        assert row["margin"] == pytest.approx(margin_of_error(row["n"], row["N"], 0.95, p), abs=1e-5)  # as shown
+    # By hand: Var = Σ W_h² e_h², the overall margin from the two strata's own margins.
+    weights = {c: row["N"] / planned.total["N"] for c, row in by_county.items()}
+    expected = sum((weights[c] * by_county[c]["margin"]) ** 2 for c in by_county) ** 0.5
+    assert planned.total["margin"] == pytest.approx(expected, abs=1e-4)
