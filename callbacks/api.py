@@ -13,7 +13,8 @@ from callbacks.context import Actor, finding_rules, now, retry_rules
 from callbacks.errors import FollowUpError
 from callbacks.labels import lang
 from callbacks.verification import correct_verification, record_as_dict, record_verification
-from config.dispositions import PHONE, VISIT
+from config.codelists import label
+from config.dispositions import APPOINTMENT_PROBLEMS, PHONE, VISIT
 from errors import api_error
 from extensions import db
 from models import Attempt, Person, Verification
@@ -123,10 +124,12 @@ def _parse_time(text):
     try:
         moment = datetime.fromisoformat(str(text))
     except ValueError:
-        raise FollowUpError("bad_appointment", reasons="appointment_at", problems=["appointment_missing"]) from None
-    if moment.tzinfo is None:
-        raise FollowUpError("bad_appointment", reasons="appointment_at (time zone)", problems=["appointment_missing"])
-    return moment
+        problem = "appointment_unreadable"
+    else:
+        if moment.tzinfo is not None:
+            return moment
+        problem = "appointment_no_zone"
+    raise FollowUpError("bad_appointment", reasons=label(APPOINTMENT_PROBLEMS, problem, lang()), problems=[problem])
 
 
 @bp.post("/followup/tasks/<int:task_id>/attempts")

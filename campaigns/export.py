@@ -114,6 +114,10 @@ def draw_facts(draw: Draw) -> list[tuple[str, str]]:
         (_("Algorithm"), draw.algorithm), (_("Code version"), draw.code_version),
         (_("Frame size"), str(draw.frame_size)), (_("Frame fingerprint (SHA-256)"), draw.frame_fingerprint),
         (_("Snapshots"), ", ".join(str(s) for s in draw.snapshot_ids)),
+        (_("Status"), _("Superseded") if draw.superseded else _("In force")),
+        (_("Strata: N / n / reserves"), "; ".join(f"{h}: {v['N']} / {v['n']} / {v['reserves']}"
+                                                 for h, v in sorted((draw.strata or {}).items()))),
+        (_("Left out as verified in another campaign"), str(draw.excluded_count or 0)),
     ]
 
 

@@ -116,6 +116,9 @@ PLAN_REASONS = (
 # Why an appointment time is refused at entry (callbacks.rules.appointment_problems).
 APPOINTMENT_PROBLEMS = (
     ("appointment_missing", "未填写预约时间", "No appointment time given"),
+    ("appointment_unreadable", "预约时间格式不对，应为 2026-11-27T10:00+08:00 这样的格式",
+     "The appointment time is not readable: write it like 2026-11-27T10:00+08:00"),
+    ("appointment_no_zone", "预约时间缺少时区，请加上 +08:00", "The appointment time has no time zone: add +08:00"),
     ("appointment_not_after_call", "预约时间须晚于本次通话", "The appointment must be after this call"),
     ("appointment_too_far", "预约时间过远", "The appointment is too far ahead"),
     ("appointment_outside_hours", "预约时间不在可约时段内", "The appointment is outside the hours allowed"),

@@ -201,3 +201,15 @@ def test_the_frame_export_is_refused_when_the_frame_changed(app, runner, session
     result = run(runner, "sample", "frame", 1, "--output", tmp_path / "frame.csv", "--json")
     assert result.exit_code == 1 and as_json(result)["error"]["code"] == "frame_changed"
     assert not (tmp_path / "frame.csv").exists()
+
+
+def test_an_export_says_whether_the_draw_is_in_force_and_gives_the_strata(runner, drawn, tmp_path):
+    run(runner, "sample", "draw", "--campaign", 1, "--method", "fixed", "--n", 5, "--reason", "县里报送的名册有误")
+    facts = {}
+    for draw_id in (1, 2):
+        run(runner, "sample", "export", draw_id, "--format", "xlsx", "--output", tmp_path / f"{draw_id}.xlsx")
+        sheet = load_workbook(tmp_path / f"{draw_id}.xlsx").worksheets[1]
+        facts[draw_id] = {row[0].value: row[1].value for row in sheet.iter_rows()}
+    assert facts[1]["状态"] == "已作废" and facts[2]["状态"] == "现行有效"
+    assert facts[1]["各层：抽样框人数 / 样本数 / 备用样本数"] == "440802: 60 / 12 / 2; 440803: 40 / 8 / 2"
+    assert facts[2]["因近期已在其他批次核实而排除的人数"] == "0"

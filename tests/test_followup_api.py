@@ -58,6 +58,11 @@ def test_errors_have_stable_codes(api, app):
                                                "appointment_at": "2020-01-01T10:00:00+08:00"})
     assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "bad_appointment"
     assert "appointment_not_after_call" in bad.get_json()["error"]["problems"]
+    for given, problem, words in (("2026-11-27T10:00:00", "appointment_no_zone", "缺少时区"),
+                                  ("明天上午", "appointment_unreadable", "格式不对")):
+        bad = caller.post(url + "/attempts", json={"disposition": "appointment", "submission_key": given,
+                                                   "appointment_at": given}).get_json()["error"]
+        assert bad["problems"] == [problem] and words in bad["message"] and "appointment_at" not in bad["message"]
     other = api("coordinator").post(url + "/claim")
     assert other.status_code == 409 and other.get_json()["error"]["code"] == "claimed_by_other"
     early = caller.post(url + "/verification", json={"answers": ANSWERS, "confirmed": [], "submission_key": "x"})
