@@ -57,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     """Register the page areas and the JSON API."""
     import api.routes  # noqa: F401  (these modules attach routes to the blueprints below)
     import callbacks.api  # noqa: F401
+    import callbacks.api_manage  # noqa: F401
     import campaigns.api  # noqa: F401
     import reports.api  # noqa: F401
     import roster.api  # noqa: F401

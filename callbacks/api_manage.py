@@ -1,0 +1,140 @@
+"""Follow-up JSON API, the coordinators' and the page's other actions: tasks from a draw, assignment,
+reassignment, visits, referrals and their review, the quality re-check, revealing a number, calling.
+
+Each endpoint calls the same service function as its page, with the same permission and the same
+refusals (FollowUpError answered as JSON by callbacks.api).
+"""
+
+from flask import jsonify
+
+import auditlog
+from api import bp
+from auth.permissions import require
+from callbacks import queue as queue_service
+from callbacks import tasks as task_service
+from callbacks.api import _body, _me, _task, task_json
+from callbacks.click_to_call import call_task
+from callbacks.context import now, retry_rules
+from callbacks.errors import FollowUpError
+from callbacks.telephony import provider
+from errors import api_error
+from extensions import db
+from models import Person
+
+
+def _id_or_none(value, name: str) -> int | None:
+    """Read an optional user or task id; refuse anything but a whole number."""
+    if value in (None, "", "pool"):
+        return None
+    if isinstance(value, bool) or not str(value).isdigit():
+        raise FollowUpError("bad_caller" if "caller" in name else "not_found")
+    return int(value)
+
+
+@bp.post("/draws/<int:draw_id>/tasks")
+@require("assign_work")
+def followup_generate(draw_id):
+    """Make one follow-up task per active unit of a draw (idempotent): {"visit_first": false}."""
+    result = task_service.generate_tasks(draw_id, now(), retry_rules(), _me(),
+                                         visit_first=bool(_body().get("visit_first")))
+    return jsonify(created=result.created, existing=result.existing, do_not_contact=result.do_not_contact,
+                   visit_first=result.visit_first)
+
+
+@bp.post("/followup/assign")
+@require("assign_work")
+def followup_assign():
+    """Share a county's unassigned open tasks among callers: {"county", "callers": [user ids], "draw_id"}."""
+    data = _body()
+    callers = data.get("callers")
+    if not isinstance(callers, list) or not callers:
+        raise FollowUpError("bad_caller")
+    caller_ids = [_id_or_none(c, "caller") for c in callers]
+    given = task_service.assign_balanced(_me(), str(data.get("county") or ""), [c for c in caller_ids if c],
+                                         _id_or_none(data.get("draw_id"), "draw"))
+    return jsonify(assigned={str(k): v for k, v in given.items()})
+
+
+@bp.post("/followup/reassign")
+@require("assign_work")
+def followup_reassign():
+    """Move open tasks to a caller (null: the county pool): {"to_caller", "county", "from_caller" (an id or
+    "pool"), "status", "channel", "task_ids"}."""
+    data = _body()
+    source = data.get("from_caller")
+    task_ids = data.get("task_ids")
+    if task_ids is not None and (not isinstance(task_ids, list) or not all(str(t).isdigit() for t in task_ids)):
+        return api_error(400, "task_ids_invalid", "task_ids: [task id, …]")
+    moved = task_service.reassign(
+        _me(), _id_or_none(data.get("to_caller"), "caller"), county_code=data.get("county") or None,
+        from_pool=source == "pool", from_caller_id=_id_or_none(source, "caller"),
+        status=data.get("status") or None, channel=data.get("channel") or None,
+        task_ids=[int(t) for t in task_ids] if task_ids is not None else None)
+    return jsonify(moved=moved)
+
+
+@bp.post("/followup/tasks/<int:task_id>/send-to-visit")
+@require("assign_work")
+def followup_send_to_visit(task_id):
+    """Make an open phone task a visit task."""
+    _task(task_id)
+    moved = task_service.send_to_visit(_me(), [task_id], now(), retry_rules())
+    return jsonify(task_json(_task(task_id)) | {"moved": moved})
+
+
+@bp.post("/followup/tasks/<int:task_id>/refer")
+@require("follow_up")
+def followup_refer(task_id):
+    """Refer a case to the coordinators, or hand it back to the pool: {"kind": "referral"|"hand_back", "reason"}."""
+    data = _body()
+    kind = "hand_back" if data.get("kind") == "hand_back" else "referral"
+    task = task_service.request_review(_me(), task_id, kind, str(data.get("reason") or ""), now(), retry_rules())
+    return jsonify(task_json(task) | {"review_kind": task.review_kind, "review_reason": task.review_reason})
+
+
+@bp.post("/followup/tasks/<int:task_id>/review")
+@require("assign_work")
+def followup_resolve(task_id):
+    """Close a referral with a decision: {"resolution", "to_caller" (optional id), "start_visit": false}."""
+    data = _body()
+    task = task_service.resolve_review(_me(), task_id, str(data.get("resolution") or ""), now(),
+                                       _id_or_none(data.get("to_caller"), "caller"),
+                                       start_visit=bool(data.get("start_visit")), rules=retry_rules())
+    return jsonify(task_json(task) | {"review_resolution": task.review_resolution})
+
+
+@bp.post("/followup/tasks/<int:task_id>/qc")
+@require("assign_work")
+def followup_qc(task_id):
+    """Record the quality re-check of a verified case drawn for it: {"result": "confirmed"|"disputed", "note"}."""
+    data = _body()
+    result = data.get("result")
+    if result not in ("confirmed", "disputed"):
+        return api_error(400, "result_invalid", "result: confirmed | disputed")
+    task = task_service.record_qc(_me(), task_id, result, str(data.get("note") or ""))
+    return jsonify(id=task.id, qc_result=task.qc_result, qc_note=task.qc_note)
+
+
+@bp.post("/followup/tasks/<int:task_id>/reveal")
+@require("follow_up")
+def followup_reveal(task_id):
+    """Return the full phone or ID number of a task's person once, writing the read to the audit log:
+    {"field": "phone"|"id_number"}."""
+    field = "id_number" if _body().get("field") == "id_number" else "phone"
+    with db.write_transaction() as session:
+        task = _task(task_id)
+        person = session.get(Person, task.person_id)
+        value = getattr(person, field) or ""
+        auditlog.record(f"person.reveal_{field}", "person", person.id, task_id=task.id, via="api")
+        queue_service.touch(session, task, _me(), now())
+    revealed = {field: value}
+    if field == "phone" and value:
+        revealed["dial"] = provider().dial(value)
+    return jsonify(revealed)
+
+
+@bp.post("/followup/tasks/<int:task_id>/call")
+@require("follow_up")
+def followup_call(task_id):
+    """Place a click-to-call through Twilio (the caller's phone rings first); 409 when it is not set up."""
+    return call_task(task_id)  # the page's endpoint already answers JSON, with the same checks
