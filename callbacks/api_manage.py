@@ -7,7 +7,6 @@ refusals (FollowUpError answered as JSON by callbacks.api).
 
 from flask import jsonify
 
-import auditlog
 from api import bp
 from auth.permissions import require
 from callbacks import queue as queue_service
@@ -18,8 +17,6 @@ from callbacks.context import now, retry_rules
 from callbacks.errors import FollowUpError
 from callbacks.telephony import provider
 from errors import api_error
-from extensions import db
-from models import Person
 
 
 def _id_or_none(value, name: str) -> int | None:
@@ -121,12 +118,7 @@ def followup_reveal(task_id):
     """Return the full phone or ID number of a task's person once, writing the read to the audit log:
     {"field": "phone"|"id_number"}."""
     field = "id_number" if _body().get("field") == "id_number" else "phone"
-    with db.write_transaction() as session:
-        task = _task(task_id)
-        person = session.get(Person, task.person_id)
-        value = getattr(person, field) or ""
-        auditlog.record(f"person.reveal_{field}", "person", person.id, task_id=task.id, via="api")
-        queue_service.touch(session, task, _me(), now())
+    value = queue_service.reveal_number(_me(), task_id, field, now(), via="api")[1]
     revealed = {field: value}
     if field == "phone" and value:
         revealed["dial"] = provider().dial(value)

@@ -99,6 +99,23 @@ def touch(session, task: Task, actor: Actor, now: datetime) -> None:
         task.claimed_at = now
 
 
+def reveal_number(actor: Actor, task_id: int, field: str, now: datetime, via: str) -> tuple[Task, str]:
+    """Return a visible task and its person's full phone or ID number, writing the read to the audit log."""
+    import auditlog
+    from callbacks.access import is_visible
+    from models import Person
+
+    with db.write_transaction() as session:
+        task = session.get(Task, task_id)
+        if task is None or not is_visible(actor, task):
+            raise FollowUpError("not_found")
+        person = session.get(Person, task.person_id)
+        value = getattr(person, field) or ""
+        auditlog.record(f"person.reveal_{field}", "person", person.id, user=actor, task_id=task.id, via=via)
+        touch(session, task, actor, now)
+    return task, value
+
+
 def _locked(session, task_id: int) -> Task | None:
     """Load a task for change, holding its row lock on PostgreSQL until the transaction ends."""
     return session.scalar(select(Task).where(Task.id == task_id).with_for_update())

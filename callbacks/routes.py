@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-import auditlog
 from auth.permissions import require
 from callbacks import queue as queue_service
 from callbacks import tasks as task_service
@@ -146,12 +145,8 @@ def release(task_id):
 def reveal(task_id):
     """Show the full phone or ID number once, writing the read to the audit log."""
     field = "id_number" if request.form.get("field") == "id_number" else "phone"
-    with db.write_transaction() as session:
-        task = load_task(task_id)
-        person = session.get(Person, task.person_id)
-        value = getattr(person, field) or ""
-        auditlog.record(f"person.reveal_{field}", "person", person.id, task_id=task.id)
-        queue_service.touch(session, task, me(), now())
+    load_task(task_id)
+    task, value = queue_service.reveal_number(me(), task_id, field, now(), via="page")
     revealed = {field: value}
     if field == "phone" and value:
         revealed["dial"] = provider().dial(value)
