@@ -96,7 +96,7 @@ def generate_items(session, campaign, now: datetime, today: date, due_days: int 
     rows = session.execute(
         select(V, Person).join(FollowUpTask, FollowUpTask.id == V.task_id)
         .join(Person, Person.id == V.person_id)
-        .where(FollowUpTask.campaign_id == campaign.id,
+        .where(FollowUpTask.campaign_id == campaign.id, V.identity_confirmed.is_(True),  # as the figures count
                or_(*(json_list_has(V.discrepancies, code) for code in TYPE_CODES)))).all()
     existing = {(i.verification_id, i.discrepancy_type): i for i in session.scalars(
         select(RectificationItem).where(RectificationItem.campaign_id == campaign.id))}

@@ -137,3 +137,15 @@ def test_a_record_without_confirmed_identity_resolves_nothing(app, completed):
         assert len(cases("outcome", "other")) == 1 and cases("outcome", "completed") == []
         campaign_id = db.session.scalar(select(Campaign.id))
         assert snapshot_figures(db.session, campaign_id, "440802")["verified"] == 0
+
+
+def test_types_confirmed_without_identity_make_no_rectification_item(app, completed):
+    from models import Campaign
+    from reports.rectification import generate_items
+
+    me, task_id = completed
+    unconfirmed = dict(ANSWERS, identity_confirmed=False)
+    with app.app_context():
+        record(me, task_id, ["inaccurate_data"], answers=unconfirmed)
+        campaign = db.session.scalar(select(Campaign))
+        assert generate_items(db.session, campaign, WEDNESDAY_10, WEDNESDAY_10.date())["created"] == 0
