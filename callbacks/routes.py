@@ -12,7 +12,7 @@ from auth.permissions import require
 from callbacks import queue as queue_service
 from callbacks import tasks as task_service
 from callbacks.access import is_visible, supervises, visible_condition
-from callbacks.attempts import record_attempt
+from callbacks.attempts import EARLY_ALLOWANCE, record_attempt
 from callbacks.click_to_call import link_call_to_attempt
 from callbacks.context import Actor, finding_rules, local_zone, now, retry_rules
 from callbacks.errors import FollowUpError
@@ -117,6 +117,8 @@ def render_task(task: Task, revealed: dict | None = None, status: int = 200):
         submission_key=new_submission_key(), reason_form=ReasonForm(), rules=retry_rules(), now=moment,
         min_appointment=moment.astimezone(local_zone()).strftime("%Y-%m-%dT%H:%M"),
         can_supervise=supervises(me()),
+        # Before it is due only a contact may be recorded (callbacks.attempts refuses a failed attempt).
+        early=task.due_at is not None and moment < task.due_at - EARLY_ALLOWANCE,
     ), status
 
 

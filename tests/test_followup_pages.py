@@ -48,6 +48,19 @@ def test_caller_works_a_task_from_next_to_a_no_answer(login_as, tasks, app):
         assert db.session.get(FollowUpTask, task_id).plan_reason == "retry"
 
 
+def test_before_it_is_due_the_page_offers_only_contact_results(login_as, tasks, app):
+    client = login_as("caller")
+    task_id = tasks["440802"][0]
+    page = client.get(f"/followup/tasks/{task_id}").get_data(as_text=True)
+    form = {"disposition": "no_answer", "submission_key": key(page)}
+    client.post(f"/followup/tasks/{task_id}/attempt", data=form)  # due tomorrow now
+    page = client.get(f"/followup/tasks/{task_id}").get_data(as_text=True)
+    assert 'data-testid="not-due"' in page and "才到期" in page
+    buttons = dict(re.findall(r'data-testid="disp-(\w+)"\s+(disabled)?', page))
+    assert buttons["no_answer"] == "disabled" and buttons["busy"] == "disabled"
+    assert buttons["completed"] == "" and buttons["refused"] == "" and buttons["appointment"] == ""
+
+
 def test_revealing_the_phone_is_logged_and_gives_a_tel_link(login_as, tasks, app):
     client = login_as("caller")
     task_id = tasks["440802"][0]
