@@ -144,6 +144,19 @@ def login(client, username, password=PASSWORD):
 
 
 @pytest.fixture
+def token_client(app, users, runner):
+    """Return a factory of test clients that call the API with one of the `users`' bearer tokens."""
+
+    def client_for(username):
+        token = runner.invoke(args=["users", "token", username]).output.strip()
+        client = app.test_client()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        return client
+
+    return client_for
+
+
+@pytest.fixture
 def login_as(client, users):
     """Log the test client in as one of the `users`."""
 

@@ -9,17 +9,10 @@ from models import Attempt, FollowUpTask, Verification
 
 
 @pytest.fixture
-def api(app, users, runner):
+def api(app, token_client):
     app.config["FOLLOWUP_CLOCK"] = FakeClock()
     make_tasks(app, {"440802": 2, "440881": 1})
-
-    def client_for(username):
-        token = runner.invoke(args=["users", "token", username]).output.strip()
-        client = app.test_client()
-        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-        return client
-
-    return client_for
+    return token_client
 
 
 ANSWERS = {"identity_confirmed": True, "registered_by_self": True, "unemployed_at_registration": True,

@@ -9,16 +9,9 @@ from models import AuditLog, FollowUpTask
 
 
 @pytest.fixture
-def api(app, users, runner):
+def api(app, token_client):
     app.config["FOLLOWUP_CLOCK"] = FakeClock()
-
-    def client_for(username):
-        token = runner.invoke(args=["users", "token", username]).output.strip()
-        client = app.test_client()
-        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-        return client
-
-    return client_for
+    return token_client
 
 
 @pytest.fixture
