@@ -22,7 +22,7 @@ from models import FollowUpTask as Task
 from privacy import mask_id_number, mask_phone
 
 
-def _me() -> Actor:
+def current_actor() -> Actor:
     return Actor.of(current_user)
 
 
@@ -53,14 +53,14 @@ def task_json(task: Task, person: Person | None = None) -> dict:
     }
 
 
-def _task(task_id: int) -> Task:
+def visible_task(task_id: int) -> Task:
     task = db.session.get(Task, task_id)
-    if task is None or not is_visible(_me(), task):
+    if task is None or not is_visible(current_actor(), task):
         raise FollowUpError("not_found")
     return task
 
 
-def _body() -> dict:
+def json_body() -> dict:
     data = request.get_json(silent=True)
     return data if isinstance(data, dict) else {}
 
@@ -69,7 +69,7 @@ def _body() -> dict:
 @require("follow_up")
 def followup_queue():
     """The caller's queue by section."""
-    q = queue_service.build_queue(db.session, _me(), now(), retry_rules())
+    q = queue_service.build_queue(db.session, current_actor(), now(), retry_rules())
     sections = {name: [task_json(t) for t in getattr(q, name)] for name in q.counts()}
     return jsonify(held=task_json(q.held) if q.held else None, counts=q.counts(), sections=sections)
 
@@ -78,8 +78,8 @@ def followup_queue():
 @require("follow_up")
 def followup_next():
     """Claim the next due task; 204 when nothing is due."""
-    channel = VISIT if _body().get("channel") == VISIT else PHONE
-    task = queue_service.claim_next(_me(), now(), retry_rules(), channel)
+    channel = VISIT if json_body().get("channel") == VISIT else PHONE
+    task = queue_service.claim_next(current_actor(), now(), retry_rules(), channel)
     if task is None:
         return "", 204
     return jsonify(task_json(task))
@@ -89,7 +89,7 @@ def followup_next():
 @require("follow_up")
 def followup_task(task_id):
     """One task with its attempts and its verification record."""
-    task = _task(task_id)
+    task = visible_task(task_id)
     attempts = db.session.scalars(select(Attempt).where(Attempt.task_id == task.id).order_by(Attempt.at, Attempt.id))
     record = db.session.scalar(select(Verification).where(Verification.task_id == task.id))
     return jsonify(task_json(task) | {
@@ -104,15 +104,15 @@ def followup_task(task_id):
 @require("follow_up")
 def followup_claim(task_id):
     """Claim one task."""
-    return jsonify(task_json(queue_service.claim(_me(), task_id, now(), retry_rules())))
+    return jsonify(task_json(queue_service.claim(current_actor(), task_id, now(), retry_rules())))
 
 
 @bp.post("/followup/tasks/<int:task_id>/release")
 @require("follow_up")
 def followup_release(task_id):
     """Release the caller's claim on a task."""
-    _task(task_id)
-    queue_service.release(_me(), task_id)
+    visible_task(task_id)
+    queue_service.release(current_actor(), task_id)
     return jsonify(released=True)
 
 
@@ -137,8 +137,8 @@ def _parse_time(text):
 def followup_attempt(task_id):
     """Record an attempt: {disposition, submission_key, appointment_at (ISO with offset), note}.
     201 when recorded, 200 when the same submission_key was recorded before."""
-    data = _body()
-    result = record_attempt(_me(), task_id, str(data.get("disposition", "")), now(), retry_rules(),
+    data = json_body()
+    result = record_attempt(current_actor(), task_id, str(data.get("disposition", "")), now(), retry_rules(),
                             submission_key=str(data.get("submission_key", "")),
                             appointment_at=_parse_time(data.get("appointment_at")), note=str(data.get("note", "")),
                             lang=lang())
@@ -153,9 +153,9 @@ def followup_verification(task_id):
     `confirmed` nothing is stored: the answer lists the derived types for the caller to confirm."""
     from callbacks.verification import derive, parse_answers
 
-    data = _body()
+    data = json_body()
     if data.get("confirmed") is None:
-        task = _task(task_id)
+        task = visible_task(task_id)
         answers, problems = parse_answers(data.get("answers") or {})
         if problems:
             raise FollowUpError("bad_answers", reasons=", ".join(problems))
@@ -164,7 +164,7 @@ def followup_verification(task_id):
         derived = derive(answers, db.session.get(Person, task.person_id), now().astimezone(local_zone()).date(),
                          finding_rules())
         return jsonify(derived=derived, stored=False)
-    result = record_verification(_me(), task_id, data.get("answers") or {}, data.get("confirmed"), now(),
+    result = record_verification(current_actor(), task_id, data.get("answers") or {}, data.get("confirmed"), now(),
                                  retry_rules(), finding_rules(), submission_key=str(data.get("submission_key", "")))
     return jsonify(record_as_dict(result.record, masked=True) | {"created": result.created}), 201 if result.created else 200
 
@@ -173,7 +173,7 @@ def followup_verification(task_id):
 @require("follow_up")
 def followup_correct(task_id):
     """Correct the verification record: {answers, confirmed, reason}; the old version goes to the audit log."""
-    data = _body()
-    record = correct_verification(_me(), task_id, data.get("answers") or {}, data.get("confirmed"),
+    data = json_body()
+    record = correct_verification(current_actor(), task_id, data.get("answers") or {}, data.get("confirmed"),
                                   str(data.get("reason", "")), now(), finding_rules())
     return jsonify(record_as_dict(record, masked=True))

@@ -11,7 +11,7 @@ from api import bp
 from auth.permissions import require
 from callbacks import queue as queue_service
 from callbacks import tasks as task_service
-from callbacks.api import _body, _me, _task, task_json
+from callbacks.api import current_actor, json_body, task_json, visible_task
 from callbacks.click_to_call import call_task
 from callbacks.context import now, retry_rules
 from callbacks.errors import FollowUpError
@@ -32,8 +32,8 @@ def _id_or_none(value, name: str) -> int | None:
 @require("assign_work")
 def followup_generate(draw_id):
     """Make one follow-up task per active unit of a draw (idempotent): {"visit_first": false}."""
-    result = task_service.generate_tasks(draw_id, now(), retry_rules(), _me(),
-                                         visit_first=bool(_body().get("visit_first")))
+    result = task_service.generate_tasks(draw_id, now(), retry_rules(), current_actor(),
+                                         visit_first=bool(json_body().get("visit_first")))
     return jsonify(created=result.created, existing=result.existing, do_not_contact=result.do_not_contact,
                    visit_first=result.visit_first)
 
@@ -42,12 +42,12 @@ def followup_generate(draw_id):
 @require("assign_work")
 def followup_assign():
     """Share a county's unassigned open tasks among callers: {"county", "callers": [user ids], "draw_id"}."""
-    data = _body()
+    data = json_body()
     callers = data.get("callers")
     if not isinstance(callers, list) or not callers:
         raise FollowUpError("bad_caller")
     caller_ids = [_id_or_none(c, "caller") for c in callers]
-    given = task_service.assign_balanced(_me(), str(data.get("county") or ""), [c for c in caller_ids if c],
+    given = task_service.assign_balanced(current_actor(), str(data.get("county") or ""), [c for c in caller_ids if c],
                                          _id_or_none(data.get("draw_id"), "draw"))
     return jsonify(assigned={str(k): v for k, v in given.items()})
 
@@ -57,13 +57,13 @@ def followup_assign():
 def followup_reassign():
     """Move open tasks to a caller (null: the county pool): {"to_caller", "county", "from_caller" (an id or
     "pool"), "status", "channel", "task_ids"}."""
-    data = _body()
+    data = json_body()
     source = data.get("from_caller")
     task_ids = data.get("task_ids")
     if task_ids is not None and (not isinstance(task_ids, list) or not all(str(t).isdigit() for t in task_ids)):
         return api_error(400, "task_ids_invalid", "task_ids: [task id, …]")
     moved = task_service.reassign(
-        _me(), _id_or_none(data.get("to_caller"), "caller"), county_code=data.get("county") or None,
+        current_actor(), _id_or_none(data.get("to_caller"), "caller"), county_code=data.get("county") or None,
         from_pool=source == "pool", from_caller_id=_id_or_none(source, "caller"),
         status=data.get("status") or None, channel=data.get("channel") or None,
         task_ids=[int(t) for t in task_ids] if task_ids is not None else None)
@@ -74,18 +74,18 @@ def followup_reassign():
 @require("assign_work")
 def followup_send_to_visit(task_id):
     """Make an open phone task a visit task."""
-    _task(task_id)
-    moved = task_service.send_to_visit(_me(), [task_id], now(), retry_rules())
-    return jsonify(task_json(_task(task_id)) | {"moved": moved})
+    visible_task(task_id)
+    moved = task_service.send_to_visit(current_actor(), [task_id], now(), retry_rules())
+    return jsonify(task_json(visible_task(task_id)) | {"moved": moved})
 
 
 @bp.post("/followup/tasks/<int:task_id>/refer")
 @require("follow_up")
 def followup_refer(task_id):
     """Refer a case to the coordinators, or hand it back to the pool: {"kind": "referral"|"hand_back", "reason"}."""
-    data = _body()
+    data = json_body()
     kind = "hand_back" if data.get("kind") == "hand_back" else "referral"
-    task = task_service.request_review(_me(), task_id, kind, str(data.get("reason") or ""), now(), retry_rules())
+    task = task_service.request_review(current_actor(), task_id, kind, str(data.get("reason") or ""), now(), retry_rules())
     return jsonify(task_json(task) | {"review_kind": task.review_kind, "review_reason": task.review_reason})
 
 
@@ -93,8 +93,8 @@ def followup_refer(task_id):
 @require("assign_work")
 def followup_resolve(task_id):
     """Close a referral with a decision: {"resolution", "to_caller" (optional id), "start_visit": false}."""
-    data = _body()
-    task = task_service.resolve_review(_me(), task_id, str(data.get("resolution") or ""), now(),
+    data = json_body()
+    task = task_service.resolve_review(current_actor(), task_id, str(data.get("resolution") or ""), now(),
                                        _id_or_none(data.get("to_caller"), "caller"),
                                        start_visit=bool(data.get("start_visit")), rules=retry_rules())
     return jsonify(task_json(task) | {"review_resolution": task.review_resolution})
@@ -104,11 +104,11 @@ def followup_resolve(task_id):
 @require("assign_work")
 def followup_qc(task_id):
     """Record the quality re-check of a verified case drawn for it: {"result": "confirmed"|"disputed", "note"}."""
-    data = _body()
+    data = json_body()
     result = data.get("result")
     if result not in ("confirmed", "disputed"):
         return api_error(400, "result_invalid", "result: confirmed | disputed")
-    task = task_service.record_qc(_me(), task_id, result, str(data.get("note") or ""))
+    task = task_service.record_qc(current_actor(), task_id, result, str(data.get("note") or ""))
     return jsonify(id=task.id, qc_result=task.qc_result, qc_note=task.qc_note)
 
 
@@ -117,8 +117,8 @@ def followup_qc(task_id):
 def followup_reveal(task_id):
     """Return the full phone or ID number of a task's person once, writing the read to the audit log:
     {"field": "phone"|"id_number"}."""
-    field = "id_number" if _body().get("field") == "id_number" else "phone"
-    value = queue_service.reveal_number(_me(), task_id, field, now(), via="api")[1]
+    field = "id_number" if json_body().get("field") == "id_number" else "phone"
+    value = queue_service.reveal_number(current_actor(), task_id, field, now(), via="api")[1]
     revealed = {field: value}
     if field == "phone" and value:
         revealed["dial"] = provider().dial(value)
