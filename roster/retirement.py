@@ -76,10 +76,12 @@ def retirement_age_months(birth: date, gender: str, female_track: str = "cadre")
 
 
 def _add_months(day: date, months: int) -> date:
-    """Add months to a date, clamping to the last day of a shorter month."""
+    """Add months to a date, clamping to the last day of a shorter month (and of the calendar)."""
     total = day.year * 12 + day.month - 1 + months
     year, month = divmod(total, 12)
     month += 1
+    if year > date.max.year:  # a birth date no person has: stay total rather than raise
+        return date.max
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 

@@ -161,6 +161,9 @@ def make_problem(row: int, field: str | None, value: object, code: str, **params
 _CHECK_CHARS = "0123456789X"
 _ID_WEIGHTS_BASE = 13  # int(17 digits, 13) folds GB 11643's weights 2^(17-i) mod 11, as stdnum does
 _EARLIEST_BIRTH = date(1900, 1, 1)
+# No person on a register was born after this; checked before any date arithmetic, so that a birth
+# date with a valid check digit centuries ahead (9940-01-01) is an error, not an overflow.
+_LATEST_BIRTH = date(2200, 12, 31)
 _CN_MOBILE = nz.CN_MOBILE
 _is_normalized = unicodedata.is_normalized
 _text = nz.text
@@ -177,7 +180,9 @@ def _birth_info(digits: str) -> tuple[date, date, date, date] | None:
     if info is False:
         try:
             birth = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
-        except ValueError:
+        except ValueError:  # no such day
+            birth = None
+        if birth is None or not _EARLIEST_BIRTH <= birth <= _LATEST_BIRTH:
             info = None
         else:
             # Born 29 February: the 16th birthday in a common year is taken as 1 March.

@@ -5,6 +5,7 @@ import os
 import shutil
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, insert, text
 
 import migrate
@@ -12,6 +13,13 @@ from config.counties import ZHANJIANG_COUNTIES
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "correct-horse-9"
+
+# Property tests draw the same examples on every run (`make test`, CI), so a clean clone never fails
+# by chance; a case they once found stays as an explicit test. HYPOTHESIS_PROFILE=explore searches
+# afresh with many more examples, by hand: what it finds becomes such a test.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("explore", max_examples=5_000, derandomize=False, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -105,3 +105,11 @@ def test_is_past_retirement_for_women_is_conservative_by_default():
 def test_unknown_gender_or_track_is_a_programming_error(gender, track):
     with pytest.raises(ValueError):
         statutory_retirement_date(date(1970, 1, 1), gender, track)
+
+
+@pytest.mark.parametrize("birth", [date(9940, 1, 1), date(9999, 12, 31), date(1, 1, 1)])
+def test_date_arithmetic_is_total_at_the_ends_of_the_calendar(birth):
+    # Found by the ID-number property test: 9940-01-01 has a valid check digit and overflowed here.
+    retirement = statutory_retirement_date(birth, MAN)
+    assert retirement >= birth
+    assert is_past_retirement(birth, WOMAN, date(2026, 12, 2)) is (retirement <= date(2026, 12, 2))

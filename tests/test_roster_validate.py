@@ -496,3 +496,10 @@ def test_lean_path_agrees_with_the_thorough_path(raw, default_county):
 )
 def test_clean_rows_take_the_lean_path(changes):
     assert _clean_record(good_row(**changes), TODAY, KNOWN, None) is not None
+
+
+@pytest.mark.parametrize("birth", ["99400101", "99991231", "18991231", "00010101", "20991231"])
+def test_impossible_birth_dates_are_a_coded_error_not_a_crash(birth):
+    number = make_id(birth=birth)
+    problems = check(good_row(id_number=number, gender="")).problems
+    assert "id_number_birth_date" in {p.code for p in problems}
