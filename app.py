@@ -62,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     import reports.api  # noqa: F401
     import roster.api  # noqa: F401
     import roster.import_routes  # noqa: F401
+    import roster.snapshot_routes  # noqa: F401
     from api import bp as api_bp
     from auth.routes import bp as auth_bp
     from callbacks.routes import bp as followup_bp

@@ -39,6 +39,7 @@ BATCH_STATUS_LABELS = {
     "failed": _l("Failed"),
     "cancelled": _l("Cancelled"),
     "duplicate": _l("Already imported"),
+    "interrupted": _l("Interrupted"),
 }
 
 

@@ -181,8 +181,9 @@ def pandas_ratio(url: str, instance: str, total: int, codes) -> tuple[float, flo
     import pandas as pd
 
     from app import create_app
-    from campaigns.frame import current_snapshots, load_frame
+    from campaigns.frame import load_frame
     from extensions import db
+    from roster.snapshots import current_snapshots
     from sampling.allocation import allocate
     from sampling.draw import draw_stratified
 

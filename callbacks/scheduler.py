@@ -168,8 +168,19 @@ def sweep_quality_sample(now: datetime) -> int:
     return added
 
 
+def sweep_interrupted_imports(now: datetime) -> int:
+    """Mark roster imports whose process stopped as interrupted, so that the pages say so within a minute."""
+    from roster.jobs import mark_interrupted
+
+    marked = mark_interrupted(db.session, now)
+    if marked:
+        log.info("roster imports marked interrupted: %d", marked)
+    return marked
+
+
 SWEEPS = {
     "expired_claims": sweep_expired_claims,
+    "interrupted_imports": sweep_interrupted_imports,
     "due": sweep_due,
     "quality_sample": sweep_quality_sample,
     "daily_snapshot": sweep_daily_snapshot,
@@ -208,6 +219,7 @@ def build_scheduler(app, blocking: bool = False):
         timezone=zone, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600})
     scheduler.add_job(_job(app, "expired_claims"), "interval", minutes=1, id="expired_claims")
     scheduler.add_job(_job(app, "due"), "interval", minutes=5, id="due")
+    scheduler.add_job(_job(app, "interrupted_imports"), "interval", minutes=1, id="interrupted_imports")
     scheduler.add_job(_job(app, "quality_sample"), "interval", minutes=30, id="quality_sample")
     # Late in the local day, so that the row holds the day's work; idempotent if it runs again.
     scheduler.add_job(_job(app, "daily_snapshot"), "cron", hour=23, minute=50, id="daily_snapshot")

@@ -48,15 +48,6 @@ class Frame:
                      np.asarray(self.strata)[index])
 
 
-def current_snapshots(session, counties: list[str]) -> dict[str, int]:
-    """Return the current snapshot id of each county that has one."""
-    rows = session.execute(
-        select(RosterSnapshot.county_code, RosterSnapshot.id)
-        .where(RosterSnapshot.is_current, RosterSnapshot.county_code.in_(counties))
-    )
-    return dict(rows.all())
-
-
 def _filtered(stmt, definition: dict):
     """Apply the population filter of a frame definition to a select over Person."""
     if definition["population"] == "cancelled":

@@ -20,7 +20,6 @@ from sqlalchemy.orm import object_session
 import auditlog
 from campaigns.design import Design, combined_margin, plan_sizes, split_stratum, stratum_rates
 from campaigns.frame import (
-    current_snapshots,
     excluded_counts,
     excluded_positions,
     load_frame,
@@ -30,6 +29,7 @@ from campaigns.frame import (
 from database import bulk_insert
 from gcpause import collector_paused
 from models import Attempt, Campaign, County, Draw, DrawExclusion, FollowUpTask, SampleUnit, Verification
+from roster.snapshots import current_snapshots
 from sampling.draw import ALGORITHM, CODE_VERSION, draw_stratified, seed_from_text, verify_draw
 from sampling.errors import Finding
 from sampling.sizes import margin_of_error

@@ -16,6 +16,9 @@ DEFAULTS = {
     "LOGIN_LOCKOUT_MINUTES": 15,
     "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,  # upload limit; the CLI has none
     "IMPORT_WORKERS": "auto",  # processes that check a large file's rows: "auto" (one per CPU) or a number, 0 = none
+    # An import that takes more than this share of a county's persons off its register (and always
+    # one that takes more than half) waits for the user's explicit confirmation.
+    "IMPORT_MAX_REMOVAL_SHARE": 0.05,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,

@@ -9,9 +9,10 @@ from models.base import Base, utcnow
 
 # A batch moves: uploaded -> validating -> previewed -> importing -> committed; validating may stop at
 # needs_mapping until a user maps unrecognised headers. It can end as failed (could not be read or
-# written), cancelled, or duplicate (the same file was imported before).
+# written), cancelled, or duplicate (the same file was imported before). A running batch whose
+# process died is interrupted, and can be resumed or discarded.
 BATCH_STATUSES = ("uploaded", "validating", "needs_mapping", "previewed", "importing", "committed", "failed",
-                  "cancelled", "duplicate")
+                  "cancelled", "duplicate", "interrupted")
 RUNNING_STATUSES = ("uploaded", "validating", "importing")
 
 
@@ -41,6 +42,12 @@ class ImportBatch(Base):
     unchanged: Mapped[int] = mapped_column(default=0)
     removed: Mapped[int] = mapped_column(default=0)  # on the current roster, absent from the file
     duplicates: Mapped[int] = mapped_column(default=0)  # rows whose ID number repeats in the file
+    # Per county: {"before", "after", "added", "updated", "unchanged", "removed", "first_rows"}.
+    county_counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The current snapshot id of each county when the file was checked (None: no roster yet); the
+    # commit refuses if one has changed since, because the counts would no longer be true.
+    base_snapshots: Mapped[dict] = mapped_column(JSON, default=dict)
+    runner: Mapped[str | None] = mapped_column(String(80))  # "host:pid" of the process working on it
     error_code: Mapped[str | None] = mapped_column(String(64))
     error_message: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime | None]

@@ -6,7 +6,7 @@ draw made from them can be re-verified. The current roster of a county is its cu
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -14,7 +14,12 @@ from models.base import Base, utcnow
 
 class RosterSnapshot(Base):
     __tablename__ = "roster_snapshot"
-    __table_args__ = (Index("ix_roster_snapshot_county_current", "county_code", "is_current"),)
+    __table_args__ = (
+        Index("ix_roster_snapshot_county_current", "county_code", "is_current"),
+        # One current snapshot per county, whatever two imports committed at once may try.
+        Index("uq_roster_snapshot_one_current", "county_code", unique=True,
+              sqlite_where=text("is_current"), postgresql_where=text("is_current")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     county_code: Mapped[str] = mapped_column(ForeignKey("county.code"))
@@ -24,6 +29,9 @@ class RosterSnapshot(Base):
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
     row_count: Mapped[int] = mapped_column(default=0)
     is_current: Mapped[bool] = mapped_column(default=True)
+    restored_from_id: Mapped[int | None] = mapped_column(ForeignKey("roster_snapshot.id"))  # an undo copies it
+
+    created_by = relationship("User")
 
 
 class Person(Base):

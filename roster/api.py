@@ -8,10 +8,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from api import bp
-from auth.permissions import county_scope, require
+from auth.permissions import county_scope, ensure_county_visible, require
 from extensions import db
 from models import ImportBatch, ImportProblem
-from roster import importer, jobs
+from roster import guard, importer, jobs, snapshots
 from roster.import_routes import save_upload, visible_batch
 from roster.quality import county_quality
 
@@ -30,6 +30,9 @@ def batch_json(batch: ImportBatch) -> dict:
         "rows_warned": batch.rows_warned, "added": batch.added, "updated": batch.updated,
         "unchanged": batch.unchanged, "removed": batch.removed, "duplicates": batch.duplicates,
         "percent": percent, "error_code": batch.error_code,
+        "county_changes": [guard.county_change(c, n) for c, n in sorted((batch.county_counts or {}).items())],
+        "suspicious_counties": [c["county"] for c in guard.suspicious_counties(batch.county_counts or {})],
+        "removals_to_confirm": importer.removals_needing_confirmation(batch) if batch.status == "previewed" else [],
         "created_at": batch.created_at.isoformat(), "committed_at": batch.committed_at and batch.committed_at.isoformat(),
     }
 
@@ -88,13 +91,68 @@ def import_problems(batch_id):
 @bp.post("/imports/<int:batch_id>/commit")
 @require("import_roster")
 def commit_import(batch_id):
-    """Import a previewed batch; 409 when it is not (or no longer) previewed."""
+    """Import a previewed batch; 409 when it is not previewed, or when it takes many persons off a
+    county's register and the body lacks `"confirm_removals": true` (then the body names the counties)."""
     batch = visible_batch(batch_id)
-    if not importer.claim_for_commit(db.session, batch.id):
+    body = request.get_json(silent=True)
+    confirm = isinstance(body, dict) and body.get("confirm_removals") is True
+    try:
+        claimed = importer.claim_for_commit(db.session, batch.id, confirm_removals=confirm)
+    except importer.RemovalsNeedConfirmation as refusal:
+        return jsonify(refusal.as_json()), 409
+    if not claimed:
         abort(409, "该批次不是待导入状态（可能已在导入或已导入）")
     jobs.start(current_app._get_current_object(), jobs.run_commit, batch.id, current_user.id)
     batch = db.session.get(ImportBatch, batch_id)
     return jsonify(batch_json(batch)), 202
+
+
+@bp.post("/imports/<int:batch_id>/resume")
+@require("import_roster")
+def resume_import(batch_id):
+    """Send an interrupted batch on again (back to its preview, or checked again); 409 if it is not one."""
+    batch = visible_batch(batch_id)
+    if not jobs.may_resume(batch):
+        abort(409, "只有中断的批次（或名册已变更的批次）可以继续")
+    jobs.resume(current_app._get_current_object(), batch.id, date.today())
+    return jsonify(batch_json(db.session.get(ImportBatch, batch_id))), 202
+
+
+@bp.post("/imports/<int:batch_id>/cancel")
+@require("import_roster")
+def cancel_import(batch_id):
+    """Discard a batch that has not been imported; the roster is unchanged."""
+    batch = visible_batch(batch_id)
+    if not importer.cancel_batch(db.session, batch):
+        abort(409, "该批次已导入或正在处理，不能放弃")
+    return jsonify(batch_json(batch))
+
+
+@bp.get("/counties/<county>/snapshots")
+@require("view_roster")
+def county_snapshots(county):
+    """List a county's roster snapshots, newest first."""
+    ensure_county_visible(county)
+    return jsonify([snapshots.snapshot_json(s) for s in snapshots.county_history(db.session, county, current_user)])
+
+
+@bp.post("/counties/<county>/snapshots/restore")
+@require("import_roster")
+def restore_snapshot(county):
+    """Make an earlier snapshot current again as a new snapshot; body {"reason": …, "snapshot": id (optional)}."""
+    ensure_county_visible(county)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("reason"), str):
+        abort(400, "请求体须为 JSON，并包含文字 reason（恢复原因）")
+    snapshot_id = body.get("snapshot")
+    if snapshot_id is not None and (not isinstance(snapshot_id, int) or isinstance(snapshot_id, bool)):
+        abort(400, "snapshot 须为整数")
+    try:
+        snapshot = snapshots.restore_snapshot(db, county, snapshot_id, current_user, body["reason"])
+    except snapshots.SnapshotError as error:
+        status = 400 if error.code == "reason_required" else 409 if error.code == "already_current" else 404
+        return jsonify({"error": {"code": error.code, "message": error.message_zh}}), status
+    return jsonify(snapshots.snapshot_json(snapshot)), 201
 
 
 @bp.get("/quality")

@@ -50,14 +50,15 @@ class CheckedChunk(NamedTuple):
     """What the importer needs of a checked chunk, in plain lists that travel cheaply between processes.
 
     The valid records are already pickled as one spool chunk; for each of them, in order, its county,
-    its "county:ID number" key and the digest of its fields; the problems of all rows (each names its
-    row), and how many rows were read, rejected, and kept with a warning.
+    its "county:ID number" key, the digest of its fields and its row number; the problems of all rows
+    (each names its row), and how many rows were read, rejected, and kept with a warning.
     """
 
     spool_bytes: bytes
     counties: list[str]
     keys: list[str]
     digests: list[int]
+    row_numbers: list[int]
     problems: list[Problem]
     read: int
     rejected: int
@@ -104,7 +105,7 @@ class RowChecker:
         """Check a list of (row number, values), or lines of CSV parsed here first."""
         if isinstance(rows, CsvLines):
             rows = rows.rows()
-        records, counties, keys, digests, problems = [], [], [], [], []
+        records, counties, keys, digests, numbers, problems = [], [], [], [], [], []
         rejected = warned = 0
         for number, values in rows:
             record, row_problems = self.record(number, values)
@@ -118,8 +119,9 @@ class RowChecker:
             counties.append(record[0])
             keys.append(record[0] + ":" + record[ID_POSITION])
             digests.append(record_digest(record[2:]))
+            numbers.append(number)
         spooled = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL) if records else b""
-        return CheckedChunk(spooled, counties, keys, digests, problems, len(rows), rejected, warned)
+        return CheckedChunk(spooled, counties, keys, digests, numbers, problems, len(rows), rejected, warned)
 
 
 def worker_count(setting: object) -> int:

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from extensions import db
-from roster import importer
+from roster import importer, snapshots
 from roster.checking import worker_count
 
 roster_cli = AppGroup("roster", help="County rosters of registered unemployed persons.")
@@ -20,9 +20,15 @@ roster_cli = AppGroup("roster", help="County rosters of registered unemployed pe
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--county", default=None, help="County code of a one-county file without a county column.")
 @click.option("--dry-run", is_flag=True, help="Check and count only; change nothing.")
+@click.option("--confirm-removals", is_flag=True,
+              help="Import even when it takes many persons off a county's register (see IMPORT_MAX_REMOVAL_SHARE).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
-def import_command(path, county, dry_run, as_json):
-    """Check a roster file and import it as new snapshots of its counties (all or nothing)."""
+def import_command(path, county, dry_run, confirm_removals, as_json):
+    """Check a roster file and import it as new snapshots of its counties (all or nothing).
+
+    Exits with 3, changing nothing, when the import would take more persons off a county's register
+    than allowed and --confirm-removals is not given; the batch stays checked, to be imported later.
+    """
     batch = importer.create_batch(db.session, path, os.path.basename(path), current_app.instance_path,
                                   default_county=county)
     db.session.commit()
@@ -33,7 +39,14 @@ def import_command(path, county, dry_run, as_json):
                                             progress=lambda rows: bar.update(rows - bar.pos),
                                             workers=worker_count(current_app.config.get("IMPORT_WORKERS")))
     if batch.status == "previewed" and not dry_run:
-        batch = importer.commit_batch(db, batch.id)
+        try:
+            batch = importer.commit_batch(db, batch.id, confirm_removals=confirm_removals)
+        except importer.RemovalsNeedConfirmation as refusal:
+            _refuse(batch, refusal, as_json)
+        except importer.ImportError_ as error:
+            click.echo(json.dumps({"error": {"code": error.code, "message": error.message_zh}}, ensure_ascii=False)
+                       if as_json else f"{error.message_zh}\n{error.message_en}", err=not as_json)
+            sys.exit(1)
     outcome = {"batch": batch.id, "status": batch.status, "rows_read": batch.rows_read,
                "added": batch.added, "updated": batch.updated, "unchanged": batch.unchanged,
                "removed": batch.removed, "rejected": batch.rows_rejected, "warnings": batch.rows_warned,
@@ -44,6 +57,19 @@ def import_command(path, county, dry_run, as_json):
         _print_outcome(batch, outcome)
     if batch.status in ("failed", "needs_mapping"):
         sys.exit(1)
+
+
+def _refuse(batch, refusal, as_json):
+    """Say which counties would lose persons, and stop with exit code 3; nothing was changed."""
+    if as_json:
+        click.echo(json.dumps(refusal.as_json() | {"batch": batch.id}, ensure_ascii=False))
+    else:
+        click.echo(f"{refusal.message_zh}（批次 #{batch.id}，未做任何更改）：", err=True)
+        for county in refusal.counties:
+            click.echo(f"  {county['county']}: 现有 {county['before']} 人 → 导入后 {county['after']} 人，"
+                       f"移出 {county['removed']} 人，新增 {county['added']} 人", err=True)
+        click.echo("确认无误后加 --confirm-removals 重新运行 (rerun with --confirm-removals)", err=True)
+    sys.exit(3)
 
 
 def _print_outcome(batch, outcome):
@@ -61,3 +87,39 @@ def _print_outcome(batch, outcome):
                    f"拒绝 rejected {outcome['rejected']}, 重复身份证号 duplicates {outcome['duplicates']}")
     if batch.rows_rejected:
         click.echo(f"错误明细见页面 /roster/imports/{batch.id} 或 API /api/v1/imports/{batch.id}/problems")
+
+
+@roster_cli.command("history")
+@click.option("--county", required=True, help="County code.")
+@click.option("--json", "as_json", is_flag=True, help="Print the snapshots as JSON.")
+def history_command(county, as_json):
+    """List a county's roster snapshots, newest first."""
+    rows = [snapshots.snapshot_json(s) for s in snapshots.county_history(db.session, county)]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for row in rows:
+        click.echo(f"#{row['id']}  {row['created_at']}  {row['persons']:>8} 人  {row['source']}"
+                   f"{'  当前 current' if row['current'] else ''}")
+
+
+@roster_cli.command("restore")
+@click.option("--county", required=True, help="County code.")
+@click.option("--snapshot", "snapshot_id", type=int, default=None,
+              help="Snapshot to bring back (default: the one before the current).")
+@click.option("--reason", required=True, help="Why (goes to the audit log).")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+def restore_command(county, snapshot_id, reason, as_json):
+    """Make an earlier snapshot of a county current again, as a new snapshot (undo an import)."""
+    try:
+        snapshot = snapshots.restore_snapshot(db, county, snapshot_id, reason=reason)
+    except snapshots.SnapshotError as error:
+        click.echo(json.dumps({"error": {"code": error.code, "message": error.message_zh}}, ensure_ascii=False)
+                   if as_json else f"{error.message_zh}\n{error.message_en}", err=not as_json)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(snapshots.snapshot_json(snapshot), ensure_ascii=False))
+    else:
+        click.echo(f"已恢复 restored: 快照 #{snapshot.restored_from_id} → 新的当前快照 #{snapshot.id}，"
+                   f"{snapshot.row_count} 人")
+

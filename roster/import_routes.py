@@ -14,7 +14,7 @@ from auth.permissions import county_scope, require
 from extensions import db
 from i18n import is_chinese
 from models import County, ImportBatch, ImportProblem
-from roster import importer, jobs
+from roster import guard, importer, jobs
 from roster.columns import FIELDS
 from roster.forms import UploadForm
 from roster.reports import error_report_xlsx
@@ -71,7 +71,9 @@ def imports():
     query = select(ImportBatch).order_by(ImportBatch.id.desc()).limit(100)
     if county_scope(current_user):
         query = query.where(ImportBatch.default_county == county_scope(current_user))
-    return render_template("roster/imports.html", form=form, batches=db.session.scalars(query).all())
+    counties = [code for code, _label in form.county.choices if code]
+    return render_template("roster/imports.html", form=form, batches=db.session.scalars(query).all(),
+                           counties=counties)
 
 
 @bp.route("/imports/<int:batch_id>")
@@ -82,7 +84,12 @@ def import_detail(batch_id):
     batch = visible_batch(batch_id)
     problems = db.session.scalars(select(ImportProblem).where(ImportProblem.batch_id == batch.id)
                                   .order_by(ImportProblem.id).limit(FIRST_PROBLEMS)).all()
-    return render_template("roster/import_detail.html", batch=batch, problems=problems, fields=FIELDS)
+    suspicious = guard.suspicious_counties(batch.county_counts or {})
+    rows = importer.spooled_rows(batch, [n for c in suspicious for n in c["first_rows"]])
+    return render_template("roster/import_detail.html", batch=batch, problems=problems, fields=FIELDS,
+                           changes=[guard.county_change(c, n) for c, n in sorted((batch.county_counts or {}).items())],
+                           suspicious=suspicious, suspicious_rows=rows,
+                           to_confirm=importer.removals_needing_confirmation(batch), may_resume=jobs.may_resume(batch))
 
 
 @bp.post("/imports/<int:batch_id>/mapping")
@@ -110,12 +117,57 @@ def import_mapping(batch_id):
 @bp.post("/imports/<int:batch_id>/commit")
 @require("import_roster")
 def import_commit(batch_id):
-    """Import a previewed batch (a second click finds it already claimed and does nothing)."""
+    """Import a previewed batch (a second click finds it already claimed and does nothing).
+
+    A batch that takes many persons off a county's register goes to the confirmation step first;
+    it is imported only from there, with the names of the counties that lose over half typed in.
+    """
     batch = visible_batch(batch_id)
-    if not importer.claim_for_commit(db.session, batch.id):
+    to_confirm = importer.removals_needing_confirmation(batch)
+    if to_confirm and batch.status == "previewed":
+        if request.form.get("confirm_removals") != "1":
+            return redirect(url_for("roster.import_confirm", batch_id=batch.id))
+        wrong = [c for c in to_confirm if c["large"] and not _typed_county_name(c["county"])]
+        if wrong:
+            return render_template("roster/import_confirm.html", batch=batch, counties=to_confirm,
+                                   wrong={c["county"] for c in wrong}), 422
+    try:
+        claimed = importer.claim_for_commit(db.session, batch.id, confirm_removals=bool(to_confirm))
+    except importer.RemovalsNeedConfirmation:  # the counts changed under us: ask again
+        return redirect(url_for("roster.import_confirm", batch_id=batch.id))
+    if not claimed:
         flash(_("This batch is already being imported or is not ready."), "warning")
         return redirect(url_for("roster.import_detail", batch_id=batch.id))
     jobs.start(current_app._get_current_object(), jobs.run_commit, batch.id, current_user.id)
+    return redirect(url_for("roster.import_detail", batch_id=batch.id))
+
+
+@bp.get("/imports/<int:batch_id>/confirm")
+@require("import_roster")
+def import_confirm(batch_id):
+    """Ask the user to confirm, county by county, the persons an import takes off the register."""
+    batch = visible_batch(batch_id)
+    to_confirm = importer.removals_needing_confirmation(batch)
+    if batch.status != "previewed" or not to_confirm:
+        return redirect(url_for("roster.import_detail", batch_id=batch.id))
+    return render_template("roster/import_confirm.html", batch=batch, counties=to_confirm, wrong=set())
+
+
+def _typed_county_name(code: str) -> bool:
+    """Tell whether the confirmation form has the county's name typed in for it."""
+    county = db.session.get(County, code)
+    names = (county.name_zh, county.name_en) if county else (code,)
+    return guard.typed_name_matches(request.form.get(f"county-name-{code}", ""), names)
+
+
+@bp.post("/imports/<int:batch_id>/resume")
+@require("import_roster")
+def import_resume(batch_id):
+    """Send an interrupted batch on again: back to its preview, or checked again from its file."""
+    batch = visible_batch(batch_id)
+    if not jobs.may_resume(batch):
+        abort(409)
+    jobs.resume(current_app._get_current_object(), batch.id, date.today())
     return redirect(url_for("roster.import_detail", batch_id=batch.id))
 
 
@@ -123,17 +175,9 @@ def import_commit(batch_id):
 @require("import_roster")
 def import_cancel(batch_id):
     """Drop a batch that has not been imported."""
-    import auditlog
-
     batch = visible_batch(batch_id)
-    if batch.status not in ("previewed", "needs_mapping", "failed"):
+    if not importer.cancel_batch(db.session, batch):
         abort(409)
-    batch.status = "cancelled"
-    auditlog.record("import.cancel", "import_batch", batch.id, filename=batch.filename)
-    db.session.commit()
-    spool = importer.spool_path(batch)
-    if os.path.exists(spool):
-        os.remove(spool)
     flash(_("The batch was cancelled; the roster is unchanged."), "info")
     return redirect(url_for("roster.imports"))
 

@@ -14,6 +14,7 @@ import hashlib
 import logging
 import os
 import shutil
+import socket
 from collections import defaultdict
 from contextlib import contextmanager
 from datetime import date
@@ -25,7 +26,9 @@ from database import bulk_insert
 from models import County, ImportBatch, ImportProblem, Person, RosterSnapshot, utcnow
 from roster.checking import CHUNK_ROWS, RowChecker, checked_chunks, record_digest, row_chunks
 from roster.columns import map_headers
+from roster.guard import FIRST_ROWS, removals_to_confirm
 from roster.reader import ReaderError, csv_line_chunks, open_table
+from roster.snapshots import current_snapshots, lock_counties, make_current
 from roster.spool import COLUMNS, SpoolWriter, read_spool
 
 log = logging.getLogger(__name__)
@@ -44,6 +47,11 @@ class ImportError_(RuntimeError):
     def __init__(self, code: str, message_zh: str, message_en: str):
         super().__init__(message_en)
         self.code, self.message_zh, self.message_en = code, message_zh, message_en
+
+
+def this_runner() -> str:
+    """Name this process as "host:pid", as a batch records which process works on it."""
+    return f"{socket.gethostname()}:{os.getpid()}"[-80:]
 
 
 def file_fingerprint(path: str) -> str:
@@ -72,7 +80,8 @@ def create_batch(session, source_path: str, filename: str, instance_path: str, u
         shutil.copyfile(source_path, stored)
     batch = ImportBatch(filename=filename, fingerprint=fingerprint, size_bytes=os.path.getsize(stored),
                         stored_path=stored, uploaded_by_id=getattr(user, "id", None),
-                        default_county=default_county or None, header_mapping=header_mapping or {})
+                        default_county=default_county or None, header_mapping=header_mapping or {},
+                        runner=this_runner())
     earlier = session.scalar(select(ImportBatch).where(
         ImportBatch.fingerprint == fingerprint, ImportBatch.status == "committed",
         ImportBatch.default_county.is_(None) if not default_county else ImportBatch.default_county == default_county,
@@ -131,6 +140,7 @@ def validate_batch(session, batch_id: int, today: date, progress=None, workers: 
     batch = session.get(ImportBatch, batch_id)
     known = frozenset(session.scalars(select(County.code).where(County.active)))
     batch.status, batch.started_at, batch.heartbeat_at = "validating", utcnow(), utcnow()
+    batch.runner, batch.finished_at = this_runner(), None
     session.execute(ImportProblem.__table__.delete().where(ImportProblem.batch_id == batch.id))
     session.commit()
     try:
@@ -187,9 +197,12 @@ def _validate_rows(session, batch, tasks, checker, workers, progress):
     repeats within a county; registrations in two counties show on the data-quality page.
     """
     counts = defaultdict(int)
+    by_county = defaultdict(int)  # (county, "added" | "updated" | "unchanged") -> rows
+    first_rows = defaultdict(list)  # county -> its first row numbers in the file
     problems = []
     in_file = {}  # "county:ID" -> how often the file has it so far
     current, loaded = {}, set()  # loaded: counties whose current roster is in `current`
+    before = {}  # county -> persons on its current roster
     first_import = set()  # counties without a current roster yet
     writer = SpoolWriter(spool_path(batch))
     read = rejected = 0
@@ -204,21 +217,27 @@ def _validate_rows(session, batch, tasks, checker, workers, progress):
                 counts[p.severity] += 1
                 if len(problems) + counts["stored_problems"] < MAX_STORED_PROBLEMS:
                     problems.append(_problem_row(batch.id, p))
-            for county, base, digest in zip(chunk.counties, chunk.keys, chunk.digests, strict=True):
+            for county, base, digest, number in zip(chunk.counties, chunk.keys, chunk.digests, chunk.row_numbers,
+                                                    strict=True):
                 repeat = in_file.get(base, 0) + 1
                 in_file[base] = repeat
                 if county not in loaded:
                     county_roster = _current_roster(session, [county])
                     current.update(county_roster)
                     loaded.add(county)
+                    before[county] = len(county_roster)
                     if not county_roster:
                         first_import.add(county)
+                if len(first_rows[county]) < FIRST_ROWS:
+                    first_rows[county].append(number)
                 if county in first_import:  # nothing to compare with: every record is new
-                    counts["added"] += 1
+                    kind = "added"
                 else:
                     # Matched entries leave `current`: what is left at the end is no longer registered.
                     old = current.pop(base if repeat == 1 else f"{base}#{repeat}", None)
-                    counts["added" if old is None else ("unchanged" if old == digest else "updated")] += 1
+                    kind = "added" if old is None else ("unchanged" if old == digest else "updated")
+                counts[kind] += 1
+                by_county[county, kind] += 1
             if read - counts["read"] >= PROGRESS_EVERY:
                 counts["read"], counts["rejected"] = read, rejected
                 counts["stored_problems"] += _flush_progress(session, batch, counts, problems)
@@ -237,12 +256,27 @@ def _validate_rows(session, batch, tasks, checker, workers, progress):
     batch.counties = sorted(loaded)
     batch.added, batch.updated, batch.unchanged = counts["added"], counts["updated"], counts["unchanged"]
     batch.removed = len(current)
+    batch.county_counts = _county_counts(before, by_county, current, first_rows)
+    batch.base_snapshots = {code: current_snapshots(session, [code]).get(code) for code in batch.counties}
     batch.duplicates = sum(n for n in in_file.values() if n > 1)
     batch.rows_total = read
     _flush_progress(session, batch, counts, problems)
     batch.status, batch.finished_at = "previewed", utcnow()
     session.commit()
     return batch
+
+
+def _county_counts(before: dict, by_county: dict, left_over: dict, first_rows: dict) -> dict:
+    """Return each county's counts: persons before, rows after, and what the import does to them."""
+    removed = defaultdict(int)
+    for key in left_over:  # "county:ID[#n]" of the persons the file no longer has
+        removed[key.partition(":")[0]] += 1
+    result = {}
+    for county in sorted(before):
+        kinds = {kind: by_county.get((county, kind), 0) for kind in ("added", "updated", "unchanged")}
+        result[county] = {"before": before[county], "after": sum(kinds.values()), **kinds,
+                          "removed": removed[county], "first_rows": first_rows[county]}
+    return result
 
 
 def _problem_row(batch_id, problem) -> dict:
@@ -275,24 +309,74 @@ def _fail(session, batch, code, message_zh, message_en) -> ImportBatch:
     return batch
 
 
-def claim_for_commit(session, batch_id: int) -> bool:
-    """Move a previewed batch to importing; False if it was not previewed (e.g. a second click)."""
+class RemovalsNeedConfirmation(ImportError_):
+    """The import would take many persons off a county's register: a person must confirm it first."""
+
+    def __init__(self, counties: list[dict]):
+        super().__init__("removals_need_confirmation",
+                         "此次导入会使以下县（市、区）的在册人员大量减少，需确认后才能导入",
+                         "This import takes many persons off these counties' registers; confirm it first")
+        self.counties = counties
+
+    def as_json(self) -> dict:
+        """Return the error body the CLI prints and the API answers with."""
+        return {"error": {"code": self.code, "message": self.message_zh, "message_en": self.message_en,
+                          "counties": self.counties}}
+
+
+def removals_needing_confirmation(batch: ImportBatch, max_share=None) -> list[dict]:
+    """Return the counties whose removals this batch may not make without confirmation."""
+    if max_share is None:
+        from flask import current_app
+
+        max_share = current_app.config.get("IMPORT_MAX_REMOVAL_SHARE", 0.05)
+    return removals_to_confirm(batch.county_counts or {}, max_share)
+
+
+def cancel_batch(session, batch: ImportBatch) -> bool:
+    """Discard a batch that has not been imported and drop its checked rows; False when it may not be."""
+    if batch.status not in ("previewed", "needs_mapping", "failed", "interrupted"):
+        return False
+    batch.status = "cancelled"
+    auditlog.record("import.cancel", "import_batch", batch.id, filename=batch.filename)
+    session.commit()
+    if os.path.exists(spool_path(batch)):
+        os.remove(spool_path(batch))
+    return True
+
+
+def claim_for_commit(session, batch_id: int, confirm_removals: bool = False, max_share=None) -> bool:
+    """Move a previewed batch to importing; False if it was not previewed (e.g. a second click).
+
+    Raises RemovalsNeedConfirmation, leaving the batch previewed, when it would take more persons
+    off a county's register than allowed and confirm_removals is not set. Every way of importing
+    (page, API, CLI) passes here, so none can skip the question.
+    """
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None or batch.status != "previewed":
+        return False
+    if not confirm_removals:
+        affected = removals_needing_confirmation(batch, max_share)
+        if affected:
+            raise RemovalsNeedConfirmation(affected)
     result = session.execute(update(ImportBatch).where(
         ImportBatch.id == batch_id, ImportBatch.status == "previewed"
-    ).values(status="importing", heartbeat_at=utcnow()))
+    ).values(status="importing", heartbeat_at=utcnow(), runner=this_runner(), error_code=None, error_message=None))
     session.commit()
     return result.rowcount == 1
 
 
-def commit_batch(db, batch_id: int, user=None) -> ImportBatch:
+def commit_batch(db, batch_id: int, user=None, confirm_removals: bool = False) -> ImportBatch:
     """Run phase 2: write the spooled records as new current snapshots, all in one transaction.
 
-    Claims the batch first unless the caller already did (status importing).
+    Claims the batch first unless the caller already did (status importing). Refuses, and marks
+    the batch failed, when a county's current roster changed after the file was checked (another
+    import or a restore came first): the counts the user saw would no longer be true.
     """
     session = db.session
     batch = session.get(ImportBatch, batch_id)
     if batch.status == "previewed":
-        claim_for_commit(session, batch_id)
+        claim_for_commit(session, batch_id, confirm_removals)
         session.refresh(batch)
     if batch.status != "importing":
         raise ImportError_("not_previewed", "只能导入已完成校验预览的批次", "Only a previewed batch can be imported")
@@ -305,6 +389,8 @@ def commit_batch(db, batch_id: int, user=None) -> ImportBatch:
         raise ImportError_("spool_missing", "校验结果已丢失，请重新上传该文件", "The validated rows are gone; upload again")
     try:
         with db.write_transaction() as tx:
+            lock_counties(tx, batch.counties)
+            _ensure_roster_unchanged(tx, batch)
             snapshots = {}
             for code in batch.counties:
                 snapshot = RosterSnapshot(county_code=code, source=batch.filename, batch_id=batch.id,
@@ -313,26 +399,74 @@ def commit_batch(db, batch_id: int, user=None) -> ImportBatch:
                 snapshots[code] = snapshot
             tx.flush()
             per_county = _write_persons(tx, path, {c: s.id for c, s in snapshots.items()})
-            tx.execute(update(RosterSnapshot).where(
-                RosterSnapshot.county_code.in_(batch.counties), RosterSnapshot.is_current
-            ).values(is_current=False))
             for code, snapshot in snapshots.items():
                 snapshot.row_count = per_county[code]
-                snapshot.is_current = True
+            make_current(tx, list(snapshots.values()))
             batch = tx.get(ImportBatch, batch_id)
             batch.status, batch.committed_at, batch.heartbeat_at = "committed", utcnow(), utcnow()
             auditlog.record("import.commit", "import_batch", batch.id, user=user, filename=batch.filename,
                             counties=batch.counties, added=batch.added, updated=batch.updated,
-                            removed=batch.removed, rejected=batch.rows_rejected)
-    except Exception:
+                            removed=batch.removed, rejected=batch.rows_rejected,
+                            confirmed_removals=[c["county"] for c in removals_needing_confirmation(batch)])
+    except RosterChanged as error:
+        _fail(session, batch, error.code, error.message_zh, error.message_en)
+        raise
+    except Exception as error:
         log.exception("import batch %s failed while writing", batch_id)
         session.rollback()
         batch = session.get(ImportBatch, batch_id)
-        batch.status = "previewed"  # nothing was written; the user may try again
+        batch.status = "previewed"  # nothing was written; the user may try again, and reads why
+        batch.error_code = "commit_failed"
+        batch.error_message = (f"写入数据库失败，名册未作任何更改：{_reason(error)}\n"
+                               f"Writing to the database failed; the roster is unchanged: {_reason(error)}")
         session.commit()
         raise
     os.remove(path)
     return batch
+
+
+class RosterChanged(ImportError_):
+    """A county's current roster is not the one the file was checked against."""
+
+
+def _ensure_roster_unchanged(session, batch: ImportBatch) -> None:
+    """Refuse the commit when a county's current snapshot changed after the file was checked."""
+    now = current_snapshots(session, batch.counties)
+    changed = [code for code in batch.counties if now.get(code) != (batch.base_snapshots or {}).get(code)]
+    if changed:
+        counties = session.scalars(select(County).where(County.code.in_(changed)).order_by(County.code)).all()
+        raise RosterChanged("roster_changed",
+                            f"校验之后，{'、'.join(c.name_zh for c in counties)}的当前名册已被另一次导入或恢复更改；"
+                            "请重新校验此文件",
+                            f"The current roster of {', '.join(c.name_en for c in counties)} changed after this file "
+                            "was checked (another import or a restore); check the file again")
+
+
+def _reason(error: Exception) -> str:
+    """Return the first line of a database error, for the batch page (no SQL, no values)."""
+    original = getattr(error, "orig", None) or error
+    return (str(original).strip().splitlines() or [type(original).__name__])[0][:300]
+
+
+def spooled_rows(batch: ImportBatch, row_numbers) -> list[dict]:
+    """Return the checked records of the given file rows (row, county, name, ID number), while spooled.
+
+    For the preview of a suspicious county: a few rows, read back from the spool before the commit
+    removes it. Empty once the batch is imported.
+    """
+    wanted, found = set(row_numbers), []
+    path = spool_path(batch)
+    if not wanted or not os.path.exists(path):
+        return found
+    row_at, county_at, name_at, id_at = (COLUMNS.index(c) for c in ("source_row", "county_code", "name", "id_number"))
+    for chunk in read_spool(path):
+        for record in chunk:
+            if record[row_at] in wanted:
+                found.append({"row": record[row_at], "county": record[county_at], "name": record[name_at],
+                              "id_number": record[id_at]})
+        if len(found) == len(wanted):
+            break
+    return sorted(found, key=lambda r: r["row"])
 
 
 def _write_persons(session, path: str, snapshot_ids: dict) -> dict:

@@ -24,9 +24,12 @@ def birth(n: int) -> str:
 
 def add_roster(session, county_code: str, count: int, start: int = 0, cancelled: int = 0) -> list[int]:
     """Add a current snapshot with `count` persons (the last `cancelled` of them cancelled)."""
-    snapshot = RosterSnapshot(county_code=county_code, source="test", row_count=count)
+    from roster.snapshots import make_current
+
+    snapshot = RosterSnapshot(county_code=county_code, source="test", row_count=count, is_current=False)
     session.add(snapshot)
     session.flush()
+    make_current(session, [snapshot])
     rows = []
     for index in range(count):
         n = start + index

@@ -40,7 +40,17 @@ def test_coordinator_imports_a_county_file_and_downloads_the_error_report(page, 
     report = load_workbook(io.BytesIO(download_info.value.path().read_bytes())).active
     reasons = [row[4] for row in report.iter_rows(min_row=4, values_only=True)]
     assert any("校验码" in r for r in reasons) and any("晚于" in r or "未来" in r for r in reasons)
+    # The file is not 吴川市's demo register: most of it would leave, so the import asks first.
     page.click("[data-testid=commit]")
+    page.wait_for_selector("[data-testid=removal-counties]")
+    assert "吴川市" in page.inner_text("[data-testid=removal-counties]")
+    page.screenshot(path=screenshots / "import-confirm.png", full_page=True)
+    page.fill("#county-name-440883", "湛江市")
+    page.click("[data-testid=confirm-commit]")
+    page.wait_for_selector("#county-name-440883.is-invalid")
+    assert page.evaluate("document.activeElement.id") == "county-name-440883"
+    page.fill("#county-name-440883", "吴川市")
+    page.click("[data-testid=confirm-commit]")
     page.wait_for_selector("[data-status=committed]", timeout=20000)
     page.screenshot(path=screenshots / "import-committed.png", full_page=True)
 

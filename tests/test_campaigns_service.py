@@ -8,9 +8,10 @@ from sqlalchemy import func, insert, select, update
 
 from campaigns import service
 from campaigns.design import DesignError, parse_design
-from campaigns.frame import current_snapshots, load_frame, months_before
+from campaigns.frame import load_frame, months_before
 from models import AuditLog, Draw, DrawExclusion, Person, RosterSnapshot, SampleUnit
 from models.sampling import PublishedDrawError
+from roster.snapshots import current_snapshots
 from roster_factory import add_roster, birth, id_number
 
 TWO = ["440802", "440803"]
@@ -64,7 +65,7 @@ def test_frame_holds_the_registered_persons_of_the_current_snapshots(rosters, se
 
 
 def test_frame_keys_number_repeated_id_numbers_of_a_county_by_source_row(ctx, session):
-    snapshot = RosterSnapshot(county_code="440802", source="test", row_count=4)
+    snapshot = RosterSnapshot(county_code="440802", source="test", row_count=4, is_current=False)
     session.add(snapshot)
     session.flush()
     twin = id_number("440802", birth(1), 1)

@@ -79,7 +79,7 @@ def test_new_version_of_a_county_file_replaces_its_snapshot_and_counts_the_absen
     second = run(ctx, csv_file(tmp_path / "v2.csv", changed), county="440802")
     assert (second.removed, second.updated) == (50, 1)
     assert second.unchanged + second.updated + second.added == second.rows_valid
-    importer.commit_batch(db, second.id)
+    importer.commit_batch(db, second.id, confirm_removals=True)  # a quarter of the register goes
     assert persons("440802") == second.rows_valid
     # the earlier snapshot is still readable, whole
     old_rows = db.session.scalar(select(func.count()).where(Person.snapshot_id == old_snapshot))
@@ -134,14 +134,17 @@ def test_a_failure_in_the_middle_of_a_commit_leaves_everything_as_before(ctx, tm
 
     monkeypatch.setattr(importer, "_write_persons", write_then_crash)
     with pytest.raises(OSError):
-        importer.commit_batch(db, second.id)
+        importer.commit_batch(db, second.id, confirm_removals=True)
     db.session.expire_all()
     state_after = (persons(), db.session.scalar(select(func.count(RosterSnapshot.id))),
                    db.session.scalar(select(func.count(Person.id))))
     assert state_after == state_before
-    assert db.session.get(ImportBatch, second.id).status == "previewed"
+    failed = db.session.get(ImportBatch, second.id)
+    assert (failed.status, failed.error_code) == ("previewed", "commit_failed")
+    assert "名册未作任何更改" in failed.error_message and "disk full" in failed.error_message
     monkeypatch.setattr(importer, "_write_persons", real_write)
-    importer.commit_batch(db, second.id)  # and it can be committed once the fault is gone
+    importer.commit_batch(db, second.id, confirm_removals=True)  # and it can be committed once the fault is gone
+    assert db.session.get(ImportBatch, second.id).error_code is None
     assert persons("440804") == second.rows_valid
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from callbacks.attempts import record_attempt
 from callbacks.context import Actor, retry_rules
 from callbacks.queue import claim_next
-from callbacks.scheduler import SchedulerLock, build_scheduler, run_sweeps, should_embed
+from callbacks.scheduler import SWEEPS, SchedulerLock, build_scheduler, run_sweeps, should_embed
 from extensions import db
 from followup_factory import WEDNESDAY_10, make_tasks
 from models import FollowUpSnapshot, FollowUpTask, User
@@ -27,8 +27,9 @@ def test_every_sweep_run_twice_does_nothing_the_second_time(app, users):
         later = WEDNESDAY_10 + timedelta(hours=2)
         first = run_sweeps(later)
         second = run_sweeps(later)
-        assert first == {"expired_claims": 1, "due": 1, "quality_sample": 0, "daily_snapshot": 2}
-        assert second == {"expired_claims": 0, "due": 0, "quality_sample": 0, "daily_snapshot": 0}
+        assert first == {"expired_claims": 1, "interrupted_imports": 0, "due": 1, "quality_sample": 0, "daily_snapshot": 2}
+        assert second == {"expired_claims": 0, "interrupted_imports": 0, "due": 0, "quality_sample": 0,
+                          "daily_snapshot": 0}
         assert db.session.get(FollowUpTask, ids[0]).plan_reason == "appointment_missed"
         snapshot = db.session.scalars(select(FollowUpSnapshot).where(FollowUpSnapshot.county_code == "440802")).one()
         assert snapshot.figures["tasks"] == 3 and snapshot.figures["attempts"] == 1
@@ -72,7 +73,7 @@ def test_two_schedulers_started_only_one_runs_the_other_waits(app):
 def test_the_scheduler_runs_in_the_shanghai_time_zone_with_every_sweep(app):
     scheduler = build_scheduler(app)
     assert scheduler.timezone == ZoneInfo("Asia/Shanghai")
-    assert {job.id for job in scheduler.get_jobs()} == {"expired_claims", "due", "quality_sample", "daily_snapshot"}
+    assert {job.id for job in scheduler.get_jobs()} == set(SWEEPS)
 
 
 def test_no_embedded_scheduler_under_tests_or_unless_asked(make_app):

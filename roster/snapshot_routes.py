@@ -1,0 +1,53 @@
+"""A county's roster history: its snapshots, newest first, and bringing an earlier one back (undo an import)."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from auth.permissions import can, ensure_county_visible, require
+from extensions import db
+from i18n import is_chinese
+from models import County, RosterSnapshot
+from roster import snapshots
+from roster.routes import bp
+
+
+def _county(code: str) -> County:
+    """Load a county the current user may see, or 404."""
+    ensure_county_visible(code)
+    return db.session.get(County, code) or abort(404)
+
+
+@bp.get("/counties/<county>/snapshots")
+@require("view_roster")
+def county_history(county):
+    """List a county's roster snapshots, with the current one marked and a way back to an earlier one."""
+    county = _county(county)
+    history = snapshots.county_history(db.session, county.code, current_user)
+    return render_template("roster/county_history.html", county=county, history=history,
+                           may_restore=can(current_user, "import_roster"))
+
+
+@bp.route("/counties/<county>/snapshots/<int:snapshot_id>/restore", methods=["GET", "POST"])
+@require("import_roster")
+def restore(county, snapshot_id):
+    """Ask for a reason, then make an earlier snapshot of the county current again."""
+    county = _county(county)
+    try:
+        target = snapshots.snapshot_to_restore(db.session, county.code, snapshot_id, current_user)
+    except snapshots.SnapshotError as error:
+        flash(error.message_zh if is_chinese() else error.message_en, "warning")
+        return redirect(url_for("roster.county_history", county=county.code))
+    current = db.session.scalar(select(RosterSnapshot).where(RosterSnapshot.county_code == county.code,
+                                                             RosterSnapshot.is_current))
+    reason = (request.form.get("reason") or "").strip()
+    if request.method == "POST" and reason:
+        restored = snapshots.restore_snapshot(db, county.code, target.id, current_user, reason)
+        flash(_("The snapshot of %(date)s is the current roster again (%(count)s persons).",
+                date=format_datetime(target.created_at, "short"), count=f"{restored.row_count:,}"), "success")
+        return redirect(url_for("roster.county_history", county=county.code))
+    status = 422 if request.method == "POST" else 200
+    return render_template("roster/restore.html", county=county, target=target, current=current,
+                           missing_reason=request.method == "POST"), status
