@@ -4,6 +4,8 @@ from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
+from auth.scope import OutOfScope, PartlyOutOfScope
+
 # Stable error codes for the API, with the message shown to people.
 HTTP_ERRORS = {
     400: ("bad_request", lambda: _("The request is not valid.")),
@@ -43,10 +45,25 @@ def _handle(status):
     return handler
 
 
+def _forbidden_beyond_county():
+    """Answer a change that would reach other counties than the user's own."""
+    from extensions import db
+
+    db.session.rollback()
+    message = _("This reaches other counties than yours; only a user for every county may do it.")
+    if wants_json():
+        return api_error(403, "beyond_your_county", message)
+    return render_template("errors/error.html", status=403, message=message), 403
+
+
 def init_errors(app) -> None:
     """Register the handlers for the HTTP errors we answer ourselves."""
     for status in HTTP_ERRORS:
         app.register_error_handler(status, _handle(status))
+
+    # The services' county checks (auth/scope.py): another county's object does not exist for the user.
+    app.register_error_handler(OutOfScope, lambda error: _handle(404)(error))
+    app.register_error_handler(PartlyOutOfScope, lambda error: _forbidden_beyond_county())
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

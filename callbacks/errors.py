@@ -19,6 +19,7 @@ MESSAGES = {
     "reason_required": (400, lambda p: _("Please give a reason.")),
     "bad_answers": (400, lambda p: _("Please check the answers: %(reasons)s", **p)),
     "bad_caller": (400, lambda p: _("Choose an active caller who may work this county.")),
+    "bad_qc_result": (400, lambda p: _("Choose whether the re-check confirms or disputes the record.")),
     "not_permitted": (403, lambda p: _("You do not have permission to do this.")),
     "draw_not_found": (404, lambda p: _("No such draw.")),
     "draw_superseded": (409, lambda p: _("This draw was superseded by a redraw; its units are not worked.")),

@@ -60,7 +60,9 @@ def me() -> Actor:
 
 
 def fail(error: FollowUpError, target: str):
-    """Show why an action was refused and go back."""
+    """Show why an action was refused and go back; a task the user may not see is simply not found."""
+    if error.status in (403, 404):
+        abort(error.status)
     flash(error.message(), "danger")
     return redirect(target)
 
@@ -137,6 +139,7 @@ def claim(task_id):
 @require("follow_up")
 def release(task_id):
     """Give the task back to the queue without an attempt."""
+    load_task(task_id)
     queue_service.release(me(), task_id)
     flash(_("The task is back in the queue."), "info")
     return redirect(url_for(".queue"))
@@ -169,6 +172,7 @@ def parse_local(text: str | None) -> datetime | None:
 @require("follow_up")
 def attempt(task_id):
     """Record a disposition (one click); resubmitting the same form records once."""
+    load_task(task_id)  # another county's task is not found, whatever the form holds
     try:
         result = record_attempt(
             me(), task_id, request.form.get("disposition", ""), now(), retry_rules(),
@@ -198,6 +202,7 @@ def next_step_text(task: Task) -> str:
 @require("follow_up")
 def refer(task_id):
     """Refer a case to the coordinators, or hand it back, with a reason."""
+    load_task(task_id)
     kind = "hand_back" if request.form.get("kind") == "hand_back" else "referral"
     form = ReasonForm()
     if not form.validate_on_submit():
@@ -428,6 +433,7 @@ def reassign():
 @require("assign_work")
 def send_to_visit(task_id):
     """Make a phone task a visit task."""
+    load_task(task_id)
     count = task_service.send_to_visit(me(), [task_id], now(), retry_rules())
     flash(_("%(count)d tasks moved to the visit team.", count=count), "info")
     return redirect(url_for(".task", task_id=task_id))
@@ -454,6 +460,7 @@ def review():
 @require("assign_work")
 def resolve(task_id):
     """Close a review request with the coordinator's decision."""
+    load_task(task_id)
     form = ResolveForm()
     form.to_caller.choices = options([(0, "")] + [(u.id, "") for u in task_service.eligible_callers(db.session, None)])
     if not form.validate_on_submit():
@@ -471,6 +478,7 @@ def resolve(task_id):
 @require("assign_work")
 def quality(task_id):
     """Store the quality re-check of a verified case."""
+    load_task(task_id)
     form = QualityForm()
     try:
         task_service.record_qc(me(), task_id, form.result.data, form.note.data)

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, true, update
 
 import auditlog
 from callbacks.access import supervises
@@ -52,15 +52,21 @@ class GenerateResult:
 
 def generate_tasks(draw_id: int, now: datetime, rules: RetryRules, actor: Actor, visit_first: bool = False
                    ) -> GenerateResult:
-    """Make one task per active unit of a draw (idempotent: units that have a task are skipped)."""
+    """Make one task per active unit of a draw (idempotent: units that have a task are skipped).
+
+    A county-scoped coordinator makes the tasks of their county's units only.
+    """
     with db.write_transaction() as session:
         draw = session.get(Draw, draw_id)
-        if draw is None:
+        own = actor.county_code
+        if draw is None or (own and own not in {c.code for c in draw.campaign.counties}):
             raise FollowUpError("draw_not_found")
         if draw.superseded:
             raise FollowUpError("draw_superseded")
+        in_scope = SampleUnit.county_code == own if own else true()
         # A unit replaced by a reserve (out of scope) is no longer worked; its reserve gets a task below.
-        replaced = select(SampleUnit.id).where(SampleUnit.draw_id == draw_id, SampleUnit.status == "replaced")
+        replaced = select(SampleUnit.id).where(SampleUnit.draw_id == draw_id, SampleUnit.status == "replaced",
+                                               in_scope)
         session.execute(
             update(Task).where(Task.sample_unit_id.in_(replaced), Task.status != "closed")
             .values(status="closed", final_outcome="out_of_scope", plan_reason="ended_by_disposition", due_at=None,
@@ -69,10 +75,11 @@ def generate_tasks(draw_id: int, now: datetime, rules: RetryRules, actor: Actor,
         rows = session.execute(
             select(SampleUnit, Person).join(Person, Person.id == SampleUnit.person_id)
             .outerjoin(Task, Task.sample_unit_id == SampleUnit.id)
-            .where(SampleUnit.draw_id == draw_id, SampleUnit.status == "active", Task.id.is_(None))
+            .where(SampleUnit.draw_id == draw_id, SampleUnit.status == "active", Task.id.is_(None), in_scope)
             .order_by(SampleUnit.county_code, SampleUnit.stratum, SampleUnit.rank)
         ).all()
-        existing = session.scalar(select(func.count(Task.id)).where(Task.draw_id == draw_id))
+        existing = session.scalar(select(func.count(Task.id)).where(
+            Task.draw_id == draw_id, Task.county_code == own if own else true()))
         blocked = set(session.scalars(select(DoNotContact.id_number).where(
             DoNotContact.id_number.in_([p.id_number for _, p in rows]))))
         first_plans = {channel: plan_next(channel, [], now, rules) for channel in (PHONE, VISIT)}
@@ -263,7 +270,7 @@ def record_qc(actor: Actor, task_id: int, result: str, note: str) -> Task:
     if not supervises(actor):
         raise FollowUpError("not_permitted")
     if result not in ("confirmed", "disputed"):
-        raise ValueError(result)
+        raise FollowUpError("bad_qc_result")
     if result == "disputed" and not (note or "").strip():
         raise FollowUpError("reason_required")
     with db.write_transaction() as session:

@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from auth import scope
 from campaigns.design import split_stratum
 from campaigns.service import REPLACEMENT_REASONS
 from config import codelists
@@ -112,12 +113,15 @@ def draw_facts(draw: Draw) -> list[tuple[str, str]]:
         (_("Drawn at (UTC)"), draw.created_at.strftime("%Y-%m-%d %H:%M:%S")),
         (_("Seed as given"), draw.seed_text), (_("Seed"), draw.seed),
         (_("Algorithm"), draw.algorithm), (_("Code version"), draw.code_version),
-        (_("Frame size"), str(draw.frame_size)), (_("Frame fingerprint (SHA-256)"), draw.frame_fingerprint),
+        (_("Frame size"), str(draw.frame_size if scope.scope_of() is None else sum(
+            v["N"] for v in scope.visible_part(draw.strata or {}).values()))),
+        (_("Frame fingerprint (SHA-256)"), draw.frame_fingerprint),
         (_("Snapshots"), ", ".join(str(s) for s in draw.snapshot_ids)),
         (_("Status"), _("Superseded") if draw.superseded else _("In force")),
         (_("Strata: N / n / reserves"), "; ".join(f"{h}: {v['N']} / {v['n']} / {v['reserves']}"
-                                                 for h, v in sorted((draw.strata or {}).items()))),
-        (_("Left out as verified in another campaign"), str(draw.excluded_count or 0)),
+                                                 for h, v in sorted(scope.visible_part(draw.strata or {}).items()))),
+        (_("Left out as verified in another campaign"),
+         str(draw.excluded_count or 0) if scope.scope_of() is None else "—"),
     ]
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 import auditlog
 from auth.permissions import can, county_scope, ensure_county_visible, require
+from auth.scope import check_campaign
 from campaigns import export, service
 from campaigns.design import (
     ALLOCATION_LABELS,
@@ -34,9 +35,7 @@ DESIGN_DEFAULTS = {"population": "registered", "stratify_by": "", "method": "tot
 def visible_campaign(campaign_id: int) -> Campaign:
     """Load a campaign the user may see (a county-scoped user: only campaigns with their county)."""
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
-    scope = county_scope(current_user)
-    if scope and scope not in {c.code for c in campaign.counties}:
-        abort(404)
+    check_campaign(campaign)  # the services' own check: OutOfScope answers 404
     return campaign
 
 

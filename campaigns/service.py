@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import object_session
 
 import auditlog
+from auth import scope
 from campaigns.design import Design, combined_margin, plan_sizes, split_stratum, stratum_rates
 from campaigns.frame import (
     excluded_counts,
@@ -71,10 +72,12 @@ def create_campaign(session, name: str, counties: list[str], description: str = 
     if period_start and period_end and period_start > period_end:
         raise ServiceError("period_invalid", _("The period ends before it starts."))
     known = {c.code: c for c in session.scalars(select(County).where(County.active))}
-    codes = sorted(set(counties)) if counties else sorted(known)
+    own = scope.scope_of(user)
+    codes = sorted(set(counties)) if counties else ([own] if own else sorted(known))
     unknown = [code for code in codes if code not in known]
     if unknown:
         raise ServiceError("county_unknown", _("Unknown county code: %(codes)s", codes=", ".join(unknown)))
+    scope.check_counties_to_change(codes, user)  # a county's coordinator: campaigns of their county only
     campaign = Campaign(name=name, description=description or "", period_start=period_start,
                         period_end=period_end, created_by_id=getattr(user, "id", None),
                         counties=[known[code] for code in codes])
@@ -141,6 +144,7 @@ def summarise(populations: dict[str, int], sizes: dict[str, int], reserves: dict
 
 def preview(session, campaign: Campaign, design: Design, now: datetime | None = None) -> Preview:
     """Plan a design over the present frame without drawing anything."""
+    scope.check_campaign(campaign)
     snapshots = _snapshots_for(session, design)
     definition = design.frame_definition()
     ids = sorted(snapshots.values())
@@ -171,6 +175,7 @@ def make_draw(session, campaign: Campaign, design: Design, seed_text: str | None
 
 def _make_draw(session, campaign: Campaign, design: Design, seed_text: str | None, reason: str, user,
                now: datetime | None) -> Draw:
+    scope.check_campaign_change(campaign, user)  # a (re)draw reaches every county of the campaign
     previous = current_draw(campaign)
     reason = (reason or "").strip()
     if previous is not None and _fieldwork_started(session, previous):
@@ -279,6 +284,7 @@ def drawn_frame(session, draw: Draw):
 
 
 def _verify(session, draw: Draw) -> VerifyReport:
+    scope.check_campaign(draw.campaign)
     frame = drawn_frame(session, draw)
     recorded: dict[str, list[str]] = {}
     roles: dict[str, list[str]] = {}
@@ -319,6 +325,8 @@ def _role_findings(roles: dict[str, list[str]], sizes: dict[str, int]) -> list[F
 def replace_unit(session, unit: SampleUnit, reason: str, note: str = "", user=None,
                  now: datetime | None = None) -> SampleUnit:
     """Replace an out-of-scope unit by the next unused reserve of its stratum and return that reserve."""
+    scope.check_campaign(unit.draw.campaign, user)
+    scope.check_county(unit.county_code, user)
     if reason in FINDINGS_NOT_REPLACEABLE:
         raise ServiceError("not_replaceable", _(
             "“%(reason)s” is a finding of the check, not a reason to replace: the person stays in the sample "
@@ -367,16 +375,20 @@ def replaced_counts(session, draw: Draw) -> dict[str, int]:
     return dict(rows.all())
 
 
-def draw_summary(draw: Draw) -> dict:
-    """Describe a draw as plain data, for the API and the CLI."""
+def draw_summary(draw: Draw, user=None) -> dict:
+    """Describe a draw as plain data, for the API and the CLI (a county-scoped user: their strata only)."""
+    scope.check_campaign(draw.campaign, user)
+    strata = scope.visible_part(draw.strata or {}, user)
+    whole = scope.scope_of(user) is None
     return {
         "id": draw.id, "campaign": draw.campaign_id, "created_at": draw.created_at.isoformat(),
         "seed_text": draw.seed_text, "seed": draw.seed, "seed_source": draw.seed_source,
         "algorithm": draw.algorithm, "code_version": draw.code_version, "fingerprint": draw.frame_fingerprint,
-        "frame_size": draw.frame_size, "excluded": draw.excluded_count, "snapshot_ids": draw.snapshot_ids,
-        "frame_definition": draw.frame_definition, "design": draw.design, "strata": draw.strata,
-        "sample": sum(s["n"] for s in draw.strata.values()),
-        "reserves": sum(s["reserves"] for s in draw.strata.values()),
+        "frame_size": draw.frame_size if whole else sum(s["N"] for s in strata.values()),
+        "excluded": draw.excluded_count if whole else None,
+        "snapshot_ids": draw.snapshot_ids, "frame_definition": draw.frame_definition, "design": draw.design,
+        "strata": strata, "sample": sum(s["n"] for s in strata.values()),
+        "reserves": sum(s["reserves"] for s in strata.values()),
         "supersedes": draw.supersedes_id, "redraw_reason": draw.redraw_reason, "superseded": draw.superseded,
     }
 
