@@ -7,6 +7,7 @@ from flask import Flask
 
 from config.settings import load_settings
 from extensions import babel, csrf, db, login_manager
+from inputs import init_inputs
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -19,6 +20,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     trust_proxies(app)
+    init_inputs(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from api import bp
 from auth.permissions import county_scope, require, scope_to_county
 from extensions import db
+from inputs import MAX_PAGE, int_arg
 from models import County
 from roster.queries import search_persons
 
@@ -30,14 +31,14 @@ def counties():
 @require("view_roster")
 def persons():
     """Search the current roster; ID and phone numbers come masked."""
-    page_size = min(request.args.get("page_size", current_app.config["PAGE_SIZE"], type=int), 500)
+    page_size = min(int_arg("page_size", current_app.config["PAGE_SIZE"], 1), 500)
     result = search_persons(
         db.session,
         text=request.args.get("q", ""),
         county_code=county_scope(current_user) or request.args.get("county"),
         status=request.args.get("status", "registered"),
-        page=max(request.args.get("page", 1, type=int), 1),
-        page_size=max(page_size, 1),
+        page=int_arg("page", 1, 1, MAX_PAGE),
+        page_size=page_size,
         user=current_user,
     )
     return jsonify(total=result.total, page=result.page, pages=result.pages, persons=result.rows)

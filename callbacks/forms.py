@@ -4,12 +4,12 @@ API (`callbacks.verification.parse_answers`); the small forms here are WTForms."
 import uuid
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from config.verification import CORE_FIELDS
+from inputs import PageForm
 
 
 def new_submission_key() -> str:
@@ -42,36 +42,36 @@ def answers_from_form(form) -> dict:
     }
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(PageForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(PageForm):
     resolution = TextAreaField(_l("Decision"), validators=[DataRequired(), Length(max=2000)])
     to_caller = SelectField(_l("Assign to"), coerce=int, validators=[Optional()])
     start_visit = BooleanField(_l("Send to the visit team"))
 
 
-class QualityForm(FlaskForm):
+class QualityForm(PageForm):
     result = SelectField(_l("Re-check result"), choices=options([("confirmed", _l("Record confirmed")),
                                                                  ("disputed", _l("Record disputed"))]))
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
 
 
-class ScriptForm(FlaskForm):
+class ScriptForm(PageForm):
     body = TextAreaField(_l("Call script"), validators=[DataRequired(), Length(max=20000)])
 
 
-class GenerateForm(FlaskForm):
+class GenerateForm(PageForm):
     visit_first = BooleanField(_l("Start every task as a home visit"))
 
 
-class AssignForm(FlaskForm):
+class AssignForm(PageForm):
     county = SelectField(_l("County"), validators=[DataRequired()])
     callers = SelectMultipleField(_l("Callers"), coerce=int, validators=[DataRequired()])
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(PageForm):
     county = SelectField(_l("County"), validators=[Optional()])
     from_caller = SelectField(_l("Now assigned to"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()])

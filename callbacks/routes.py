@@ -35,6 +35,7 @@ from callbacks.verification import correct_verification, derive, parse_answers, 
 from config.dispositions import CHANNELS, PHONE, TASK_STATUSES, VISIT, dispositions_for
 from config.verification import CORE_FIELDS, CURRENT_STATUSES, SATISFACTION_LEVELS, SERVICES, WISH_TO_WORK
 from extensions import db
+from inputs import int_arg
 from models import Attempt, County, Draw, Person, SampleUnit, User, Verification
 from models import FollowUpTask as Task
 from privacy import mask_id_number, mask_phone
@@ -306,7 +307,7 @@ def visits():
     query = (select(Task, Person).join(Person, Person.id == Task.person_id)
              .where(visible_condition(actor), Task.status == "open", Task.channel == VISIT))
     county = actor.county_code or request.args.get("county") or None
-    caller_id = request.args.get("caller", type=int)
+    caller_id = int_arg("caller", None)
     if county:
         query = query.where(Task.county_code == county)
     if not supervises(actor):
@@ -414,7 +415,7 @@ def assign():
 def reassign():
     """Move every open task matching the filter to another caller or back to the pool."""
     form = _reassign_form()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or not form.to_caller.data:
         return fail(FollowUpError("bad_caller"), url_for(".manage"))
     source = form.from_caller.data
     try:

@@ -7,6 +7,7 @@ from api import bp
 from auth.permissions import require
 from errors import api_error
 from extensions import db
+from inputs import MAX_PAGE, int_arg
 from models import RectificationItem
 from reports import access
 from reports import rectification as rect
@@ -53,8 +54,8 @@ def cases(campaign_id):
         f = access.case_filter()
     except CaseFilterError:
         return api_error(400, "bad_filter", "kind/code")
-    page_size = min(max(request.args.get("page_size", 50, type=int), 1), 500)
-    return jsonify(list_cases(db.session, draw.id, f, page=max(request.args.get("page", 1, type=int), 1),
+    page_size = min(int_arg("page_size", 50, 1), 500)
+    return jsonify(list_cases(db.session, draw.id, f, page=int_arg("page", 1, 1, MAX_PAGE),
                               page_size=page_size))
 
 

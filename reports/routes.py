@@ -11,6 +11,7 @@ from sqlalchemy import select
 import auditlog
 from auth.permissions import require
 from extensions import db
+from inputs import MAX_PAGE, int_arg
 from models import RectificationItem
 from reports import access, export, labels
 from reports import rectification as rect
@@ -76,7 +77,7 @@ def cases(campaign_id):
         f = access.case_filter()
     except CaseFilterError:
         abort(400)
-    result = list_cases(db.session, draw.id, f, page=max(request.args.get("page", 1, type=int), 1))
+    result = list_cases(db.session, draw.id, f, page=int_arg("page", 1, 1, MAX_PAGE))
     return render_template("reports/cases.html", campaign=campaign, filter=f, result=result, L=labels)
 
 
@@ -119,7 +120,7 @@ def rectification_generate(campaign_id):
     """Turn every confirmed discrepancy into an item of its county's list (idempotent)."""
     campaign = access.visible_campaign(campaign_id)
     days = request.form.get("due_days", access.due_days(), type=int)
-    if days is None or not 1 <= days <= 365:
+    if days is None or not 1 <= days <= 365:  # checked here, so a huge number never reaches the database
         flash(_("The number of days must be between 1 and 365."), "danger")
         return redirect(url_for("reports.rectification", campaign_id=campaign.id))
     with db.write_transaction() as session:

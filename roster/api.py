@@ -10,6 +10,7 @@ from sqlalchemy import select
 from api import bp
 from auth.permissions import county_scope, ensure_county_visible, require
 from extensions import db
+from inputs import int_arg
 from models import ImportBatch, ImportProblem
 from roster import guard, importer, jobs, snapshots
 from roster.import_routes import save_upload, visible_batch
@@ -81,7 +82,7 @@ def import_status(batch_id):
 def import_problems(batch_id):
     """List a batch's problems (row, field, value, code, reasons), 500 at a time."""
     batch = visible_batch(batch_id)
-    offset = max(request.args.get("offset", 0, type=int), 0)
+    offset = int_arg("offset", 0)
     rows = db.session.scalars(select(ImportProblem).where(ImportProblem.batch_id == batch.id)
                               .order_by(ImportProblem.id).offset(offset).limit(500))
     return jsonify([{"row": p.row, "field": p.field, "value": p.value, "code": p.code, "severity": p.severity,

@@ -1,12 +1,13 @@
 """Forms of the roster area."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, SubmitField
 
+from inputs import PageForm
 
-class UploadForm(FlaskForm):
+
+class UploadForm(PageForm):
     file = FileField(_l("Roster file (XLSX or CSV)"), validators=[FileRequired(_l("Choose a file to upload."))])
     county = SelectField(_l("County of the file"))
     submit = SubmitField(_l("Upload and check"))

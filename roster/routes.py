@@ -9,6 +9,7 @@ from flask_login import current_user
 from auth.permissions import county_scope, require
 from extensions import db
 from i18n import is_chinese
+from inputs import MAX_PAGE, int_arg
 from models import County
 from roster.quality import FLAGS, county_quality
 from roster.queries import search_persons
@@ -21,7 +22,7 @@ bp = Blueprint("roster", __name__, url_prefix="/roster")
 @require("view_roster")
 def persons():
     """List the current roster, searchable by name, ID or phone, limited to the user's county."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = int_arg("page", 1, 1, MAX_PAGE)
     county = county_scope(current_user) or request.args.get("county") or None
     flag = request.args.get("flag") or None
     if flag and flag not in FLAGS:
