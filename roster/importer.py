@@ -25,6 +25,7 @@ from database import bulk_insert
 from models import County, ImportBatch, ImportProblem, Person, RosterSnapshot, utcnow
 from roster.checking import CHUNK_ROWS, RowChecker, checked_chunks, record_digest, row_chunks
 from roster.columns import map_headers
+from roster.normalize import visible
 from roster.reader import ReaderError, csv_line_chunks, open_table
 from roster.spool import COLUMNS, SpoolWriter, read_spool
 
@@ -248,7 +249,7 @@ def _validate_rows(session, batch, tasks, checker, workers, progress):
 def _problem_row(batch_id, problem) -> dict:
     value = problem.value_as_given
     return {"batch_id": batch_id, "row": problem.row, "field": problem.field,
-            "value": None if value is None else str(value)[:255], "code": problem.code,
+            "value": None if value is None else visible(value)[:255], "code": problem.code,
             "severity": problem.severity, "message_zh": problem.message_zh, "message_en": problem.message_en}
 
 
