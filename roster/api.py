@@ -30,6 +30,7 @@ def batch_json(batch: ImportBatch) -> dict:
         "rows_warned": batch.rows_warned, "added": batch.added, "updated": batch.updated,
         "unchanged": batch.unchanged, "removed": batch.removed, "duplicates": batch.duplicates,
         "percent": percent, "error_code": batch.error_code,
+        "error_message": batch.error_message and batch.error_message.split("\n")[0],
         "created_at": batch.created_at.isoformat(), "committed_at": batch.committed_at and batch.committed_at.isoformat(),
     }
 

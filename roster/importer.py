@@ -135,7 +135,7 @@ def validate_batch(session, batch_id: int, today: date, progress=None, workers: 
     session.execute(ImportProblem.__table__.delete().where(ImportProblem.batch_id == batch.id))
     session.commit()
     try:
-        table = open_table(batch.stored_path)
+        table = open_table(batch.stored_path, batch.filename)
     except ReaderError as error:
         return _fail(session, batch, error.code, error.message_zh, error.message_en)
     with table:

@@ -58,6 +58,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The text encoding of “{filename}” is neither UTF-8 nor GBK/GB18030; save it from Excel as "
         "“CSV UTF-8”",
     ),
+    "encoding_mixed": (
+        "文件“{filename}”中混有两种文字编码（一部分是 UTF-8，一部分是 GBK），可能是两个文件拼接而成。"
+        "请在 Excel 中打开后另存为“CSV UTF-8”再导入",
+        "The file “{filename}” mixes two text encodings (part UTF-8, part GBK), perhaps two files pasted "
+        "together; save it from Excel as “CSV UTF-8”",
+    ),
     "workbook_encrypted": (
         "Excel 文件“{filename}”设置了打开密码，请取消密码后再导入",
         "The Excel file “{filename}” is password-protected; remove the password and import again",
@@ -152,9 +158,9 @@ def read_table(data: bytes, filename: str) -> Table:
     return _read(data[:65536], lambda: _memory_chunks(data), lambda: io.BytesIO(data), filename)
 
 
-def open_table(path: str | os.PathLike[str]) -> Table:
-    """Read a roster file from disk, streaming it (for the command line)."""
-    filename = os.path.basename(os.fspath(path))
+def open_table(path: str | os.PathLike[str], filename: str | None = None) -> Table:
+    """Read a roster file from disk, streaming it; messages name it `filename` (else its own name)."""
+    filename = filename or os.path.basename(os.fspath(path))
     try:
         with open(path, "rb") as handle:
             head = handle.read(65536)
@@ -220,6 +226,8 @@ def _read(head: bytes, chunks, opener, filename: str, path=None) -> Table:
         encoding = "utf-16" if _decodes(chunks(), "utf-16") else None
     else:
         encoding = _detect_encoding(chunks, head.startswith(codecs.BOM_UTF8))
+        if encoding == "gb18030" and _has_utf8_line(head):
+            raise ReaderError("encoding_mixed", filename)
     if encoding is None:
         raise ReaderError("encoding_unknown", filename)
     return _read_csv(head, opener, encoding, filename)
@@ -244,6 +252,19 @@ def _detect_encoding(chunks: Callable[[], Iterable[bytes]], has_bom: bool) -> st
     if not has_bom and _decodes(chunks(), "gb18030"):
         return "gb18030"
     return None
+
+
+def _has_utf8_line(head: bytes) -> bool:
+    """Say whether a line near the top holds Chinese text in UTF-8 (two files of different encodings
+    pasted together): GBK text is almost never valid UTF-8 too, over a few characters."""
+    for line in head.splitlines()[:-1]:  # the last line may be cut off
+        if sum(byte >= 0x80 for byte in line) >= 6:
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            return True
+    return False
 
 
 def _sniff_delimiter(head: bytes, encoding: str) -> str:

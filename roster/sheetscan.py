@@ -116,9 +116,10 @@ def _expanded(archive: zipfile.ZipFile, part: zipfile.ZipInfo, limit: int):
             while chunk := stream.read(_CHUNK):
                 expanded += len(chunk)
                 if expanded > limit:
-                    raise SheetRefused("workbook_too_large", f"{part.filename} > {limit >> 20} MiB")
+                    raise SheetRefused("workbook_too_large", f"{part.filename}: > {limit >> 20} MiB")
                 if expanded > BOMB_FROM_BYTES and expanded > BOMB_RATIO * max(part.compress_size, 1):
-                    raise SheetRefused("workbook_too_large", f"{part.filename} > {expanded >> 20} MiB")
+                    raise SheetRefused("workbook_too_large",
+                                       f"{part.filename}: {part.compress_size >> 10} KiB → {expanded >> 20} MiB")
                 yield chunk
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError) as error:
         # RuntimeError: an encrypted part. calamine reports a damaged or encrypted file better.
