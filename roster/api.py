@@ -34,6 +34,7 @@ def batch_json(batch: ImportBatch) -> dict:
         "county_changes": [guard.county_change(c, n) for c, n in sorted((batch.county_counts or {}).items())],
         "suspicious_counties": [c["county"] for c in guard.suspicious_counties(batch.county_counts or {})],
         "removals_to_confirm": importer.removals_needing_confirmation(batch) if batch.status == "previewed" else [],
+        "error_message": batch.error_message and batch.error_message.split("\n")[0],
         "created_at": batch.created_at.isoformat(), "committed_at": batch.committed_at and batch.committed_at.isoformat(),
     }
 

@@ -27,6 +27,7 @@ from models import County, ImportBatch, ImportProblem, Person, RosterSnapshot, u
 from roster.checking import CHUNK_ROWS, RowChecker, checked_chunks, record_digest, row_chunks
 from roster.columns import map_headers
 from roster.guard import FIRST_ROWS, removals_to_confirm
+from roster.normalize import visible
 from roster.reader import ReaderError, csv_line_chunks, open_table
 from roster.snapshots import current_snapshots, lock_counties, make_current
 from roster.spool import COLUMNS, SpoolWriter, read_spool
@@ -144,7 +145,7 @@ def validate_batch(session, batch_id: int, today: date, progress=None, workers: 
     session.execute(ImportProblem.__table__.delete().where(ImportProblem.batch_id == batch.id))
     session.commit()
     try:
-        table = open_table(batch.stored_path)
+        table = open_table(batch.stored_path, batch.filename)
     except ReaderError as error:
         return _fail(session, batch, error.code, error.message_zh, error.message_en)
     with table:
@@ -282,7 +283,7 @@ def _county_counts(before: dict, by_county: dict, left_over: dict, first_rows: d
 def _problem_row(batch_id, problem) -> dict:
     value = problem.value_as_given
     return {"batch_id": batch_id, "row": problem.row, "field": problem.field,
-            "value": None if value is None else str(value)[:255], "code": problem.code,
+            "value": None if value is None else visible(value)[:255], "code": problem.code,
             "severity": problem.severity, "message_zh": problem.message_zh, "message_en": problem.message_en}
 
 

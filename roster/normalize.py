@@ -36,12 +36,23 @@ def nfkc(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
+# C0 and C1 control characters (tab, line breaks and the like are whitespace and fold to spaces
+# first). PostgreSQL refuses NUL in text, and none of them belongs in a roster.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def text(value: object) -> str | None:
-    """Clean free text: NFKC, trimmed, inner whitespace collapsed; None when empty."""
+    """Clean free text: NFKC, trimmed, inner whitespace (tabs, line breaks) folded to one space;
+    None when empty; a control character left (NUL, say) raises control_character."""
     if value is None:
         return None
     if value.__class__ is str:
-        return " ".join(_normalize("NFKC", value).split()) or None
+        cleaned = " ".join(_normalize("NFKC", value).split())
+        # isprintable is the fast test; it is also False for private-use characters (rare hanzi in
+        # GB18030 files), which are kept.
+        if not cleaned.isprintable() and _CONTROL.search(cleaned):
+            raise NormalizeError("control_character")
+        return cleaned or None
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, datetime):
@@ -49,6 +60,12 @@ def text(value: object) -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def visible(value: object) -> str:
+    """Show a value with its control characters spelt out (NUL as \\x00), for messages and storage."""
+    shown = value if value.__class__ is str else str(value)
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", shown)
 
 
 _NAME_DOTS = str.maketrans({"•": "·", "・": "·", "‧": "·", "∙": "·", "．": "·", ".": "·", "。": "·"})
@@ -156,7 +173,10 @@ def county_code(value: object, names: dict[str, str] | None = None) -> str | Non
         return value
     if isinstance(value, float | int) and not isinstance(value, bool) and float(value).is_integer():
         value = str(int(value))
-    cleaned = text(value)
+    try:
+        cleaned = text(value)
+    except NormalizeError:
+        return visible(value)  # no county: the caller reports it as unknown
     if cleaned is None:
         return None
     cleaned = cleaned.replace(" ", "")

@@ -25,10 +25,15 @@ from itertools import chain, islice
 import python_calamine
 
 from roster.columns import count_recognised
+from roster.normalize import visible
+from roster.sheetscan import MAX_COLUMNS, SheetRefused, check_workbook
 
 _CHUNK = 1 << 20
 _HEADER_SEARCH_ROWS = 10
 _MIN_RECOGNISED = 2
+# A roster line is a few hundred characters; 200 columns of long addresses stay far below this.
+# A longer line is refused before the CSV parser splits it into millions of fields.
+MAX_LINE_CHARS = 1 << 20
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "empty_file": ("文件“{filename}”是空的，没有任何数据", "The file “{filename}” is empty"),
@@ -53,6 +58,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The text encoding of “{filename}” is neither UTF-8 nor GBK/GB18030; save it from Excel as "
         "“CSV UTF-8”",
     ),
+    "encoding_mixed": (
+        "文件“{filename}”中混有两种文字编码（一部分是 UTF-8，一部分是 GBK），可能是两个文件拼接而成。"
+        "请在 Excel 中打开后另存为“CSV UTF-8”再导入",
+        "The file “{filename}” mixes two text encodings (part UTF-8, part GBK), perhaps two files pasted "
+        "together; save it from Excel as “CSV UTF-8”",
+    ),
     "workbook_encrypted": (
         "Excel 文件“{filename}”设置了打开密码，请取消密码后再导入",
         "The Excel file “{filename}” is password-protected; remove the password and import again",
@@ -62,6 +73,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The Excel file “{filename}” cannot be read; it may be damaged ({detail})",
     ),
     "file_unreadable": ("无法打开文件“{filename}”（{detail}）", "Cannot open the file “{filename}” ({detail})"),
+    "too_many_columns": (
+        "文件“{filename}”的表格有{detail}列，超过了200列的上限，不像是失业登记名册。请只保留名册的列后再导入",
+        "The file “{filename}” has {detail} columns, more than the limit of 200; keep only the roster's "
+        "columns and import again",
+    ),
+    "sheet_too_large": (
+        "Excel 文件“{filename}”的工作表过大（{detail}，行 × 列，含中间的空白区域），无法安全读取。"
+        "请删除数据以外的空行空列，或另存为 CSV（UTF-8）后再导入",
+        "A sheet of the Excel file “{filename}” is too large to read safely ({detail}, rows × columns, "
+        "blank cells between included); delete the empty rows and columns or save it as CSV (UTF-8)",
+    ),
+    "workbook_too_large": (
+        "Excel 文件“{filename}”解压后过大（{detail}），可能是恶意构造的压缩文件，已拒绝读取",
+        "The Excel file “{filename}” expands to too much data ({detail}); it may be a zip bomb and was "
+        "not read",
+    ),
+    "line_too_long": (
+        "文件“{filename}”第{row}行超过100万个字符，不像是名册的一行，请检查文件内容",
+        "Row {row} of “{filename}” is longer than a million characters; it is not a roster row",
+    ),
     "csv_malformed": (
         "文件“{filename}”第{row}行格式有误（{detail}），常见原因是引号未配对",
         "Row {row} of “{filename}” is malformed ({detail}); an unpaired quote is the usual cause",
@@ -127,9 +158,9 @@ def read_table(data: bytes, filename: str) -> Table:
     return _read(data[:65536], lambda: _memory_chunks(data), lambda: io.BytesIO(data), filename)
 
 
-def open_table(path: str | os.PathLike[str]) -> Table:
-    """Read a roster file from disk, streaming it (for the command line)."""
-    filename = os.path.basename(os.fspath(path))
+def open_table(path: str | os.PathLike[str], filename: str | None = None) -> Table:
+    """Read a roster file from disk, streaming it; messages name it `filename` (else its own name)."""
+    filename = filename or os.path.basename(os.fspath(path))
     try:
         with open(path, "rb") as handle:
             head = handle.read(65536)
@@ -195,6 +226,8 @@ def _read(head: bytes, chunks, opener, filename: str, path=None) -> Table:
         encoding = "utf-16" if _decodes(chunks(), "utf-16") else None
     else:
         encoding = _detect_encoding(chunks, head.startswith(codecs.BOM_UTF8))
+        if encoding == "gb18030" and _has_utf8_line(head):
+            raise ReaderError("encoding_mixed", filename)
     if encoding is None:
         raise ReaderError("encoding_unknown", filename)
     return _read_csv(head, opener, encoding, filename)
@@ -221,6 +254,19 @@ def _detect_encoding(chunks: Callable[[], Iterable[bytes]], has_bom: bool) -> st
     return None
 
 
+def _has_utf8_line(head: bytes) -> bool:
+    """Say whether a line near the top holds Chinese text in UTF-8 (two files of different encodings
+    pasted together): GBK text is almost never valid UTF-8 too, over a few characters."""
+    for line in head.splitlines()[:-1]:  # the last line may be cut off
+        if sum(byte >= 0x80 for byte in line) >= 6:
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            return True
+    return False
+
+
 def _sniff_delimiter(head: bytes, encoding: str) -> str:
     """Pick the delimiter that occurs most in the first line with content."""
     text = head.decode(encoding, errors="ignore")
@@ -241,6 +287,25 @@ def _is_blank(values: list) -> bool:
     return True
 
 
+def _width(values: list) -> int:
+    """Return the position of a row's last non-blank value."""
+    for position in range(len(values), 0, -1):
+        value = values[position - 1]
+        if value is not None and not (value.__class__ is str and not value.strip()):
+            return position
+    return 0
+
+
+def _lines(text, filename: str, first_row: int = 1) -> Iterator[str]:
+    """Yield a text file's lines; refuse one longer than MAX_LINE_CHARS before reading it whole."""
+    number = first_row
+    while line := text.readline(MAX_LINE_CHARS + 1):
+        if len(line) > MAX_LINE_CHARS:
+            raise ReaderError("line_too_long", filename, row=number)
+        yield line
+        number += 1
+
+
 def _find_header(numbered: Iterator[Row], filename: str) -> tuple[int, list, list[Row]]:
     """Take the header row from the top of the rows; return it and the data rows read past it."""
     top: list[Row] = []
@@ -251,6 +316,10 @@ def _find_header(numbered: Iterator[Row], filename: str) -> tuple[int, list, lis
                 break
     if not top:
         raise ReaderError("empty_file", filename)
+    for _, values in top:  # before anything is built from a header row
+        width = _width(values)
+        if width > MAX_COLUMNS:
+            raise ReaderError("too_many_columns", filename, detail=str(width))
     scores = [count_recognised(values) for _, values in top]
     best = max(range(len(top)), key=scores.__getitem__)
     pick = best if scores[best] >= _MIN_RECOGNISED else 0
@@ -265,7 +334,7 @@ def _make_table(numbered: Iterator[Row], filename: str, **details) -> Table:
     first = next(data_rows, None)
     if first is None:
         raise ReaderError("header_only", filename)
-    headers = ["" if value is None else str(value).strip() for value in header]
+    headers = ["" if value is None else visible(str(value).strip()) for value in header]
     return Table(headers, chain((first,), data_rows), header_row, **details)
 
 
@@ -303,7 +372,8 @@ def csv_line_chunks(path, table: Table, filename: str, size: int) -> Iterator[Cs
         for _ in islice(text, table.header_row):
             pass
         first = table.header_row + 1
-        while lines := list(islice(text, size)):
+        guarded = _lines(text, filename, first)
+        while lines := list(islice(guarded, size)):
             yield CsvLines(first, lines, table.delimiter or ",", filename)
             first += len(lines)
 
@@ -321,7 +391,7 @@ def _read_csv(head: bytes, opener, encoding: str, filename: str) -> Table:
     delimiter = _sniff_delimiter(head, encoding)
     binary = opener()
     text = io.TextIOWrapper(binary, encoding=encoding, newline="")
-    reader = csv.reader(text, delimiter=delimiter)
+    reader = csv.reader(_lines(text, filename), delimiter=delimiter)
 
     def numbered() -> Iterator[Row]:
         """Yield CSV records with their row numbers; close the file at the end."""
@@ -344,8 +414,20 @@ def _read_csv(head: bytes, opener, encoding: str, filename: str) -> Table:
     return table
 
 
+def _check_workbook(source, filename: str) -> None:
+    """Refuse a workbook that is a zip bomb or holds a sheet too large to load (roster/sheetscan.py)."""
+    try:
+        check_workbook(source)
+    except SheetRefused as refused:
+        raise ReaderError(refused.code, filename, detail=refused.detail) from None
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)
+
+
 def _read_workbook(source, filename: str) -> Table:
     """Read the first sheet with recognised headers (else the first visible sheet) of a workbook."""
+    _check_workbook(source, filename)  # before calamine loads anything
     try:
         workbook = python_calamine.load_workbook(source)
     except python_calamine.PasswordError:
@@ -369,6 +451,8 @@ def _read_workbook(source, filename: str) -> Table:
             sheet = workbook.get_sheet_by_name(name)
         except python_calamine.CalamineError as error:
             raise ReaderError("workbook_unreadable", filename, detail=str(error)) from None
+        if sheet.width > MAX_COLUMNS:  # an .xls, which the scan does not open; its format caps it at 256
+            raise ReaderError("too_many_columns", filename, detail=str(sheet.width))
         # iter_rows starts at the sheet's first row even when it is empty, so row numbers are
         # the index + 1 (tests/test_roster_reader.py checks this against a sheet with blank top rows).
         try:

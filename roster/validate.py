@@ -27,6 +27,8 @@ and bias the county's discrepancy rate downwards.
 | registered_before_birth       | error    | registration date before the birth date in the ID            |
 | registered_under_16           | error    | registered before the 16th birthday (below working age)      |
 | cancelled_before_registration | error    | cancellation date before registration date                   |
+| control_character             | error    | a text field holds NUL or another control character (tabs and|
+|                               |          | line breaks are not: they fold to spaces)                    |
 | gender_mismatch               | warning  | gender column disagrees with the ID's 17th digit             |
 | phone_invalid                 | warning  | not a valid mainland mobile or landline; phone stored empty  |
 | cancelled_in_future           | warning  | cancellation date after today                                |
@@ -117,6 +119,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Under 16 at registration (born {birth}, registered {registered}): below working age"),
     "cancelled_before_registration": (ERROR, "注销日期 {cancelled} 早于失业登记日期 {registered}",
         "Cancellation date {cancelled} is before the registration date {registered}"),
+    "control_character": (ERROR, "{label}“{value}”含有不可见的控制字符（如 \\x00），请在原表格中删除后再导入",
+        "{label_en} “{value}” contains an invisible control character (such as \\x00); remove it and import again"),
     "gender_mismatch": (WARNING, "性别“{value}”与公民身份号码第17位所示性别（{id_gender}）不一致",
         "Gender “{value}” disagrees with the citizen ID number's 17th digit ({id_gender_en})"),
     "phone_invalid": (WARNING, "联系电话“{value}”不是有效的手机或固定电话号码（固定电话请带区号，如 0759-3388123），未导入该号码",
@@ -152,7 +156,7 @@ def make_problem(row: int, field: str | None, value: object, code: str, **params
     values = {
         "label": spec.label_zh if spec else "",
         "label_en": spec.label_en if spec else "",
-        "value": "" if value is None else value,
+        "value": "" if value is None else nz.visible(value),
         **params,
     }
     return Problem(row, field, value, code, zh.format(**values), en.format(**values), severity)
@@ -289,6 +293,9 @@ def _clean_record(raw: dict, today: date, known: set[str] | frozenset[str], defa
         certificate = get("certificate_number")
         if certificate.__class__ is not str or not (certificate.isascii() and certificate.isdigit()):
             certificate = nz.long_number_text(certificate)
+        household_address = _text(get("household_address"))
+        residence_address = _text(get("residence_address"))
+        agency = _text(get("registering_agency"))
     except NormalizeError:
         return None
     if registered_on is None or registered_on > today or registered_on < info[1]:
@@ -303,11 +310,11 @@ def _clean_record(raw: dict, today: date, known: set[str] | frozenset[str], defa
         "gender": id_gender,
         "id_number": number,
         "phone": phone,
-        "household_address": _text(get("household_address")),
-        "residence_address": _text(get("residence_address")),
+        "household_address": household_address,
+        "residence_address": residence_address,
         "unemployment_reason": reason,
         "registered_on": registered_on,
-        "registering_agency": _text(get("registering_agency")),
+        "registering_agency": agency,
         "certificate_number": certificate,
         "employment_status": status,
         "cancelled_on": cancelled_on,
@@ -394,6 +401,9 @@ def _validate_thoroughly(
             add("cancelled_on", "cancelled_in_future", cancelled=cancelled, today=today.isoformat())
 
     certificate_number = cleaned("certificate_number", nz.long_number_text)
+    household_address = cleaned("household_address", nz.text)
+    residence_address = cleaned("residence_address", nz.text)
+    agency = cleaned("registering_agency", nz.text)
     if any(problem.severity == ERROR for problem in problems):
         return RowResult(None, problems)
     return RowResult({
@@ -402,11 +412,11 @@ def _validate_thoroughly(
         "gender": gender,
         "id_number": id_number,
         "phone": phone,
-        "household_address": nz.text(get("household_address")),
-        "residence_address": nz.text(get("residence_address")),
+        "household_address": household_address,
+        "residence_address": residence_address,
         "unemployment_reason": reason,
         "registered_on": registered_on,
-        "registering_agency": nz.text(get("registering_agency")),
+        "registering_agency": agency,
         "certificate_number": certificate_number,
         "employment_status": status,
         "cancelled_on": cancelled_on,

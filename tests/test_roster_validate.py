@@ -121,6 +121,11 @@ ERROR_CASES = [
     ({"cancelled_on": "2025-02-28"}, "cancelled_on", "cancelled_before_registration"),
     ({"cancelled_on": "2025/13/01"}, "cancelled_on", "date_invalid"),
     ({"certificate_number": 4.408021990010112e17}, "certificate_number", "precision_lost"),
+    ({"household_address": "湛江市\x00赤坎区"}, "household_address", "control_character"),
+    ({"residence_address": "赤坎区\x1b[31m"}, "residence_address", "control_character"),
+    ({"registering_agency": "中心\x85\x9f"}, "registering_agency", "control_character"),
+    ({"certificate_number": "4408\x0020000"}, "certificate_number", "control_character"),
+    ({"unemployment_reason": "03\x00"}, "unemployment_reason", "control_character"),
 ]
 
 
@@ -430,6 +435,22 @@ def test_free_text_is_folded_and_trimmed():
     assert record["registering_agency"] == "赤坎区 就业中心"
 
 
+def test_tabs_and_line_breaks_in_free_text_fold_to_spaces():
+    record = check(good_row(household_address="湛江市\t赤坎区\r\n中山一路\x0b1号\u2028", registering_agency="\x1c中心")).record
+    assert record["household_address"] == "湛江市 赤坎区 中山一路 1号"
+    assert record["registering_agency"] == "中心"
+
+
+def test_a_control_character_is_shown_spelt_out_in_the_message():
+    [problem] = check(good_row(household_address="湛江\x00市")).problems
+    assert problem.value_as_given == "湛江\x00市"
+    assert "湛江\\x00市" in problem.message_zh and "\x00" not in problem.message_zh + problem.message_en
+
+
+def test_private_use_characters_of_rare_hanzi_are_kept():
+    assert check(good_row(household_address="湛江市\ue000村")).record["household_address"] == "湛江市\ue000村"
+
+
 def test_certificate_number_from_a_number_cell():
     # Up to 15 digits survive a number cell; 16 and more are precision_lost (see ERROR_CASES).
     assert check(good_row(certificate_number=440802000012345.0)).record["certificate_number"] == (
@@ -470,11 +491,11 @@ VARIANTS = {
         MAN_1990.lower(), " " + MAN_1990, wrong_check_digit(MAN_1990), 4.40802199001011e17, "", None,
     ],
     "phone": ["13812345678", "14012345678", "0759-3388123", "+8613812345678", 13812345678.0, "", None, "1"],
-    "household_address": ["湛江市　赤坎区", "  a  b ", "", None, 12.0],
-    "residence_address": ["湛江市赤坎区", "", None],
+    "household_address": ["湛江市　赤坎区", "  a  b ", "", None, 12.0, "a\x00b", "a\tb\nc"],
+    "residence_address": ["湛江市赤坎区", "", None, "\x7f", "\ue000"],
     "unemployment_reason": ["03", "本人辞职", 3.0, "辞职", "", None, "x"],
     "registered_on": ["2025-03-01", "2025/3/1", 45717, "2026-02-01", "2005-01-01", "2020-06-01", "", "x"],
-    "registering_agency": ["中心", "", None],
+    "registering_agency": ["中心", "", None, "中心\x1f", "中\x9b心"],
     "certificate_number": ["4408020000012345", "ab12", " 12 3", 123.0, 4.4e17, "1E5", "", None],
     "employment_status": ["失业", "10", "Unemployed", "", None, "?"],
     "cancelled_on": ["", None, "2025-06-01", "2024-01-01", "2026-06-01"],
