@@ -6,8 +6,8 @@ import os
 from flask import Flask
 
 from config.settings import load_settings
+from core.inputs import init_inputs
 from extensions import babel, csrf, db, login_manager
-from inputs import init_inputs
 
 
 def create_app(overrides: dict | None = None) -> Flask:

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from api import bp
 from auth.permissions import county_scope, require, scope_to_county
+from core.inputs import MAX_PAGE, int_arg
 from extensions import db
-from inputs import MAX_PAGE, int_arg
 from models import County
 from roster.queries import search_persons
 

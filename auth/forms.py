@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
-from inputs import PageForm
+from core.inputs import PageForm
 
 
 class LoginForm(PageForm):

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from config.verification import CORE_FIELDS
-from inputs import PageForm
+from core.inputs import PageForm
 
 
 def new_submission_key() -> str:

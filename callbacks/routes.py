@@ -34,8 +34,8 @@ from callbacks.telephony import provider
 from callbacks.verification import correct_verification, derive, parse_answers, record_verification
 from config.dispositions import CHANNELS, PHONE, TASK_STATUSES, VISIT, dispositions_for
 from config.verification import CORE_FIELDS, CURRENT_STATUSES, SATISFACTION_LEVELS, SERVICES, WISH_TO_WORK
+from core.inputs import int_arg
 from extensions import db
-from inputs import int_arg
 from models import Attempt, County, Draw, Person, SampleUnit, User, Verification
 from models import FollowUpTask as Task
 from privacy import mask_id_number, mask_phone

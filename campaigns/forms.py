@@ -5,7 +5,7 @@ from wtforms import DateField, SelectField, SelectMultipleField, StringField, Su
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from inputs import PageForm
+from core.inputs import PageForm
 
 
 class MultiCheckboxField(SelectMultipleField):

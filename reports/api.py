@@ -5,9 +5,9 @@ from flask_login import current_user
 
 from api import bp
 from auth.permissions import require
+from core.inputs import MAX_PAGE, int_arg
 from errors import api_error
 from extensions import db
-from inputs import MAX_PAGE, int_arg
 from models import RectificationItem
 from reports import access
 from reports import rectification as rect

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 import auditlog
 from auth.permissions import require
+from core.inputs import MAX_PAGE, int_arg
 from extensions import db
-from inputs import MAX_PAGE, int_arg
 from models import RectificationItem
 from reports import access, export, labels
 from reports import rectification as rect

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from api import bp
 from auth.permissions import county_scope, ensure_county_visible, require
+from core.inputs import int_arg
 from extensions import db
-from inputs import int_arg
 from models import ImportBatch, ImportProblem
 from roster import guard, importer, jobs, snapshots
 from roster.import_routes import save_upload, visible_batch

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, SubmitField
 
-from inputs import PageForm
+from core.inputs import PageForm
 
 
 class UploadForm(PageForm):

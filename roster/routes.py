@@ -7,9 +7,9 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from flask_login import current_user
 
 from auth.permissions import county_scope, require
+from core.inputs import MAX_PAGE, int_arg
 from extensions import db
 from i18n import is_chinese
-from inputs import MAX_PAGE, int_arg
 from models import County
 from roster.quality import FLAGS, county_quality
 from roster.queries import search_persons
