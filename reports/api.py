@@ -4,6 +4,7 @@ from flask import abort, jsonify, request
 from flask_login import current_user
 
 from api import bp
+from api.schema import Field, accepts
 from auth.permissions import require
 from core.inputs import MAX_PAGE, int_arg
 from errors import api_error
@@ -75,25 +76,25 @@ def rectification_list(campaign_id):
 
 @bp.post("/campaigns/<int:campaign_id>/rectification/generate")
 @require("assign_work")
-def rectification_generate(campaign_id):
+@accepts(due_days=Field("integer", low=1, high=365))
+def rectification_generate(campaign_id, body):
     """Bring the rectification lists in line with the confirmed discrepancies (idempotent)."""
     campaign = access.visible_campaign(campaign_id)
-    days = (request.get_json(silent=True) or {}).get("due_days", access.due_days())
-    if not isinstance(days, int) or not 1 <= days <= 365:
-        return api_error(400, "bad_due_days", "due_days: 1–365")
+    days = body.get("due_days", access.due_days())
     with db.write_transaction() as session:
         counts = rect.generate_items(session, campaign, access.now(), access.today(), days, current_user)
     return jsonify(counts)
 
 
 @bp.post("/rectification/<int:item_id>/<step>")
-def rectification_step(item_id, step):
+@accepts(note=Field("text", max_length=1000), rectified_on=Field("date"))
+def rectification_step(item_id, step, body):
     """Mark an item rectified ({"note", "rectified_on"}), or accept or reopen it ({"note"})."""
     item = db.session.get(RectificationItem, item_id) or abort(404)
     access.visible_campaign(item.campaign_id)
     access.visible_county(item.county_code)
     try:
-        apply_step(item, step, request.get_json(silent=True) or {})
+        apply_step(item, step, body)
     except rect.RectificationError as error:
         db.session.rollback()
         return api_error(error.status, error.code, error.message)

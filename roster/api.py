@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from api import bp
+from api.schema import Field, accepts, identifier
 from auth.permissions import county_scope, ensure_county_visible, require
 from core.inputs import int_arg
 from extensions import db
@@ -92,14 +93,13 @@ def import_problems(batch_id):
 
 @bp.post("/imports/<int:batch_id>/commit")
 @require("import_roster")
-def commit_import(batch_id):
+@accepts(confirm_removals=Field("boolean"))
+def commit_import(batch_id, body):
     """Import a previewed batch; 409 when it is not previewed, or when it takes many persons off a
     county's register and the body lacks `"confirm_removals": true` (then the body names the counties)."""
     batch = visible_batch(batch_id)
-    body = request.get_json(silent=True)
-    confirm = isinstance(body, dict) and body.get("confirm_removals") is True
     try:
-        claimed = importer.claim_for_commit(db.session, batch.id, confirm_removals=confirm)
+        claimed = importer.claim_for_commit(db.session, batch.id, confirm_removals=body.get("confirm_removals", False))
     except importer.RemovalsNeedConfirmation as refusal:
         return jsonify(refusal.as_json()), 409
     if not claimed:
@@ -140,17 +140,12 @@ def county_snapshots(county):
 
 @bp.post("/counties/<county>/snapshots/restore")
 @require("import_roster")
-def restore_snapshot(county):
+@accepts(reason=Field("text", required=True, max_length=500), snapshot=identifier(nullable=True))
+def restore_snapshot(county, body):
     """Make an earlier snapshot current again as a new snapshot; body {"reason": …, "snapshot": id (optional)}."""
     ensure_county_visible(county)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("reason"), str):
-        abort(400, "请求体须为 JSON，并包含文字 reason（恢复原因）")
-    snapshot_id = body.get("snapshot")
-    if snapshot_id is not None and (not isinstance(snapshot_id, int) or isinstance(snapshot_id, bool)):
-        abort(400, "snapshot 须为整数")
     try:
-        snapshot = snapshots.restore_snapshot(db, county, snapshot_id, current_user, body["reason"])
+        snapshot = snapshots.restore_snapshot(db, county, body.get("snapshot"), current_user, body["reason"])
     except snapshots.SnapshotError as error:
         status = 400 if error.code == "reason_required" else 409 if error.code == "already_current" else 404
         return jsonify({"error": {"code": error.code, "message": error.message_zh}}), status
