@@ -85,3 +85,21 @@ def parse_rate(raw, field: str, *, low_inclusive: bool = False, high_inclusive: 
         raise SamplingInputError("percent_out_of_range", field=field, value=shown, shown=percent_text(value),
                                  low=low, high=high)
     return RateReading(text=shown, value=value.normalize() if value else Decimal(0), reading=reading)
+
+
+# How each rate field of a design is bounded: (0 allowed, 100 % allowed).
+RATE_FIELDS = {
+    "confidence": (False, False),
+    "tolerable": (False, False),
+    "margin": (False, False),
+    "expected": (True, False),
+    "rate": (True, True),
+}
+
+
+def rate_value(raw, field: str) -> float | None:
+    """Read a named rate field (see RATE_FIELDS) as a float, passing None through for the caller to name."""
+    if raw is None:
+        return None
+    low, high = RATE_FIELDS[field]
+    return float(parse_rate(raw, field, low_inclusive=low, high_inclusive=high).value)
