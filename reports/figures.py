@@ -28,6 +28,12 @@ from models import (
     SampleUnit,
     Verification,
 )
+from reports.small_samples import (
+    MIN_RESOLVED_FOR_ESTIMATE,
+    estimate_note,
+    withhold_small,
+    withhold_small_services,
+)
 from sampling.audit import audit_conclusion
 from sampling.binomial import exact_fraction
 from sampling.estimates import LOGIT, WILSON, rate_estimate, stratified_estimate
@@ -39,8 +45,6 @@ TYPES = (*TYPE_CODES, ANY)
 SERVICE_CODES = tuple(code for code, _zh, _en in SERVICES)
 CATEGORIES = tuple(o.value for o in Outcome)
 INTERVAL_CONFIDENCE = 0.95  # two-sided intervals; the audit conclusion uses the campaign's confidence
-MIN_RESOLVED_FOR_ESTIMATE = 10  # the default of the setting of the same name
-TOO_FEW_RESOLVED = "too_few_resolved"
 
 
 @dataclass
@@ -214,26 +218,6 @@ def _stratified_dict(estimate, d: int, in_progress: int, c: StratumCounts) -> di
             "excluded": sorted(c.strata[i] for i in estimate.strata_excluded), "reason": None}
 
 
-def withhold_small(rates: dict[str, dict], resolved: int, units: int, min_resolved: int) -> dict[str, dict]:
-    """Blank the rate, interval and SE of every type when fewer than min_resolved units are resolved.
-
-    One verified case gives "100 % · interval 0–100 % · SE 0": numbers that look like findings and are
-    none. The counts stay, with the reason, so that pages and the API say why no rate is shown.
-    """
-    if resolved >= min_resolved:
-        return rates
-    blank = {"p": None, "low": None, "high": None, "reason": TOO_FEW_RESOLVED, "resolved": resolved,
-             "sampled": units, "min_resolved": min_resolved}
-    return {t: r | blank | ({"se": None} if "se" in r else {}) for t, r in rates.items()}
-
-
-def _estimate_note(resolved: int, units: int, min_resolved: int) -> dict | None:
-    """Say, for a block, why its rates are withheld (None when they are shown)."""
-    if resolved >= min_resolved:
-        return None
-    return {"reason": TOO_FEW_RESOLVED, "resolved": resolved, "sampled": units, "min_resolved": min_resolved}
-
-
 # The estimators are pure functions of a few integers; most counties' counts do not change between two
 # loads of the dashboard, so their results are kept (frozen dataclasses, safe to share).
 @lru_cache(maxsize=200_000)
@@ -375,10 +359,11 @@ def county_block(c: StratumCounts, campaign: Campaign, memo: _Memo, code: str, i
         "code": code, "population": population, "strata": len(c.strata), "units": units,
         "resolved": resolved, "open": int(c.open.sum()), "in_progress": int(c.in_progress.sum()),
         "out_of_scope": int(c.out_of_scope.sum()), "attempts": int(c.attempts.sum()),
-        "estimate": _estimate_note(resolved, units, memo.min_resolved),
+        "estimate": estimate_note(resolved, units, memo.min_resolved),
         "rates": withhold_small(rates, resolved, units, memo.min_resolved),
         "audit": audit_figures(rates[ANY], campaign, population),
-        "outcomes": outcome_figures(c), "services": service_figures(c, memo, intervals),
+        "outcomes": outcome_figures(c),
+        "services": withhold_small_services(service_figures(c, memo, intervals), resolved, memo.min_resolved),
     }
 
 
@@ -458,9 +443,10 @@ def _overall_block(c: StratumCounts, memo: _Memo) -> dict:
     return {"population": int(c.N.sum()), "strata": len(c.strata), "units": units,
             "resolved": resolved, "open": int(c.open.sum()), "in_progress": int(c.in_progress.sum()),
             "out_of_scope": int(c.out_of_scope.sum()), "attempts": int(c.attempts.sum()),
-            "estimate": _estimate_note(resolved, units, memo.min_resolved),
+            "estimate": estimate_note(resolved, units, memo.min_resolved),
             "rates": withhold_small(rates, resolved, units, memo.min_resolved),
-            "outcomes": outcome_figures(c), "services": service_figures(c, memo)}
+            "outcomes": outcome_figures(c),
+            "services": withhold_small_services(service_figures(c, memo), resolved, memo.min_resolved)}
 
 
 def _audit_summary(blocks: list[dict]) -> dict:

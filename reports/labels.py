@@ -13,6 +13,7 @@ from config import codelists
 from config.dispositions import CATEGORIES
 from i18n import is_chinese
 from reports.figures import ANY
+from sampling.percent import percent_text
 from templating import county_name
 
 AUDIT_STATUSES = {"within": _l("Within tolerance"), "over": _l("Over tolerance"),
@@ -101,6 +102,11 @@ def rate_name(key: str) -> str:
 def pct(value, digits: int = 1) -> str:
     """Format a share as a percentage ('—' when undefined)."""
     return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def setting(value: float) -> str:
+    """Format a campaign's tolerable rate or confidence exactly as set ("2.5%", "97.5%"), never rounded."""
+    return percent_text(value)
 
 
 def interval(rate: dict, digits: int = 1) -> str:

@@ -64,3 +64,12 @@ def test_a_campaign_without_a_draw_says_so_and_only_the_newest_five_show(login_a
     shown = overview(login_as("manager"))
     assert names[0] not in shown and all(name in shown for name in names[1:])
     assert shown.count("暂无统计") == 5
+
+
+def test_one_verified_case_is_not_a_headline_rate(app, login_as, session):
+    with app.app_context():
+        add_campaign(session, {A: {"N": 1000, "verified": [["not_authentic"]], "open": 28}}, name="刚开始的批次")
+    shown = overview(login_as("manager"))
+    assert "样本不足，暂不估计" in shown and "已核实 1 / 抽中 29" in shown
+    assert "100.0%" not in shown and "0.0–100.0%" not in shown
+    assert "可容忍差错率 5%，置信水平 95%" in shown

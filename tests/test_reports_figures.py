@@ -22,9 +22,10 @@ def wilson(d, m, z=Z):
 
 
 def figures(app, session, counties, **kwargs):
+    """Compute the figures with rates shown from one resolved unit on, to check the estimators by hand."""
     with app.app_context():
         campaign_id = add_campaign(session, counties, **kwargs)
-        return campaign_figures(session, session.get(Campaign, campaign_id), Options())
+        return campaign_figures(session, session.get(Campaign, campaign_id), Options(min_resolved=1))
 
 
 def clean(n):
@@ -184,6 +185,7 @@ def test_below_the_minimum_a_county_shows_its_counts_and_no_rate_interval_or_se(
         for r in block["rates"].values():
             assert (r["p"], r["low"], r["high"], r.get("se")) == (None, None, None, None)
             assert r["reason"] == "too_few_resolved" and (r["resolved"], r["sampled"]) == (resolved, 29)
+        assert all(s["p"] is None for s in block["services"].values())  # no coverage share from a handful
     # The exact audit conclusion still holds at any size: one of one is a tie, nothing is decided.
     assert county["audit"]["status"] == ("inconclusive" if resolved < 3 else "over")
     assert county["audit"]["n_needed"] is None or county["audit"]["n_needed"] > 0
