@@ -35,6 +35,7 @@ from reports.small_samples import (
     withhold_small_services,
 )
 from sampling.audit import audit_conclusion
+from sampling.audit import clear_cache as clear_audit_cache
 from sampling.binomial import exact_fraction
 from sampling.estimates import LOGIT, WILSON, rate_estimate, stratified_estimate
 from sampling.rates import Outcome, outcome_rates
@@ -237,6 +238,7 @@ def clear_caches() -> None:
     """Forget every cached estimate (the benchmark's cold runs)."""
     cached_rate.cache_clear()
     cached_audit.cache_clear()
+    clear_audit_cache()
 
 
 class _Memo:

@@ -14,7 +14,7 @@ from numbers import Rational, Real
 
 from scipy import special
 
-from sampling.binomial import exact_fraction, tail_at_least, tail_at_most
+from sampling.binomial import exact_fraction, tail_counts
 from sampling.estimates import EstimateInputError, check_count, check_rate_counts
 from sampling.sizes import ATTRIBUTE_LIMIT, size_for_deviations
 
@@ -79,11 +79,21 @@ def check_audit_confidence(confidence) -> Fraction:
 @lru_cache(maxsize=100_000)
 def _status(d: int, m: int, tolerable: Fraction, risk: Fraction) -> str:
     """Classify d among m: over when P(X >= d) < risk, within when P(X <= d) < risk; a tie decides nothing."""
-    if d > 0 and tail_at_least(d, m, tolerable) < risk:
-        return OVER
-    if tail_at_most(d, m, tolerable) < risk:
+    if m == 0:
+        return INCONCLUSIVE
+    lower, upper, whole = tail_counts(d, m, tolerable)
+    # P(X >= d) < r/q  <=>  upper q < r whole: integers, so a tie is a tie.
+    r, q = risk.numerator, risk.denominator
+    if upper * q < r * whole:
+        return OVER  # never at d = 0, where P(X >= 0) = 1
+    if lower * q < r * whole:
         return WITHIN
     return INCONCLUSIVE
+
+
+def clear_cache() -> None:
+    """Forget the cached conclusions (a benchmark's cold runs)."""
+    _status.cache_clear()
 
 
 def audit_status(d: int, m: int, tolerable, confidence) -> str:

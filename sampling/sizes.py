@@ -15,7 +15,7 @@ import numpy as np
 from scipy.special import bdtr
 from scipy.stats import norm
 
-from sampling.binomial import exact_fraction, tail_at_most
+from sampling.binomial import exact_fraction, tail_counts
 from sampling.errors import SamplingInputError, percent
 
 # Largest attribute sample the search considers; far beyond any cell of the AICPA tables (max 1,936).
@@ -123,8 +123,9 @@ def margin_of_error(n: int, population: int | None, confidence: float, rate: flo
 
 def _passes(k: int, n: int, tolerable: Fraction, risk: Fraction, strict: bool) -> bool:
     """Tell exactly whether k deviations in n keep P(X <= k; n, tolerable) at or below the risk."""
-    tail = tail_at_most(k, n, tolerable)
-    return tail < risk if strict else tail <= risk
+    lower, _upper, whole = tail_counts(k, n, tolerable)
+    below, at = lower * risk.denominator, risk.numerator * whole  # P(X <= k) against the risk, in integers
+    return below < at if strict else below <= at
 
 
 def size_for_deviations(
