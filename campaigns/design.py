@@ -128,7 +128,7 @@ class _Reader:
         self.readings[name] = reading.shown
         return float(reading.value)
 
-    def number(self, name: str, kind=float, default=None, low=None, high=None, required=False, exclusive=False):
+    def number(self, name: str, kind=float, default=None, low=None, high=None, required=False):
         value = self.data.get(name)
         if _blank(value):
             if required:
@@ -141,11 +141,6 @@ class _Reader:
             return default
         if kind is float and not math.isfinite(number):
             self.problems.append((name, _("Enter a number.")))
-            return default
-        if exclusive and not low < number < high:
-            # A confidence, margin or tolerable rate of 0 or 1 (100 %) gives no usable sample size.
-            self.problems.append((name, _("Enter a number greater than %(low)s and less than %(high)s "
-                                          "(a fraction: 0.05 for 5%%).", low=low, high=high)))
             return default
         if (low is not None and number < low) or (high is not None and number > high):
             self.problems.append((name, _("Out of range.")))
