@@ -14,7 +14,7 @@ import auditlog
 from api import bp
 from auth.permissions import require
 from campaigns import export, service
-from campaigns.design import DesignError, parse_design
+from campaigns.design import DesignError, parse_audit_settings, parse_design
 from campaigns.routes import scoped_county, visible_campaign, visible_draw
 from errors import api_error
 from extensions import db
@@ -22,6 +22,7 @@ from i18n import is_chinese
 from models import Campaign, SampleUnit
 from sampling.allocation import allocate
 from sampling.errors import SamplingInputError
+from sampling.percent import rate_value
 from sampling.sizes import attribute_sample_size, precision_sample_size
 
 
@@ -94,6 +95,18 @@ def api_create_campaign():
 def api_campaign(campaign_id):
     """Describe a campaign and its draws."""
     return jsonify(service.campaign_summary(visible_campaign(campaign_id)))
+
+
+@bp.put("/campaigns/<int:campaign_id>/audit-settings")
+@require("draw_samples")
+@json_errors
+def api_audit_settings(campaign_id):
+    """Set the tolerable rate and confidence of the audit conclusions: {"tolerable": "5%", "confidence": 95}."""
+    campaign = visible_campaign(campaign_id)
+    tolerable, confidence, readings = parse_audit_settings(body())
+    service.set_audit_settings(campaign, tolerable, confidence, user=current_user)
+    db.session.commit()
+    return jsonify(service.audit_settings(campaign) | {"readings": readings})
 
 
 @bp.post("/campaigns/<int:campaign_id>/preview")
@@ -187,13 +200,15 @@ def api_sample_size():
     """Compute a sample size: {"method": "precision", population, margin, confidence, rate} or
     {"method": "attribute", confidence, tolerable, expected}."""
     data = body()
+    confidence = rate_value(data.get("confidence", 0.95), "confidence")
     if data.get("method") == "attribute":
-        plan = attribute_sample_size(data.get("confidence", 0.95), data.get("tolerable"), data.get("expected", 0.0))
+        plan = attribute_sample_size(confidence, rate_value(data.get("tolerable"), "tolerable"),
+                                     rate_value(data.get("expected", 0.0), "expected"))
         return jsonify(n=plan.n, allowed_deviations=plan.allowed_deviations)
     if data.get("method", "precision") != "precision":
         return api_error(400, "method_unknown", "method: precision | attribute")
-    return jsonify(n=precision_sample_size(data.get("margin"), data.get("confidence", 0.95), data.get("rate", 0.5),
-                                           data.get("population")))
+    return jsonify(n=precision_sample_size(rate_value(data.get("margin"), "margin"), confidence,
+                                           rate_value(data.get("rate", 0.5), "rate"), data.get("population")))
 
 
 @bp.post("/sample/allocate")

@@ -18,6 +18,7 @@ from gcpause import collector_paused
 from models import Campaign, Draw, User
 from sampling.allocation import allocate
 from sampling.errors import SamplingInputError
+from sampling.percent import rate_value
 from sampling.sizes import attribute_sample_size, precision_sample_size
 
 campaign_cli = AppGroup("campaign", help="Verification campaigns (核查批次).")
@@ -105,14 +106,17 @@ def campaign_list(as_json):
 @sample_cli.command("size")
 @click.option("--method", type=click.Choice(["precision", "attribute"]), required=True)
 @click.option("--population", type=int, default=None, help="N (precision; omit for an unbounded population).")
-@click.option("--margin", type=float, default=None, help="Margin of error e, as a fraction (0.05).")
-@click.option("--confidence", type=float, default=0.95, show_default=True)
-@click.option("--rate", type=float, default=0.5, show_default=True, help="Anticipated rate p.")
-@click.option("--tolerable", type=float, default=None, help="Tolerable deviation rate (attribute).")
-@click.option("--expected", type=float, default=0.0, show_default=True, help="Expected deviation rate.")
+@click.option("--margin", default=None, help="Margin of error e: 5, 5% or 0.05.")
+@click.option("--confidence", default="0.95", show_default=True, help="95, 95% or 0.95.")
+@click.option("--rate", default="0.5", show_default=True, help="Anticipated rate p: 50, 50% or 0.5.")
+@click.option("--tolerable", default=None, help="Tolerable deviation rate (attribute): 5, 5% or 0.05.")
+@click.option("--expected", default="0", show_default=True, help="Expected deviation rate: 1% or 0.01.")
 @click.option("--json", "as_json", is_flag=True)
 def sample_size(method, population, margin, confidence, rate, tolerable, expected, as_json):
     """Compute a sample size by the precision or the audit attribute rule."""
+    margin, confidence, rate, tolerable, expected = _run(as_json, lambda: [
+        rate_value(v, f) for v, f in ((margin, "margin"), (confidence, "confidence"), (rate, "rate"),
+                                      (tolerable, "tolerable"), (expected, "expected"))])
     if method == "precision":
         n = _run(as_json, lambda: precision_sample_size(margin, confidence, rate, population))
         _emit(as_json, {"n": n}, f"n = {n}")
@@ -151,11 +155,12 @@ def sample_allocate(total, method, minimum, populations_file, rates_file, as_jso
 @click.option("--allocation", type=click.Choice(ALLOCATIONS), default="proportional", show_default=True)
 @click.option("--minimum", type=int, default=0, show_default=True)
 @click.option("--rates", "rates_file", default=None, help="JSON file: stratum or county -> anticipated rate.")
-@click.option("--margin", type=float, default=None)
-@click.option("--confidence", type=float, default=0.95, show_default=True)
-@click.option("--rate", type=float, default=0.5, show_default=True)
-@click.option("--tolerable", type=float, default=None)
-@click.option("--expected", type=float, default=0.0, show_default=True)
+@click.option("--margin", default=None, help="5, 5% or 0.05.")
+@click.option("--confidence", default="0.95", show_default=True,
+              help="95, 95% or 0.95; also the campaign's confidence for its audit conclusions.")
+@click.option("--rate", default="0.5", show_default=True)
+@click.option("--tolerable", default=None, help="5, 5% or 0.05; also the campaign's tolerable rate.")
+@click.option("--expected", default="0", show_default=True)
 @click.option("--reserve-share", type=float, default=None, help="Reserves as a share of n_h (default 0.2).")
 @click.option("--reserve-count", type=int, default=None, help="Reserves as a count per stratum.")
 @click.option("--exclude-months", type=int, default=None,

@@ -13,8 +13,11 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from i18n import is_chinese
 from sampling.allocation import METHODS as ALLOCATIONS
 from sampling.allocation import allocate, per_stratum_sizes, reserve_sizes
+from sampling.errors import SamplingInputError
+from sampling.percent import RATE_FIELDS, parse_rate
 from sampling.sizes import attribute_sample_size, margin_of_error, precision_sample_size
 
 POPULATIONS = {
@@ -46,9 +49,10 @@ MISSING_VALUE = "-"
 class DesignError(ValueError):
     """A design that cannot be used, with every problem as (field, message)."""
 
-    def __init__(self, problems: list[tuple[str, str]]):
+    def __init__(self, problems: list[tuple[str, str]], readings: dict[str, str] | None = None):
         super().__init__("; ".join(f"{f}: {m}" for f, m in problems))
         self.problems = problems
+        self.readings = readings or {}  # the rate fields that were read, and how
 
 
 @dataclass
@@ -74,6 +78,7 @@ class Design:
     reserve_share: float | None = 0.2
     reserve_count: int | None = None
     exclude_months: int | None = None
+    readings: dict[str, str] = field(default_factory=dict)  # rate field -> how it was read ("95%")
 
     def frame_definition(self) -> dict:
         """Return the part of the design that says who is on the frame and in which stratum."""
@@ -89,7 +94,8 @@ class Design:
     def size_rule(self) -> dict:
         """Return the size method and its parameters, as stored with the draw."""
         data = asdict(self)
-        for key in ("counties", "population", "cancelled_from", "cancelled_to", "stratify_by", "exclude_months"):
+        for key in ("counties", "population", "cancelled_from", "cancelled_to", "stratify_by", "exclude_months",
+                    "readings"):
             data.pop(key)
         return data
 
@@ -104,8 +110,25 @@ class _Reader:
     def __init__(self, data: dict):
         self.data = data
         self.problems: list[tuple[str, str]] = []
+        self.readings: dict[str, str] = {}
 
-    def number(self, name: str, kind=float, default=None, low=None, high=None, required=False, exclusive=False):
+    def rate(self, name: str, default=None, required=False) -> float | None:
+        """Read a rate field as 95, 95 % or 0.95 (sampling.percent), noting how it was read."""
+        value = self.data.get(name)
+        if _blank(value):
+            if required:
+                self.problems.append((name, _("Required.")))
+            return default
+        low, high = RATE_FIELDS[name]
+        try:
+            reading = parse_rate(value, name, low_inclusive=low, high_inclusive=high)
+        except SamplingInputError as error:
+            self.problems.append((name, error.message("zh" if is_chinese() else "en")))
+            return default
+        self.readings[name] = reading.shown
+        return float(reading.value)
+
+    def number(self, name: str, kind=float, default=None, low=None, high=None, required=False):
         value = self.data.get(name)
         if _blank(value):
             if required:
@@ -118,11 +141,6 @@ class _Reader:
             return default
         if kind is float and not math.isfinite(number):
             self.problems.append((name, _("Enter a number.")))
-            return default
-        if exclusive and not low < number < high:
-            # A confidence, margin or tolerable rate of 0 or 1 (100 %) gives no usable sample size.
-            self.problems.append((name, _("Enter a number greater than %(low)s and less than %(high)s "
-                                          "(a fraction: 0.05 for 5%%).", low=low, high=high)))
             return default
         if (low is not None and number < low) or (high is not None and number > high):
             self.problems.append((name, _("Out of range.")))
@@ -174,9 +192,9 @@ def _rates(value, problems) -> dict[str, float]:
     rates = {}
     for name, rate in pairs:
         try:
-            rates[str(name)] = float(rate)
-        except (TypeError, ValueError):
-            problems.append(("rates", _("Write one stratum=rate per line, e.g. 440802=0.1.")))
+            rates[str(name)] = float(parse_rate(rate, "rate", low_inclusive=True, high_inclusive=True).value)
+        except SamplingInputError as error:
+            problems.append(("rates", f"{name}: {error.message('zh' if is_chinese() else 'en')}"))
             return {}
     return rates
 
@@ -202,18 +220,18 @@ def parse_design(data: dict, allowed_counties: list[str]) -> Design:
     design.method = read.choice("method", SIZE_METHODS, "total")
     design.allocation = read.choice("allocation", ALLOCATIONS, "proportional")
     design.minimum = read.number("minimum", int, 0, low=0)
-    design.confidence = read.number("confidence", float, 0.95, low=0, high=1, exclusive=True)
-    design.rate = read.number("rate", float, 0.5, low=0, high=1)
+    design.confidence = _audit_confidence(read)
+    design.tolerable = read.rate("tolerable", None, required=design.method == "attribute")
+    design.rate = read.rate("rate", 0.5)
     if design.method == "fixed":
         design.n = read.number("n", int, low=0, required=True)
     elif design.method == "total":
         design.total = read.number("total", int, low=0, required=True)
         design.rates = _rates(data.get("rates"), read.problems)
     elif design.method == "precision":
-        design.margin = read.number("margin", float, low=0, high=1, required=True, exclusive=True)
+        design.margin = read.rate("margin", required=True)
     else:
-        design.tolerable = read.number("tolerable", float, low=0, high=1, required=True, exclusive=True)
-        design.expected = read.number("expected", float, 0.0, low=0, high=1)
+        design.expected = read.rate("expected", 0.0)
     if "reserve_mode" not in data and not _blank(data.get("reserve_count")) and not _blank(data.get("reserve_share")):
         # The page says which one with reserve_mode; a script giving both would get one silently ignored.
         read.problems.append(("reserve_count", _("Give a reserve share or a reserve count, not both.")))
@@ -226,9 +244,30 @@ def parse_design(data: dict, allowed_counties: list[str]) -> Design:
         design.reserve_share = None
         design.reserve_count = read.number("reserve_count", int, 0, low=0)
     design.exclude_months = read.number("exclude_months", int, None, low=1, high=120)
+    design.readings = read.readings
     if read.problems:
-        raise DesignError(read.problems)
+        raise DesignError(read.problems, read.readings)
     return design
+
+
+def _audit_confidence(read: _Reader) -> float:
+    """Read the confidence, which is also the campaign's for its audit conclusions: at least 50 %."""
+    confidence = read.rate("confidence", 0.95)
+    if confidence < 0.5:
+        # Below 50 % both one-sided tests could pass at once (docs/statistics.md, section 5).
+        read.problems.append(("confidence", _("Enter a confidence of at least 50%%.")))
+    return confidence
+
+
+def parse_audit_settings(data: dict) -> tuple[float, float, dict[str, str]]:
+    """Read the campaign's tolerable rate and confidence; raise DesignError listing the problems."""
+    read = _Reader(data)
+    tolerable = read.rate("tolerable", required=True)
+    confidence = _audit_confidence(read) if not _blank(data.get("confidence")) else read.rate("confidence",
+                                                                                              required=True)
+    if read.problems:
+        raise DesignError(read.problems, read.readings)
+    return tolerable, confidence, read.readings
 
 
 def stratum_rates(design: Design, strata) -> dict[str, float]:

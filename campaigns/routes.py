@@ -15,6 +15,7 @@ from campaigns.design import (
     SIZE_METHODS,
     STRATUM_FIELDS,
     DesignError,
+    parse_audit_settings,
     parse_design,
 )
 from campaigns.forms import CampaignForm, ReplaceForm
@@ -22,6 +23,7 @@ from extensions import db
 from i18n import is_chinese
 from models import Campaign, County, Draw, SampleUnit
 from sampling.errors import SamplingInputError
+from sampling.percent import percent_text
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
@@ -30,6 +32,12 @@ DESIGN_DEFAULTS = {"population": "registered", "stratify_by": "", "method": "tot
                    "rate": "0.5", "tolerable": "0.05", "expected": "0", "reserve_mode": "share",
                    "reserve_share": "0.2", "reserve_count": "5", "exclude_months": "", "seed_mode": "system",
                    "seed_text": "", "rates": "", "reason": "", "cancelled_from": "", "cancelled_to": ""}
+
+
+def design_values(campaign: Campaign) -> dict:
+    """Return the design form's starting values, with the campaign's tolerable rate and confidence."""
+    return dict(DESIGN_DEFAULTS, counties=[c.code for c in campaign.counties],
+                tolerable=repr(campaign.tolerable_rate), confidence=repr(campaign.confidence))
 
 
 def visible_campaign(campaign_id: int) -> Campaign:
@@ -106,11 +114,14 @@ def design(campaign_id):
     """Design the draw, preview its sizes, and draw (or redraw, with a reason)."""
     campaign = visible_campaign(campaign_id)
     codes = [c.code for c in campaign.counties]
-    values = dict(DESIGN_DEFAULTS, counties=codes)
-    problems = {}
+    values = design_values(campaign)
+    problems, readings = {}, {}
     current = service.current_draw(campaign)
-    if request.method == "POST":
-        values = dict(DESIGN_DEFAULTS) | form_values(request.form)
+    if request.method == "POST" and request.form.get("action") == "audit_settings":
+        values = design_values(campaign) | form_values(request.form)
+        problems, readings = save_audit_settings(campaign, values)
+    elif request.method == "POST":
+        values = design_values(campaign) | form_values(request.form)
         try:
             plan = parse_design(values, codes)
             seed_text = values.get("seed_text") if values.get("seed_mode") == "public" else None
@@ -118,9 +129,12 @@ def design(campaign_id):
                 raise DesignError([("seed_text", _("Type the public seed, or let the system generate one."))])
             draw = service.make_draw(db.session, campaign, plan, seed_text, values.get("reason", ""),
                                      user=current_user)
+            # The page shows the campaign's tolerable rate and confidence in the form: what is drawn with holds.
+            service.set_audit_settings(campaign, plan.tolerable or campaign.tolerable_rate, plan.confidence,
+                                       user=current_user)
         except DesignError as error:
             db.session.rollback()
-            problems = dict(error.problems)
+            problems, readings = dict(error.problems), error.readings
             flash(_("Please correct the marked fields."), "danger")
         except SamplingInputError as error:
             db.session.rollback()
@@ -135,8 +149,22 @@ def design(campaign_id):
                     r=sum(s["reserves"] for s in draw.strata.values())), "success")
             return redirect(url_for("campaigns.draw", draw_id=draw.id))
     return render_template("campaigns/design.html", campaign=campaign, values=values, problems=problems,
-                           current=current, populations=POPULATIONS, stratum_fields=STRATUM_FIELDS,
-                           size_methods=SIZE_METHODS, allocations=ALLOCATION_LABELS)
+                           readings=readings, current=current, populations=POPULATIONS, stratum_fields=STRATUM_FIELDS,
+                           size_methods=SIZE_METHODS, allocations=ALLOCATION_LABELS, pct=percent_text)
+
+
+def save_audit_settings(campaign: Campaign, values: dict) -> tuple[dict, dict]:
+    """Save the tolerable rate and confidence from the design page; return its problems and readings."""
+    try:
+        tolerable, confidence, readings = parse_audit_settings(values)
+    except DesignError as error:
+        flash(_("Please correct the marked fields."), "danger")
+        return dict(error.problems), error.readings
+    service.set_audit_settings(campaign, tolerable, confidence, user=current_user)
+    db.session.commit()
+    flash(_("Saved: every audit conclusion of this campaign now uses a tolerable rate of %(t)s at %(c)s "
+            "confidence.", t=readings["tolerable"], c=readings["confidence"]), "success")
+    return {}, readings
 
 
 @bp.route("/<int:campaign_id>/preview")
@@ -148,7 +176,7 @@ def preview(campaign_id):
         plan = parse_design(form_values(request.args), [c.code for c in campaign.counties])
         result = service.preview(db.session, campaign, plan)
     except DesignError as error:
-        return jsonify(ok=False, problems=dict(error.problems))
+        return jsonify(ok=False, problems=dict(error.problems), readings=error.readings)
     except SamplingInputError as error:
         return jsonify(ok=False, message=sampling_message(error))
     except service.ServiceError as error:
@@ -159,7 +187,7 @@ def preview(campaign_id):
         row["label"] = export.stratum_label(plan.stratify_by, row["stratum"], names)
     for row in body["counties"]:
         row["label"] = names.get(row["county"], row["county"])
-    return jsonify(ok=True, **body)
+    return jsonify(ok=True, readings=plan.readings, **body)
 
 
 def scoped_county(draw: Draw) -> str | None:

@@ -33,6 +33,7 @@ from models import Attempt, Campaign, County, Draw, DrawExclusion, FollowUpTask,
 from roster.snapshots import current_snapshots
 from sampling.draw import ALGORITHM, CODE_VERSION, draw_stratified, seed_from_text, verify_draw
 from sampling.errors import Finding
+from sampling.percent import percent_text
 from sampling.sizes import margin_of_error
 
 # Out of scope: the person was not a registered unemployed person of this county on the frame date.
@@ -85,6 +86,23 @@ def create_campaign(session, name: str, counties: list[str], description: str = 
     session.flush()
     auditlog.record("campaign.create", "campaign", campaign.id, user=user, name=name, counties=codes)
     return campaign
+
+
+def set_audit_settings(campaign: Campaign, tolerable: float, confidence: float, user=None) -> bool:
+    """Set the tolerable rate and confidence the campaign's audit conclusions use; say whether they changed."""
+    before = (campaign.tolerable_rate, campaign.confidence)
+    if before == (tolerable, confidence):
+        return False
+    campaign.tolerable_rate, campaign.confidence = tolerable, confidence
+    auditlog.record("campaign.audit_settings", "campaign", campaign.id, user=user, tolerable=tolerable,
+                    confidence=confidence, before={"tolerable": before[0], "confidence": before[1]})
+    return True
+
+
+def audit_settings(campaign: Campaign) -> dict:
+    """Return the campaign's tolerable rate and confidence as plain data, with their percent forms."""
+    return {"tolerable": campaign.tolerable_rate, "confidence": campaign.confidence,
+            "tolerable_shown": percent_text(campaign.tolerable_rate), "confidence_shown": percent_text(campaign.confidence)}
 
 
 def current_draw(campaign: Campaign) -> Draw | None:
@@ -402,4 +420,5 @@ def campaign_summary(campaign: Campaign) -> dict:
         "period_end": campaign.period_end.isoformat() if campaign.period_end else None,
         "counties": [c.code for c in campaign.counties], "created_at": campaign.created_at.isoformat(),
         "current_draw": current.id if current else None, "draws": [d.id for d in campaign.draws],
+        "audit_settings": audit_settings(campaign),
     }

@@ -39,7 +39,10 @@ DEFAULTS = {
     # Follow-up (callbacks/): retry rules and finding rules as plain values, see docs/followup.md.
     "FOLLOWUP_RULES": {},  # RetryRules.from_dict: e.g. {"max_phone_attempts": 3, "call_on_weekends": false}
     "FINDING_RULES": {},  # FindingRules.from_dict
-    "QC_SHARE": 0.05,  # share of verified records drawn for the coordinators' quality re-check
+    "QC_SHARE": 0.05,
+    # Below this many resolved units a county (or a campaign) shows "样本不足，暂不估计" and its counts
+    # instead of a rate, an interval and a standard error. See docs/statistics.md.
+    "MIN_RESOLVED_FOR_ESTIMATE": 10,  # share of verified records drawn for the coordinators' quality re-check
     "EMBEDDED_SCHEDULER": False,  # run the scheduler inside this process (`make run` sets it)
     "TELEPHONY_PROVIDER": "manual",
 }

@@ -63,7 +63,8 @@ def options() -> Options:
     if method not in PROPORTION_METHODS or overall not in (LOGIT, KORN_GRAUBARD):
         abort(400)
     scope = county_scope(current_user)
-    return Options(method=method, overall_method=overall, today=today(), counties=None if scope is None else {scope})
+    return Options(method=method, overall_method=overall, today=today(), counties=None if scope is None else {scope},
+                   min_resolved=int(current_app.config["MIN_RESOLVED_FOR_ESTIMATE"]))
 
 
 def visible_county_figures(campaign_id: int, code: str):

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,18 +15,20 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from sampling.audit import audit_conclusion
+from sampling.errors import SamplingInputError
 from sampling.estimates import (
     CLOPPER_PEARSON,
     KORN_GRAUBARD,
     LOGIT,
     WILSON,
     EstimateInputError,
-    check_confidence,
     check_count,
     check_rate_counts,
     rate_estimate,
     stratified_estimate,
 )
+from sampling.percent import RateReading, parse_rate
 
 stats_cli = AppGroup("stats", help="Statistics: estimates for samples worked outside the app.")
 rectification_cli = AppGroup("rectification", help="Rectification (整改) lists.")
@@ -110,8 +113,21 @@ def parse_strata(rows: list[dict], json_input: bool) -> list[dict]:
     return strata
 
 
-def estimate(strata: list[dict], method: str, overall_method: str, confidence: float) -> dict:
-    """Compute per stratum p, interval and weight, and overall p_st, its SE and interval."""
+def _audit(s: dict, tolerable: RateReading, confidence: RateReading) -> dict:
+    """Return a stratum's exact audit conclusion against the tolerable rate, as the dashboard has it."""
+    a = audit_conclusion(s["d"], s["m"], tolerable.value, confidence.value, open_units=s["open"], population=s["N"])
+    return {"status": a.status, "upper": a.upper, "lower": a.lower, "n_needed": a.n_needed}
+
+
+def _reading(r: RateReading | None) -> dict | None:
+    return None if r is None else {"text": r.text, "value": float(r.value), "reading": r.reading, "shown": r.shown}
+
+
+def estimate(strata: list[dict], method: str, overall_method: str, confidence: float | RateReading,
+             tolerable: RateReading | None = None) -> dict:
+    """Compute per stratum p, interval and weight (and the audit conclusion), and overall p_st, SE, interval."""
+    reading = confidence if isinstance(confidence, RateReading) else parse_rate(confidence, "confidence")
+    confidence = float(reading.value)
     total = sum(s["N"] for s in strata)
     result = stratified_estimate([s["N"] for s in strata], [s["m"] for s in strata], [s["d"] for s in strata],
                                  confidence, overall_method, open_h=[s["open"] for s in strata])
@@ -119,10 +135,12 @@ def estimate(strata: list[dict], method: str, overall_method: str, confidence: f
     for s, used_weight in zip(strata, result.weights, strict=True):
         r = rate_estimate(s["d"], s["m"], s["open"], confidence, method)
         per_stratum.append({**s, "weight": s["N"] / total, "weight_used": used_weight, "p": r.p, "low": r.low,
-                            "high": r.high, "worst_case": r.worst_case, "best_case": r.best_case})
+                            "high": r.high, "worst_case": r.worst_case, "best_case": r.best_case}
+                           | ({"audit": _audit(s, tolerable, reading)} if tolerable is not None else {}))
     names = [s["stratum"] for s in strata]
     return {
-        "confidence": confidence, "interval": method, "overall_interval": overall_method, "strata": per_stratum,
+        "confidence": confidence, "confidence_reading": _reading(reading), "tolerable": _reading(tolerable),
+        "interval": method, "overall_interval": overall_method, "strata": per_stratum,
         "overall": {"p": result.p, "se": result.se, "low": result.low, "high": result.high, "df": result.df,
                     "n": result.n, "N": total, "interval_rule": result.interval_rule, "coverage": result.coverage,
                     "complete": result.complete, "open": result.open_units,
@@ -138,10 +156,13 @@ def _pct(value) -> str:
 
 def print_text(result: dict) -> None:
     """Print the estimate as a readable table."""
+    for name, key in (("confidence", "confidence_reading"), ("tolerable rate", "tolerable")):
+        if result[key]:
+            click.echo(f"{name} {result[key]['shown']} (read as a {result[key]['reading']})")
     click.echo(f"{'stratum':<16}{'N':>9}{'m':>7}{'d':>6}{'open':>6}{'weight':>9}{'p':>9}  interval ({result['interval']})")
     for s in result["strata"]:
         click.echo(f"{s['stratum']:<16}{s['N']:>9}{s['m']:>7}{s['d']:>6}{s['open']:>6}{s['weight']:>9.4f}"
-                   f"{_pct(s['p']):>9}  {_pct(s['low'])}–{_pct(s['high'])}")
+                   f"{_pct(s['p']):>9}  {_pct(s['low'])}–{_pct(s['high'])}{_audit_text(s.get('audit'))}")
     o = result["overall"]
     se = "—" if o["se"] is None else f"{o['se']:.5f}"
     click.echo(f"overall p_st = {_pct(o['p'])}, SE = {se}, {int(result['confidence'] * 100)}% interval "
@@ -152,6 +173,23 @@ def print_text(result: dict) -> None:
     click.echo(f"if every open unit were discrepant: {_pct(o['worst_case'])}; if none: {_pct(o['best_case'])}")
 
 
+def _audit_text(audit: dict | None) -> str:
+    if audit is None:
+        return ""
+    more = f", {audit['n_needed']} more clean to be within" if audit["status"] == "inconclusive" and audit["n_needed"] else ""
+    return f"  audit: {audit['status']}{more}"
+
+
+def _rate_option(value: str | None, option: str, field: str) -> RateReading | None:
+    """Read a rate option (95, 95 %, 0.95) or raise naming the option."""
+    if value is None:
+        return None
+    try:
+        return parse_rate(value, field)
+    except SamplingInputError as error:
+        raise InputProblem(f"{option}: {error.message_en} / {error.message_zh}") from None
+
+
 @stats_cli.command("estimate")
 @click.option("--input", "input_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV or JSON, one row per stratum: stratum, N, m (resolved), d (discrepant) [, open].")
@@ -160,15 +198,18 @@ def print_text(result: dict) -> None:
               help="Interval of each stratum's rate.")
 @click.option("--overall", "overall_method", type=click.Choice([LOGIT, KORN_GRAUBARD]), default=LOGIT,
               show_default=True, help="Interval of the stratified overall rate.")
-@click.option("--confidence", type=float, default=0.95, show_default=True)
-def estimate_command(input_path, as_json, method, overall_method, confidence):
+@click.option("--confidence", default="0.95", show_default=True,
+              help="Confidence of the intervals and the audit conclusion: 95, 95% or 0.95.")
+@click.option("--tolerable", default=None,
+              help="Tolerable discrepancy rate (5, 5% or 0.05): adds each stratum's exact audit conclusion.")
+def estimate_command(input_path, as_json, method, overall_method, confidence, tolerable):
     """Estimate discrepancy rates of a stratified sample worked outside the app."""
-    try:
-        confidence = check_confidence(confidence)
-    except EstimateInputError as error:
-        raise InputProblem(f"--confidence: {error.message_en}") from None
+    reading = _rate_option(confidence, "--confidence", "confidence")
+    tolerable = _rate_option(tolerable, "--tolerable", "tolerable")
+    if tolerable is not None and reading.value < Decimal("0.5"):
+        raise InputProblem(f"--confidence: {EstimateInputError('audit_confidence_too_low', confidence=reading.shown).message_en}")
     rows, json_input = read_rows(input_path)
-    result = estimate(parse_strata(rows, json_input), method, overall_method, confidence)
+    result = estimate(parse_strata(rows, json_input), method, overall_method, reading, tolerable)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:

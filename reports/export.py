@@ -102,13 +102,13 @@ def audit_table(blocks, overall) -> Table:
         (_("County code"), ""), (_("County"), ""), (_("Discrepant (d)"), ""), (_("Resolved (m)"), ""),
         (_("Unresolved"), ""), (_("Rate"), PERCENT), (_("One-sided lower limit"), PERCENT),
         (_("One-sided upper limit"), PERCENT), (_("Tolerable rate"), PERCENT), (_("Confidence"), PERCENT),
-        (_("Conclusion"), ""), (_("Resolved units that would settle it"), ""), (_("More units needed"), ""),
+        (_("Conclusion"), ""), (_("Further verified cases without a discrepancy that would conclude within"), ""),
         (_("If every open unit were discrepant"), ""), (_("If no open unit were discrepant"), "")])
     for b in blocks:
         a, r = b["audit"], b["rates"]["any"]
         t.rows.append([b["code"], county_name(b["code"]), r["d"], r["m"], r["open"], r["p"], a["lower"], a["upper"],
                        a["tolerable"], a["confidence"], labels.audit_label(a["status"]), a["n_needed"],
-                       a["additional_n_needed"], labels.audit_label(a["status_if_open_discrepant"]),
+                       labels.audit_label(a["status_if_open_discrepant"]),
                        labels.audit_label(a["status_if_open_clean"])])
     return t
 

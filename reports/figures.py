@@ -28,7 +28,15 @@ from models import (
     SampleUnit,
     Verification,
 )
+from reports.small_samples import (
+    MIN_RESOLVED_FOR_ESTIMATE,
+    estimate_note,
+    withhold_small,
+    withhold_small_services,
+)
 from sampling.audit import audit_conclusion
+from sampling.audit import clear_cache as clear_audit_cache
+from sampling.binomial import exact_fraction
 from sampling.estimates import LOGIT, WILSON, rate_estimate, stratified_estimate
 from sampling.rates import Outcome, outcome_rates
 
@@ -82,6 +90,8 @@ class Options:
     overall_method: str = LOGIT  # stratified interval: logit or korn-graubard
     today: date | None = None
     counties: set[str] | None = None  # None: every county; else only these in the county list
+    # Below this many resolved units a county (or the whole campaign) shows its counts, not a rate.
+    min_resolved: int = MIN_RESOLVED_FOR_ESTIMATE
 
 
 def current_draw(session, campaign_id: int) -> Draw | None:
@@ -196,16 +206,17 @@ def _rate_dict(estimate, in_progress: int) -> dict:
     """Describe a RateEstimate for pages and the API."""
     return {"d": estimate.d, "m": estimate.m, "open": estimate.open_units, "in_progress": in_progress,
             "p": estimate.p, "low": estimate.low, "high": estimate.high,
-            "worst_case": estimate.worst_case, "best_case": estimate.best_case, "method": estimate.method}
+            "worst_case": estimate.worst_case, "best_case": estimate.best_case, "method": estimate.method,
+            "reason": None}
 
 
-def _stratified_dict(estimate, d: int, in_progress: int, excluded: list[str]) -> dict:
-    """Describe a StratifiedEstimate for pages and the API."""
+def _stratified_dict(estimate, d: int, in_progress: int, c: StratumCounts) -> dict:
+    """Describe a StratifiedEstimate for pages and the API, naming the strata with nothing resolved."""
     return {"d": d, "m": estimate.n, "open": estimate.open_units, "in_progress": in_progress,
             "p": estimate.p, "low": estimate.low, "high": estimate.high, "se": estimate.se, "df": estimate.df,
             "worst_case": estimate.worst_case, "best_case": estimate.best_case, "method": estimate.method,
             "interval_rule": estimate.interval_rule, "coverage": estimate.coverage, "complete": estimate.complete,
-            "excluded": excluded}
+            "excluded": sorted(c.strata[i] for i in estimate.strata_excluded), "reason": None}
 
 
 # The estimators are pure functions of a few integers; most counties' counts do not change between two
@@ -218,22 +229,25 @@ def cached_rate(d: int, m: int, open_units: int, method: str):
 
 @lru_cache(maxsize=50_000)
 def cached_audit(d: int, m: int, tolerable: float, confidence: float, open_units: int, population: int):
-    """Return audit_conclusion, computed once per distinct input."""
-    return audit_conclusion(d, m, tolerable, confidence, open_units=open_units, population=population)
+    """Return audit_conclusion, computed once per distinct input, on the rates as the decimals typed."""
+    return audit_conclusion(d, m, exact_fraction(tolerable), exact_fraction(confidence), open_units=open_units,
+                            population=population)
 
 
 def clear_caches() -> None:
     """Forget every cached estimate (the benchmark's cold runs)."""
     cached_rate.cache_clear()
     cached_audit.cache_clear()
+    clear_audit_cache()
 
 
 class _Memo:
-    """The interval methods of one set of figures."""
+    """The interval methods and the minimum resolved units of one set of figures."""
 
-    def __init__(self, method: str, overall_method: str = LOGIT):
+    def __init__(self, method: str, overall_method: str = LOGIT, min_resolved: int = MIN_RESOLVED_FOR_ESTIMATE):
         self.method = method
         self.overall_method = overall_method
+        self.min_resolved = min_resolved
 
     def rate(self, d: int, m: int, open_units: int):
         return cached_rate(d, m, open_units, self.method)
@@ -252,8 +266,7 @@ def rates_for(c: StratumCounts, memo: _Memo) -> dict[str, dict]:
     for t in TYPES:
         estimate = stratified_estimate(c.N.tolist(), c.resolved.tolist(), c.discrepant[t].tolist(),
                                        INTERVAL_CONFIDENCE, memo.overall_method, open_h=open_h.tolist())
-        excluded = sorted({c.county[i] for i in estimate.strata_excluded})
-        result[t] = _stratified_dict(estimate, int(c.discrepant[t].sum()), in_progress, excluded)
+        result[t] = _stratified_dict(estimate, int(c.discrepant[t].sum()), in_progress, c)
     return result
 
 
@@ -290,7 +303,6 @@ def audit_figures(rate: dict, campaign: Campaign, population: int) -> dict:
     result = cached_audit(rate["d"], rate["m"], campaign.tolerable_rate, campaign.confidence, rate["open"],
                           population)
     return {"status": result.status, "upper": result.upper, "lower": result.lower, "n_needed": result.n_needed,
-            "additional_n_needed": result.additional_n_needed,
             "status_if_open_discrepant": result.status_if_open_discrepant,
             "status_if_open_clean": result.status_if_open_clean,
             "tolerable": result.tolerable, "confidence": result.confidence}
@@ -344,17 +356,21 @@ def county_block(c: StratumCounts, campaign: Campaign, memo: _Memo, code: str, i
     """Return every figure of one county from its strata's counts."""
     rates = rates_for(c, memo)
     population = int(c.N.sum())
+    resolved, units = int(c.resolved.sum()), int(c.units.sum())
     return {
-        "code": code, "population": population, "strata": len(c.strata), "units": int(c.units.sum()),
-        "resolved": int(c.resolved.sum()), "open": int(c.open.sum()), "in_progress": int(c.in_progress.sum()),
+        "code": code, "population": population, "strata": len(c.strata), "units": units,
+        "resolved": resolved, "open": int(c.open.sum()), "in_progress": int(c.in_progress.sum()),
         "out_of_scope": int(c.out_of_scope.sum()), "attempts": int(c.attempts.sum()),
-        "rates": rates, "audit": audit_figures(rates[ANY], campaign, population),
-        "outcomes": outcome_figures(c), "services": service_figures(c, memo, intervals),
+        "estimate": estimate_note(resolved, units, memo.min_resolved),
+        "rates": withhold_small(rates, resolved, units, memo.min_resolved),
+        "audit": audit_figures(rates[ANY], campaign, population),
+        "outcomes": outcome_figures(c),
+        "services": withhold_small_services(service_figures(c, memo, intervals), resolved, memo.min_resolved),
     }
 
 
 def _sort_key(block: dict):
-    """Sort counties by their 'any' rate, highest first; counties with nothing resolved last."""
+    """Sort counties by their 'any' rate, highest first; counties with too few resolved units last."""
     p = block["rates"][ANY]["p"]
     return (p is None, -(p or 0.0), block["code"])
 
@@ -380,7 +396,7 @@ def campaign_figures(session, campaign: Campaign, options: Options | None = None
     """Compute the whole dashboard of a campaign: overall, per county, progress and rectification."""
     options = options or Options()
     draw = current_draw(session, campaign.id)
-    memo = _Memo(options.method, options.overall_method)
+    memo = _Memo(options.method, options.overall_method, options.min_resolved)
     result = _header(campaign, draw, options)
     today = options.today or date.today()
     rect = rectification_counts(session, campaign.id, today)
@@ -419,17 +435,20 @@ def _overall_block(c: StratumCounts, memo: _Memo) -> dict:
     """Return the overall figures: stratified rates over every stratum of the draw."""
     if len(c.strata) == 0:
         return {"units": 0, "resolved": 0, "open": 0, "in_progress": 0, "out_of_scope": 0, "attempts": 0,
-                "population": 0, "rates": {}, "outcomes": outcome_figures(c), "services": {}}
+                "population": 0, "rates": {}, "outcomes": outcome_figures(c), "services": {}, "estimate": None}
     rates = {}
     for t in TYPES:
         estimate = stratified_estimate(c.N.tolist(), c.resolved.tolist(), c.discrepant[t].tolist(),
                                        INTERVAL_CONFIDENCE, memo.overall_method, open_h=c.open.tolist())
-        excluded = sorted({c.county[i] for i in estimate.strata_excluded})
-        rates[t] = _stratified_dict(estimate, int(c.discrepant[t].sum()), int(c.in_progress.sum()), excluded)
-    return {"population": int(c.N.sum()), "strata": len(c.strata), "units": int(c.units.sum()),
-            "resolved": int(c.resolved.sum()), "open": int(c.open.sum()), "in_progress": int(c.in_progress.sum()),
+        rates[t] = _stratified_dict(estimate, int(c.discrepant[t].sum()), int(c.in_progress.sum()), c)
+    resolved, units = int(c.resolved.sum()), int(c.units.sum())
+    return {"population": int(c.N.sum()), "strata": len(c.strata), "units": units,
+            "resolved": resolved, "open": int(c.open.sum()), "in_progress": int(c.in_progress.sum()),
             "out_of_scope": int(c.out_of_scope.sum()), "attempts": int(c.attempts.sum()),
-            "rates": rates, "outcomes": outcome_figures(c), "services": service_figures(c, memo)}
+            "estimate": estimate_note(resolved, units, memo.min_resolved),
+            "rates": withhold_small(rates, resolved, units, memo.min_resolved),
+            "outcomes": outcome_figures(c),
+            "services": withhold_small_services(service_figures(c, memo), resolved, memo.min_resolved)}
 
 
 def _audit_summary(blocks: list[dict]) -> dict:
@@ -444,7 +463,7 @@ def county_figures(session, campaign: Campaign, code: str, options: Options | No
     """Compute one county's figures only (the drill-down): its strata, progress and rectification."""
     options = options or Options()
     draw = current_draw(session, campaign.id)
-    memo = _Memo(options.method, options.overall_method)
+    memo = _Memo(options.method, options.overall_method, options.min_resolved)
     today = options.today or date.today()
     rect = rectification_counts(session, campaign.id, today, county=code)
     result = _header(campaign, draw, options) | {"progress": progress(session, campaign.id, county=code)}
@@ -463,10 +482,12 @@ def _header(campaign: Campaign, draw: Draw | None, options: Options) -> dict:
     return {"campaign": {"id": campaign.id, "name": campaign.name, "tolerable_rate": campaign.tolerable_rate,
                          "confidence": campaign.confidence},
             "draw": _draw_dict(draw), "method": options.method, "overall_method": options.overall_method,
+            "min_resolved": options.min_resolved,
             "interval_confidence": INTERVAL_CONFIDENCE, "types": list(TYPES), "services": list(SERVICE_CODES)}
 
 
 def _draw_dict(draw: Draw | None) -> dict | None:
     if draw is None:
         return None
-    return {"id": draw.id, "created_at": draw.created_at.isoformat(), "frame_size": draw.frame_size}
+    return {"id": draw.id, "created_at": draw.created_at.isoformat(), "frame_size": draw.frame_size,
+            "stratify_by": (draw.frame_definition or {}).get("stratify_by")}

@@ -8,10 +8,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from callbacks.labels import followup_label
+from campaigns.export import stratum_label
 from config import codelists
 from config.dispositions import CATEGORIES
 from i18n import is_chinese
 from reports.figures import ANY
+from sampling.percent import percent_text
 from templating import county_name
 
 AUDIT_STATUSES = {"within": _l("Within tolerance"), "over": _l("Over tolerance"),
@@ -102,9 +104,26 @@ def pct(value, digits: int = 1) -> str:
     return "—" if value is None else f"{value * 100:.{digits}f}%"
 
 
+def setting(value: float) -> str:
+    """Format a campaign's tolerable rate or confidence exactly as set ("2.5%", "97.5%"), never rounded."""
+    return percent_text(value)
+
+
 def interval(rate: dict, digits: int = 1) -> str:
-    """Format a rate's interval as 'low–high'."""
+    """Format a rate's interval as 'low–high' ('—' when the rate is withheld)."""
+    if rate.get("low") is None or rate.get("high") is None:
+        return "—"
     return f"{rate['low'] * 100:.{digits}f}–{rate['high'] * 100:.{digits}f}%"
+
+
+def stratum_names(strata, stratify_by: str | None) -> str:
+    """Name strata in words, county and field value ("赤坎区 · 女"), joined with the list comma."""
+    names = {}
+    for stratum in strata:
+        code = stratum.split("|")[0]
+        names[code] = county_name(code)
+    sep = "、" if is_chinese() else ", "
+    return sep.join(stratum_label(stratify_by, stratum, names) for stratum in strata)
 
 
 def chart_data(figures: dict) -> dict:

@@ -1,35 +1,37 @@
-"""Audit conclusions per county: one-sided exact limits against the campaign's tolerable rate.
+"""Audit conclusions per county: the binomial tail at the tolerable rate, in exact arithmetic, against
+the risk 1 - confidence.
 
-Why one-sided, and how the sample size that would settle a case is found: docs/statistics.md.
+Why one-sided, why exact, and how the cases needed to conclude are found: docs/statistics.md, section 5.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from functools import lru_cache
+from numbers import Rational, Real
 
 from scipy import special
 
-from sampling.estimates import EstimateInputError, check_confidence, check_count, check_rate_counts
+from sampling.binomial import exact_fraction, tail_counts
+from sampling.estimates import EstimateInputError, check_count, check_rate_counts
+from sampling.sizes import ATTRIBUTE_LIMIT, size_for_deviations
 
 WITHIN = "within"
 OVER = "over"
 INCONCLUSIVE = "inconclusive"
 STATUSES = (WITHIN, OVER, INCONCLUSIVE)
 
-# A search past this many units means the observed rate sits on the tolerable rate for all
-# practical purposes: no county has that many registered persons, so "no size settles it".
-MAX_SAMPLE_SIZE = 10**9
-
 
 @dataclass(frozen=True)
 class AuditConclusion:
-    """A county's audit conclusion, its one-sided limits, and the sample size that would settle it."""
+    """A county's audit conclusion, its one-sided limits, and the clean cases that would conclude within."""
 
     status: str  # WITHIN, OVER or INCONCLUSIVE
-    upper: float  # one-sided exact upper limit at the confidence
-    lower: float  # one-sided exact lower limit at the confidence
-    n_needed: int | None  # total resolved units that would settle it at the observed rate
-    additional_n_needed: int | None  # n_needed - m; 0 when already settled
+    upper: float  # one-sided Clopper-Pearson upper limit at the confidence, for display only
+    lower: float  # one-sided Clopper-Pearson lower limit at the confidence, for display only
+    n_needed: int | None  # further verified cases without a discrepancy that would conclude WITHIN
     d: int
     m: int
     tolerable: float
@@ -39,79 +41,92 @@ class AuditConclusion:
     status_if_open_clean: str  # the conclusion if no open unit were discrepant
 
 
-def exact_upper_limit(d: float, m: float, confidence: float) -> float:
-    """Return the one-sided Clopper-Pearson upper limit; d may be fractional."""
+def exact_upper_limit(d: int, m: int, confidence: float) -> float:
+    """Return the one-sided Clopper-Pearson upper limit (display only: decide with audit_status)."""
     if m == 0 or d >= m:
         return 1.0
-    return float(special.betaincinv(d + 1, m - d, confidence))
+    return float(special.betaincinv(d + 1, m - d, float(confidence)))
 
 
-def exact_lower_limit(d: float, m: float, confidence: float) -> float:
-    """Return the one-sided Clopper-Pearson lower limit; d may be fractional."""
+def exact_lower_limit(d: int, m: int, confidence: float) -> float:
+    """Return the one-sided Clopper-Pearson lower limit (display only: decide with audit_status)."""
     if m == 0 or d <= 0:
         return 0.0
-    return float(special.betaincinv(d, m - d + 1, 1 - confidence))
+    return float(special.betaincinv(d, m - d + 1, 1 - float(confidence)))
 
 
-def _status(d: float, m: float, tolerable: float, confidence: float) -> str:
-    """Classify d among m against the tolerable rate."""
-    if exact_upper_limit(d, m, confidence) < tolerable:
+def _is_number(value) -> bool:
+    """Tell whether a value is a real number (int, float, Decimal, Fraction) and not a bool or text."""
+    return isinstance(value, Real | Decimal | Rational) and not isinstance(value, bool)
+
+
+def check_tolerable(tolerable) -> Fraction:
+    """Return the tolerable rate as an exact fraction strictly between 0 and 1, or raise."""
+    if not _is_number(tolerable) or not 0 < tolerable < 1:
+        raise EstimateInputError("tolerable_out_of_range", tolerable=repr(tolerable))
+    return exact_fraction(tolerable)
+
+
+def check_audit_confidence(confidence) -> Fraction:
+    """Return the confidence as an exact fraction in [0.5, 1), below which both tails could pass."""
+    if not _is_number(confidence) or not 0 < confidence < 1:
+        raise EstimateInputError("confidence_out_of_range", confidence=repr(confidence))
+    if confidence < Fraction(1, 2):
+        raise EstimateInputError("audit_confidence_too_low", confidence=repr(confidence))
+    return exact_fraction(confidence)
+
+
+@lru_cache(maxsize=100_000)
+def _status(d: int, m: int, tolerable: Fraction, risk: Fraction) -> str:
+    """Classify d among m: over when P(X >= d) < risk, within when P(X <= d) < risk; a tie decides nothing."""
+    if m == 0:
+        return INCONCLUSIVE
+    lower, upper, whole = tail_counts(d, m, tolerable)
+    # P(X >= d) < r/q  <=>  upper q < r whole: integers, so a tie is a tie.
+    r, q = risk.numerator, risk.denominator
+    if upper * q < r * whole:
+        return OVER  # never at d = 0, where P(X >= 0) = 1
+    if lower * q < r * whole:
         return WITHIN
-    if exact_lower_limit(d, m, confidence) > tolerable:
-        return OVER
     return INCONCLUSIVE
 
 
-def sample_size_to_settle(d: int, m: int, tolerable: float, confidence: float = 0.95) -> int | None:
-    """Return the smallest total n at which the observed rate d/m, held, gives a settled conclusion."""
+def clear_cache() -> None:
+    """Forget the cached conclusions (a benchmark's cold runs)."""
+    _status.cache_clear()
+
+
+def audit_status(d: int, m: int, tolerable, confidence) -> str:
+    """Decide within, over or inconclusive for d discrepant among m verified, exactly."""
     d, m = check_rate_counts(d, m)
-    tolerable, confidence = _check_tolerable(tolerable), _check_audit_confidence(confidence)
-    if m == 0 or d / m == tolerable:
-        return None  # no observed rate, or it equals the tolerable rate: no size settles it
-    rate = d / m
-
-    def settles(n: int) -> bool:
-        """Say whether n units at the observed rate give a settled conclusion."""
-        return _status(rate * n, n, tolerable, confidence) != INCONCLUSIVE
-
-    if settles(m):
-        return m
-    # The limits close in on the rate as n grows: double to bracket, then bisect.
-    low, high = m, 2 * m
-    while not settles(high):
-        if high > MAX_SAMPLE_SIZE:
-            return None
-        low, high = high, 2 * high
-    while high - low > 1:
-        mid = (low + high) // 2
-        if settles(mid):
-            high = mid
-        else:
-            low = mid
-    return high
+    return _status(d, m, check_tolerable(tolerable), 1 - check_audit_confidence(confidence))
 
 
-def _check_tolerable(tolerable) -> float:
-    """Return the tolerable rate as a float strictly between 0 and 1, or raise."""
-    usable = isinstance(tolerable, int | float) and not isinstance(tolerable, bool)
-    if not usable or not 0.0 < tolerable < 1.0:
-        raise EstimateInputError("tolerable_out_of_range", tolerable=repr(tolerable))
-    return float(tolerable)
+def clean_cases_to_conclude_within(
+    d: int, m: int, tolerable, confidence, *, population: int | None = None
+) -> int | None:
+    """Return how many more verified cases, none discrepant, would conclude WITHIN; None if no number would.
 
-
-def _check_audit_confidence(confidence) -> float:
-    """Return a confidence of at least 0.5, below which the two one-sided limits cross."""
-    confidence = check_confidence(confidence)
-    if confidence < 0.5:
-        raise EstimateInputError("audit_confidence_too_low", confidence=repr(confidence))
-    return confidence
+    That is the attribute sample size for d allowed deviations (strictly below the risk), less m. No number
+    does when the county is already over, or when the cases needed exceed its population.
+    """
+    d, m = check_rate_counts(d, m)
+    t, risk = check_tolerable(tolerable), 1 - check_audit_confidence(confidence)
+    status = _status(d, m, t, risk)
+    if status == WITHIN:
+        return 0
+    if status == OVER:
+        return None
+    high = ATTRIBUTE_LIMIT if population is None else population
+    n = size_for_deviations(d, t, risk, low=m + 1, high=high, strict=True)
+    return None if n is None else n - m
 
 
 def audit_conclusion(
     d: int,
     m: int,
-    tolerable: float,
-    confidence: float = 0.95,
+    tolerable,
+    confidence=0.95,
     *,
     open_units: int = 0,
     population: int | None = None,
@@ -119,33 +134,24 @@ def audit_conclusion(
     """Conclude whether a county's discrepancy rate is within or over the tolerable rate."""
     d, m = check_rate_counts(d, m)
     open_units = check_count(open_units, "open")
-    tolerable, confidence = _check_tolerable(tolerable), _check_audit_confidence(confidence)
+    t, c = check_tolerable(tolerable), check_audit_confidence(confidence)
+    risk = 1 - c
     if population is not None:
         population = check_count(population, "population")
         if m + open_units > population:
             raise EstimateInputError(
                 "sample_exceeds_population", sample=m + open_units, population=population
             )
-
-    status = _status(d, m, tolerable, confidence)
-    if status == INCONCLUSIVE:
-        n_needed = sample_size_to_settle(d, m, tolerable, confidence)
-        if n_needed is not None and population is not None:
-            # Past the whole county a census settles it exactly; no more can be drawn anyway.
-            n_needed = min(n_needed, population)
-    else:
-        n_needed = m
     return AuditConclusion(
-        status=status,
-        upper=exact_upper_limit(d, m, confidence),
-        lower=exact_lower_limit(d, m, confidence),
-        n_needed=n_needed,
-        additional_n_needed=None if n_needed is None else max(n_needed - m, 0),
+        status=_status(d, m, t, risk),
+        upper=exact_upper_limit(d, m, c),
+        lower=exact_lower_limit(d, m, c),
+        n_needed=clean_cases_to_conclude_within(d, m, t, c, population=population),
         d=d,
         m=m,
-        tolerable=tolerable,
-        confidence=confidence,
+        tolerable=float(t),
+        confidence=float(c),
         open_units=open_units,
-        status_if_open_discrepant=_status(d + open_units, m + open_units, tolerable, confidence),
-        status_if_open_clean=_status(d, m + open_units, tolerable, confidence),
+        status_if_open_discrepant=_status(d + open_units, m + open_units, t, risk),
+        status_if_open_clean=_status(d, m + open_units, t, risk),
     )

@@ -18,6 +18,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field_zh}（{field}）必须是数字（按小数填写，如 0.05），收到的是“{value}”。",
         "The {field_en} ({field}) must be a number (a fraction such as 0.05); got {value!r}.",
     ),
+    "rate_ambiguous": (
+        "{field_zh}填“{value}”有歧义：请写 1%（百分之一）或 100%。",
+        "The {field_en} '{value}' is ambiguous: write 1% (one percent) or 100%.",
+    ),
+    "percent_out_of_range": (
+        "{field_zh}必须 {low} 且 {high}（可写 95、95% 或 0.95），“{value}”按 {shown} 理解。",
+        "The {field_en} must be {low} and {high} (write 95, 95% or 0.95); '{value}' was read as {shown}.",
+    ),
     "margin_out_of_range": (
         "允许误差必须大于 0 且小于 1（按小数填写，如 0.05 表示 5%），当前为 {margin}。",
         "The margin of error must be greater than 0 and less than 1 (as a fraction, 0.05 for 5%); got {margin}.",

@@ -7,7 +7,6 @@ The formulas and the exact attribute rule are written out in docs/sampling.md.
 from __future__ import annotations
 
 import math
-from decimal import Decimal
 from fractions import Fraction
 from numbers import Integral, Real
 from typing import NamedTuple
@@ -16,6 +15,7 @@ import numpy as np
 from scipy.special import bdtr
 from scipy.stats import norm
 
+from sampling.binomial import exact_fraction, tail_counts
 from sampling.errors import SamplingInputError, percent
 
 # Largest attribute sample the search considers; far beyond any cell of the AICPA tables (max 1,936).
@@ -121,9 +121,41 @@ def margin_of_error(n: int, population: int | None, confidence: float, rate: flo
     return z * math.sqrt(variance)
 
 
-def _exact_decimal(value: float) -> Fraction:
-    """Return a rate as the exact decimal it is written as (0.035 -> 35/1000), free of binary noise."""
-    return Fraction(Decimal(repr(float(value))))
+def _passes(k: int, n: int, tolerable: Fraction, risk: Fraction, strict: bool) -> bool:
+    """Tell exactly whether k deviations in n keep P(X <= k; n, tolerable) at or below the risk."""
+    lower, _upper, whole = tail_counts(k, n, tolerable)
+    below, at = lower * risk.denominator, risk.numerator * whole  # P(X <= k) against the risk, in integers
+    return below < at if strict else below <= at
+
+
+def size_for_deviations(
+    k: int, tolerable, risk, *, low: int = 1, high: int = ATTRIBUTE_LIMIT, strict: bool = False
+) -> int | None:
+    """Return the smallest n in [low, high] with P(X <= k; n, tolerable) <= risk (< when strict), or None.
+
+    The tail falls as n grows, so a bisection on scipy's fast float tail finds the place, and the exact
+    rational tail then settles the one or two sizes that floating point cannot tell apart.
+    """
+    t, r = exact_fraction(tolerable), exact_fraction(risk)
+    low = max(low, k + 1)  # at n <= k the tail is 1
+    if low > high:
+        return None
+    t_float, r_float = float(t), float(r)
+    left, right = low, high
+    while left < right:
+        mid = (left + right) // 2
+        if bdtr(k, mid, t_float) <= r_float:
+            right = mid
+        else:
+            left = mid + 1
+    n = left
+    while n <= high and not _passes(k, n, t, r, strict):
+        n += 1
+    if n > high:
+        return None
+    while n > low and _passes(k, n - 1, t, r, strict):
+        n -= 1
+    return n
 
 
 def attribute_sample_size(
@@ -145,8 +177,9 @@ def attribute_sample_size(
             tolerable_pct=percent(t),
         )
     # Risk of overreliance 1 - c, taken in decimal so that 1 - 0.95 is 0.05 and not 0.050000000000000044.
-    risk = float(Decimal(1) - Decimal(repr(c)))
-    rate = _exact_decimal(pe)
+    exact_risk = 1 - exact_fraction(c)
+    risk = float(exact_risk)
+    rate = exact_fraction(pe)
     a, b = rate.numerator, rate.denominator
 
     def window(k: int) -> tuple[int, int]:
@@ -168,16 +201,12 @@ def attribute_sample_size(
         live = lo <= hi
         passes = np.zeros(len(ks), dtype=bool)
         passes[live] = bdtr(kk[live], hi[live], t) <= risk
-        if passes.any():
-            first = int(np.argmax(passes))
-            k, left, right = ks[first], int(lo[first]), int(hi[first])
-            while left < right:
-                mid = (left + right) // 2
-                if bdtr(k, mid, t) <= risk:
-                    right = mid
-                else:
-                    left = mid + 1
-            return AttributePlan(n=left, allowed_deviations=k)
+        for first in np.flatnonzero(passes):
+            # The float tail picks the window; the exact one decides within it (and refuses a tie it misread).
+            k = ks[first]
+            n = size_for_deviations(k, t, exact_risk, low=int(lo[first]), high=int(hi[first]))
+            if n is not None:
+                return AttributePlan(n=n, allowed_deviations=k)
         if a == 0 or not live.all() or int(hi[-1]) >= limit:
             raise SamplingInputError(
                 "attribute_size_too_large",

@@ -39,24 +39,28 @@ def add_campaign(session, counties: dict[str, dict], name: str = "2026年失业�
 
     A spec: N (frame size), verified (one list of confirmed types per verified unit), services (one list
     per verified unit, default job referral), outcomes (final outcome -> closed units without a record),
-    open (units still being worked), replaced (units replaced as out of scope).
+    open (units still being worked), replaced (units replaced as out of scope). A key "440802|2" names a
+    stratum of county 440802 crossed with gender.
     """
     campaign = Campaign(name=name, tolerable_rate=tolerable, confidence=confidence)
     session.add(campaign)
     session.flush()
-    session.execute(insert(campaign_county), [{"campaign_id": campaign.id, "county_code": c} for c in counties])
+    codes = sorted({c.split("|")[0] for c in counties})
+    session.execute(insert(campaign_county), [{"campaign_id": campaign.id, "county_code": c} for c in codes])
     strata = {}
     for code, spec in counties.items():
         n = len(spec.get("verified", [])) + sum(spec.get("outcomes", {}).values()) + spec.get("open", 0)
         strata[code] = {"N": spec["N"], "n": n, "reserves": spec.get("replaced", 0)}
     draw = Draw(campaign_id=campaign.id, seed_text="1", seed="1", seed_source="system", algorithm="test",
                 code_version="test", frame_fingerprint="x" * 64, frame_size=sum(s["N"] for s in counties.values()),
-                snapshot_ids=[], frame_definition={}, design={}, strata=strata)
+                snapshot_ids=[], frame_definition={"stratify_by": "gender"} if len(codes) < len(counties) else {},
+                design={}, strata=strata)
     session.add(draw)
     session.flush()
     offset = start
-    for code, spec in counties.items():
-        n = strata[code]["n"] + strata[code]["reserves"]
+    for stratum, spec in counties.items():
+        code = stratum.split("|")[0]
+        n = strata[stratum]["n"] + strata[stratum]["reserves"]
         add_roster(session, code, n, start=offset)
         offset += n
         persons = session.scalars(select(Person).where(Person.county_code == code).order_by(Person.id.desc())
@@ -68,7 +72,7 @@ def add_campaign(session, counties: dict[str, dict], name: str = "2026年失业�
         plan += [("replaced", None)] * spec.get("replaced", 0)
         services = list(spec.get("services", []))
         for rank, (person, (kind, types)) in enumerate(zip(persons, plan, strict=True), start=1):
-            unit = SampleUnit(draw_id=draw.id, person_id=person.id, frame_key=person.id_number, stratum=code,
+            unit = SampleUnit(draw_id=draw.id, person_id=person.id, frame_key=person.id_number, stratum=stratum,
                               county_code=code, rank=rank, role="sample",
                               status="replaced" if kind == "replaced" else "active")
             session.add(unit)

@@ -1,5 +1,8 @@
-"""Specification of the per-county audit conclusion: one-sided exact limits against a tolerable rate."""
+"""Specification of the per-county audit conclusion: the exact binomial tail at the tolerable rate."""
 
+from fractions import Fraction
+
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -10,41 +13,40 @@ from sampling.audit import (
     OVER,
     WITHIN,
     audit_conclusion,
+    audit_status,
+    clean_cases_to_conclude_within,
     exact_lower_limit,
     exact_upper_limit,
-    sample_size_to_settle,
 )
 from sampling.errors import SamplingInputError
 from sampling.estimates import EstimateInputError
 
-# (d, m, tolerable, confidence, status, n_needed)
+# (d, m, tolerable, confidence, status, n_needed): n_needed counts further verified cases, none of them
+# discrepant, that would conclude "within"; None when the county is already over.
 CONCLUSIONS = [
     # The attribute-sampling table for 95% confidence and 5% tolerable rate (AICPA Audit Sampling
     # guide): 59 with no deviation, 93 with one, 124 with two, 153 with three, 181 with four.
-    (0, 59, 0.05, 0.95, WITHIN, 59),
-    (1, 93, 0.05, 0.95, WITHIN, 93),
-    (2, 124, 0.05, 0.95, WITHIN, 124),
-    (3, 153, 0.05, 0.95, WITHIN, 153),
-    (4, 181, 0.05, 0.95, WITHIN, 181),
-    # One unit short of each: not yet settled. The size needed holds the observed rate, not the
-    # count: 1/92 held over 93 units is 1.01 deviations, so one more unit than the table's is needed.
-    (0, 58, 0.05, 0.95, INCONCLUSIVE, 59),
-    (1, 92, 0.05, 0.95, INCONCLUSIVE, 94),
-    (4, 180, 0.05, 0.95, INCONCLUSIVE, 182),
+    (0, 59, 0.05, 0.95, WITHIN, 0),
+    (1, 93, 0.05, 0.95, WITHIN, 0),
+    (2, 124, 0.05, 0.95, WITHIN, 0),
+    (3, 153, 0.05, 0.95, WITHIN, 0),
+    (4, 181, 0.05, 0.95, WITHIN, 0),
+    # One unit short of each: one more clean case concludes it.
+    (0, 58, 0.05, 0.95, INCONCLUSIVE, 1),
+    (1, 92, 0.05, 0.95, INCONCLUSIVE, 1),
+    (4, 180, 0.05, 0.95, INCONCLUSIVE, 1),
     # At 90% confidence zero deviations need ln(0.1)/ln(0.95) = 44.9, so 45 units.
-    (0, 45, 0.05, 0.90, WITHIN, 45),
-    (0, 44, 0.05, 0.90, INCONCLUSIVE, 45),
-    # Over: the lower limit is above the tolerable rate.
-    (12, 50, 0.05, 0.95, OVER, 50),
-    (20, 20, 0.10, 0.95, OVER, 20),
-    # 7/40 = 17.5% against 10%: 61 units at that rate would show it is over.
-    (7, 40, 0.10, 0.95, INCONCLUSIVE, 61),
-    # 3/50 = 6% against 5%: only a large sample tells them apart.
-    (3, 50, 0.05, 0.95, INCONCLUSIVE, 1431),
-    # Observed rate equal to the tolerable rate: no sample size settles it.
-    (2, 40, 0.05, 0.95, INCONCLUSIVE, None),
-    # Nothing resolved: no observed rate to project.
-    (0, 0, 0.05, 0.95, INCONCLUSIVE, None),
+    (0, 45, 0.05, 0.90, WITHIN, 0),
+    (0, 44, 0.05, 0.90, INCONCLUSIVE, 1),
+    # Over: P(X >= d) at the tolerable rate is below the risk; no clean cases undo that.
+    (12, 50, 0.05, 0.95, OVER, None),
+    (20, 20, 0.10, 0.95, OVER, None),
+    # 7 in 40 against 10%: 129 units with 7 deviations pass (attribute size), so 89 more clean cases.
+    (7, 40, 0.10, 0.95, INCONCLUSIVE, 89),
+    (3, 50, 0.05, 0.95, INCONCLUSIVE, 103),
+    (2, 40, 0.05, 0.95, INCONCLUSIVE, 84),
+    # Nothing verified: nothing is concluded, and 59 clean cases would conclude within.
+    (0, 0, 0.05, 0.95, INCONCLUSIVE, 59),
 ]
 
 
@@ -53,13 +55,52 @@ def test_audit_conclusion_table(d, m, tolerable, confidence, status, n_needed):
     conclusion = audit_conclusion(d, m, tolerable, confidence)
     assert conclusion.status == status
     assert conclusion.n_needed == n_needed
-    assert conclusion.additional_n_needed == (None if n_needed is None else n_needed - m)
     if status == WITHIN:
         assert conclusion.upper < tolerable
     elif status == OVER:
         assert conclusion.lower > tolerable
-    else:
-        assert conclusion.lower <= tolerable <= conclusion.upper
+
+
+def test_one_discrepancy_in_one_is_inconclusive_because_its_tail_is_exactly_the_risk():
+    # P(X >= 1 | 1, 0.05) = 0.05 exactly; the inverted beta says 0.050000000000000044 > 0.05.
+    assert exact_lower_limit(1, 1, 0.95) > 0.05
+    assert audit_status(1, 1, 0.05, 0.95) == INCONCLUSIVE
+    assert audit_conclusion(1, 1, 0.05, 0.95).n_needed == 92  # 93 units with one deviation
+
+
+def test_no_discrepancy_in_59_is_within_and_in_58_is_not():
+    assert audit_status(0, 59, 0.05, 0.95) == WITHIN  # 0.95^59 = 0.04849 < 0.05
+    assert audit_status(0, 58, 0.05, 0.95) == INCONCLUSIVE  # 0.95^58 = 0.05105
+
+
+def test_a_tie_on_the_within_side_decides_nothing():
+    # P(X <= 0 | 2, 1/2) = 1/4, exactly the risk at 75% confidence.
+    assert audit_status(0, 2, 0.5, 0.75) == INCONCLUSIVE
+    assert audit_status(0, 3, 0.5, 0.75) == WITHIN
+    assert clean_cases_to_conclude_within(0, 2, 0.5, 0.75) == 1
+
+
+def test_rates_given_as_text_readings_are_taken_exactly():
+    from decimal import Decimal
+
+    assert audit_status(1, 1, Decimal("0.05"), Decimal("0.95")) == INCONCLUSIVE
+    assert audit_status(1, 1, Fraction(1, 20), Fraction(19, 20)) == INCONCLUSIVE
+
+
+def test_status_matches_scipy_for_random_inputs_away_from_the_boundary():
+    rng = np.random.default_rng(7)
+    checked = 0
+    while checked < 200:
+        m = int(rng.integers(0, 800))
+        d = int(rng.integers(0, m + 1))
+        t = round(float(rng.uniform(0.01, 0.4)), 3)
+        c = float(rng.choice([0.8, 0.9, 0.95, 0.99]))
+        over_tail, within_tail = stats.binom.sf(d - 1, m, t), stats.binom.cdf(d, m, t)
+        if min(abs(over_tail - (1 - c)), abs(within_tail - (1 - c))) < 1e-9:
+            continue
+        expected = OVER if d > 0 and over_tail < 1 - c else WITHIN if within_tail < 1 - c else INCONCLUSIVE
+        assert audit_status(d, m, t, c) == expected, (d, m, t, c)
+        checked += 1
 
 
 # R 4.2.2: binom.test(d, m, alternative = "less")$conf.int[2] and alternative = "greater" [1].
@@ -101,9 +142,10 @@ def test_open_units_show_whether_the_conclusion_could_still_change():
     assert conclusion.status_if_open_discrepant == INCONCLUSIVE  # 3 in 62
 
 
-def test_a_census_caps_the_size_needed():
-    assert audit_conclusion(3, 50, 0.05, population=300).n_needed == 300
-    assert audit_conclusion(3, 50, 0.05, population=5000).n_needed == 1431
+def test_no_number_of_cases_does_when_the_county_has_too_few_persons():
+    assert audit_conclusion(3, 50, 0.05, population=300).n_needed == 103
+    assert audit_conclusion(3, 50, 0.05, population=153).n_needed == 103
+    assert audit_conclusion(3, 50, 0.05, population=152).n_needed is None
 
 
 @pytest.mark.parametrize(("call", "code"), [
@@ -135,22 +177,16 @@ def test_limits_enclose_the_rate_and_the_status_follows_them(dm, tolerable, conf
     assert (conclusion.status == OVER) == (conclusion.lower > tolerable)
 
 
-@given(st.integers(1, 120).flatmap(lambda m: st.tuples(st.integers(0, m), st.just(m))),
-       st.floats(0.02, 0.3), st.sampled_from([0.9, 0.95]))
-def test_size_needed_is_the_smallest_that_settles_at_the_observed_rate(dm, tolerable, confidence):
+@given(st.integers(0, 120).flatmap(lambda m: st.tuples(st.integers(0, m), st.just(m))),
+       st.sampled_from([0.02, 0.05, 0.1, 0.2]), st.sampled_from([0.9, 0.95]))
+def test_the_clean_cases_needed_are_the_fewest_that_conclude_within(dm, tolerable, confidence):
     d, m = dm
-    n = sample_size_to_settle(d, m, tolerable, confidence)
-    if n is None:
+    extra = clean_cases_to_conclude_within(d, m, tolerable, confidence)
+    if extra is None:
+        assert audit_status(d, m, tolerable, confidence) == OVER
         return
-    rate = d / m
-    assert audit_conclusion(d, m, tolerable, confidence).additional_n_needed == n - m
-
-    def settled(size):
-        k = rate * size
-        return exact_upper_limit(k, size, confidence) < tolerable or exact_lower_limit(k, size, confidence) > tolerable
-
-    assert settled(n)
-    assert n == m or not settled(n - 1)
+    assert audit_status(d, m + extra, tolerable, confidence) == WITHIN
+    assert extra == 0 or audit_status(d, m + extra - 1, tolerable, confidence) != WITHIN
 
 
 def test_worked_example_in_docs():
@@ -161,6 +197,6 @@ def test_worked_example_in_docs():
     xiashan = audit_conclusion(3, 30, 0.05, open_units=2, population=800)
     assert xiashan.status == INCONCLUSIVE
     assert (xiashan.upper, xiashan.lower) == pytest.approx((0.2386, 0.0278), abs=5e-5)
-    assert (xiashan.n_needed, xiashan.additional_n_needed) == (78, 48)
+    assert xiashan.n_needed == 123  # 153 units with three deviations
     xuwen = audit_conclusion(0, 0, 0.05, open_units=8, population=500)
-    assert xuwen.status == INCONCLUSIVE and xuwen.n_needed is None
+    assert xuwen.status == INCONCLUSIVE and xuwen.n_needed == 59

@@ -133,3 +133,26 @@ def test_liaison_sees_only_their_county_through_the_api(api, rosters):
     assert {u["county_code"] for u in units} == {"440802"}
     assert liaison.get(f"/draws/{draw_id}/units?county=440803").status_code == 404
     assert [c["id"] for c in liaison.get("/campaigns").get_json()] == [cid]
+
+
+def test_the_audit_settings_are_set_through_the_api_with_the_same_reading(api, client, token_for, rosters):
+    coordinator = api("coordinator")
+    cid = create(coordinator)
+    headers = {"Authorization": f"Bearer {token_for('coordinator')}"}
+    answer = client.put(f"/api/v1/campaigns/{cid}/audit-settings", json={"tolerable": "5 %", "confidence": 90},
+                        headers=headers)
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json() == {"tolerable": 0.05, "confidence": 0.9, "tolerable_shown": "5%",
+                                 "confidence_shown": "90%", "readings": {"tolerable": "5%", "confidence": "90%"}}
+    assert coordinator.get(f"/campaigns/{cid}").get_json()["audit_settings"]["confidence"] == 0.9
+    refused = client.put(f"/api/v1/campaigns/{cid}/audit-settings", json={"tolerable": 1, "confidence": 0.95},
+                         headers=headers)
+    assert refused.status_code == 400 and "tolerable" in refused.get_json()["error"]["problems"]
+
+
+def test_sizes_through_the_api_take_percents(api, users):
+    coordinator = api("coordinator")
+    assert coordinator.post("/sample/size", {"method": "attribute", "confidence": "95%", "tolerable": 5,
+                                             "expected": 0}).get_json() == {"n": 59, "allowed_deviations": 0}
+    refused = coordinator.post("/sample/size", {"method": "attribute", "confidence": 1, "tolerable": 0.05})
+    assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "rate_ambiguous"

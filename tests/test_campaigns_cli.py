@@ -213,3 +213,13 @@ def test_an_export_says_whether_the_draw_is_in_force_and_gives_the_strata(runner
     assert facts[1]["状态"] == "已作废" and facts[2]["状态"] == "现行有效"
     assert facts[1]["各层：抽样框人数 / 样本数 / 备用样本数"] == "440802: 60 / 12 / 2; 440803: 40 / 8 / 2"
     assert facts[2]["因近期已在其他批次核实而排除的人数"] == "0"
+
+
+def test_sample_size_options_take_percents(runner):
+    result = runner.invoke(args=["sample", "size", "--method", "attribute", "--confidence", "95%", "--tolerable", "5",
+                                 "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"n": 59' in result.output
+    result = runner.invoke(args=["sample", "size", "--method", "attribute", "--confidence", "1", "--tolerable", "5",
+                                 "--json"])
+    assert result.exit_code != 0 and "rate_ambiguous" in result.output

@@ -78,7 +78,15 @@ def test_preview_explains_bad_input_in_chinese(client, login_as, campaign):
     data = client.get(f"/campaigns/{campaign}/preview?method=attribute&tolerable=0.05&expected=0.05").get_json()
     assert data["ok"] is False and "预期偏差率（5%）必须低于可容忍偏差率（5%）" in data["message"]
     data = client.get(f"/campaigns/{campaign}/preview?method=total&total=abc").get_json()
-    assert data == {"ok": False, "problems": {"total": "请填写整数。"}}
+    assert data == {"ok": False, "problems": {"total": "请填写整数。"}, "readings": {}}
+
+
+def test_preview_says_how_each_rate_field_was_read(client, login_as, campaign):
+    login_as("coordinator")
+    data = client.get(f"/campaigns/{campaign}/preview?method=attribute&tolerable=5&confidence=0.95&expected=1%25"
+                      ).get_json()
+    assert data["ok"] is True
+    assert data["readings"] == {"tolerable": "5%", "confidence": "95%", "expected": "1%"}
 
 
 def test_drawing_publishes_the_draw_and_shows_it(client, login_as, drawn):
@@ -155,3 +163,52 @@ def test_replace_from_the_page_for_out_of_scope_only(client, login_as, drawn, ap
     done = client.post(f"/campaigns/units/{unit_id}/replace", data={"reason": "not_of_this_county", "note": "外县"},
                        follow_redirects=True).data.decode()
     assert "已用同层第 9 位备用样本替换" in done and "不属于本县（市、区）人员" in done
+
+
+def _audit_card(page: str) -> str:
+    start = page.index('data-testid="audit-settings"')
+    return page[start:page.index('data-testid="save-audit-settings"', start)]
+
+
+@pytest.mark.parametrize("method", ["fixed", "total", "precision", "attribute"])
+def test_the_tolerable_rate_and_confidence_are_shown_for_every_size_method(client, login_as, campaign, method):
+    login_as("coordinator")
+    page = client.get(f"/campaigns/{campaign}/design?method={method}").data.decode()
+    card = _audit_card(page)
+    assert 'name="tolerable"' in card and 'name="confidence"' in card and "data-method" not in card
+    assert 'value="0.05"' in card and 'value="0.95"' in card
+    assert page.count('name="tolerable"') == 1 and page.count('name="confidence"') == 1
+
+
+def test_saving_the_tolerable_rate_and_confidence_says_how_they_were_read(client, login_as, session, campaign):
+    from models import Campaign
+
+    login_as("coordinator")
+    page = client.post(f"/campaigns/{campaign}/design", data={"action": "audit_settings", "tolerable": "3",
+                                                               "confidence": "０．９"}).data.decode()
+    assert "已按 3% 理解" in _audit_card(page) and "已按 90% 理解" in _audit_card(page)
+    session.expire_all()
+    saved = session.get(Campaign, campaign)
+    assert (saved.tolerable_rate, saved.confidence) == (0.03, 0.9)
+
+
+def test_an_ambiguous_tolerable_rate_is_refused_and_nothing_saved(client, login_as, session, campaign):
+    from models import Campaign
+
+    login_as("coordinator")
+    page = client.post(f"/campaigns/{campaign}/design", data={"action": "audit_settings", "tolerable": "1",
+                                                               "confidence": "95"}).data.decode()
+    assert "有歧义" in page
+    session.expire_all()
+    assert session.get(Campaign, campaign).tolerable_rate == 0.05
+
+
+def test_a_draw_from_the_page_keeps_the_tolerable_rate_and_confidence_it_shows(client, login_as, session, campaign):
+    from models import Campaign
+
+    login_as("coordinator")
+    response = client.post(f"/campaigns/{campaign}/design", data=DESIGN | {"tolerable": "8%", "confidence": "90"})
+    assert response.status_code in (302, 303)
+    session.expire_all()
+    saved = session.get(Campaign, campaign)
+    assert (saved.tolerable_rate, saved.confidence) == (0.08, 0.9)

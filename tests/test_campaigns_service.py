@@ -119,15 +119,38 @@ def test_design_problems_are_all_reported_at_once(ctx):
     assert fields == {"total", "confidence", "counties"}
 
 
-@pytest.mark.parametrize(("values", "field"), [
-    ({"method": "total", "total": "10", "confidence": "1"}, "confidence"),
-    ({"method": "precision", "margin": "0"}, "margin"),
-    ({"method": "attribute", "tolerable": "1"}, "tolerable"),
+@pytest.mark.parametrize(("values", "field", "says"), [
+    ({"method": "total", "total": "10", "confidence": "100%"}, "confidence", "< 100%"),
+    ({"method": "precision", "margin": "0"}, "margin", "> 0%"),
+    ({"method": "attribute", "tolerable": "100"}, "tolerable", "按 100% 理解"),
+    ({"method": "attribute", "tolerable": "1"}, "tolerable", "有歧义"),
+    ({"method": "total", "total": "10", "confidence": "1"}, "confidence", "有歧义"),
+    ({"method": "total", "total": "10", "confidence": "40"}, "confidence", "至少为 50%"),
 ])
-def test_a_confidence_margin_or_tolerable_rate_of_0_or_1_is_refused(ctx, values, field):
+def test_a_confidence_margin_or_tolerable_rate_of_0_1_or_100_percent_is_refused(ctx, values, field, says):
     with pytest.raises(DesignError) as caught:
         parse_design(values, TWO)
-    assert [(f, "大于 0 且小于 1" in m) for f, m in caught.value.problems] == [(field, True)]
+    assert [(f, says in m) for f, m in caught.value.problems] == [(field, True)]
+
+
+@pytest.mark.parametrize("typed", ["95", "95%", "95 %", "０．９５", "0.95"])
+def test_every_rate_field_takes_percent_or_fraction_and_says_how_it_was_read(ctx, typed):
+    design = parse_design({"method": "attribute", "tolerable": "5", "confidence": typed, "expected": "0.5%",
+                           "rate": "50"}, TWO)
+    assert (design.confidence, design.tolerable, design.expected, design.rate) == (0.95, 0.05, 0.005, 0.5)
+    assert design.readings == {"confidence": "95%", "tolerable": "5%", "expected": "0.5%", "rate": "50%"}
+    assert "readings" not in design.size_rule()
+
+
+def test_the_tolerable_rate_is_read_whatever_the_size_method(ctx):
+    design = parse_design({"method": "total", "total": "10", "allocation": "neyman", "tolerable": "3%"}, TWO)
+    assert design.tolerable == 0.03
+
+
+def test_stratum_rates_take_percents_too(ctx):
+    design = parse_design({"method": "total", "total": "10", "allocation": "neyman", "rates": "440802=10%\n440803=0.2"},
+                          TWO)
+    assert design.rates == {"440802": 0.1, "440803": 0.2}
 
 
 def test_a_script_giving_both_a_reserve_share_and_count_is_told_to_choose(ctx):

@@ -37,10 +37,17 @@ def test_statistics_readers_see_the_campaign_as_its_dashboard_does(login_as, ses
     assert "10 / 13" in shown and rate in shown and interval in shown and "全市不一致率" in shown
 
 
-def test_a_county_liaison_sees_their_own_county(login_as, session, campaign_id):
+def test_a_county_liaison_sees_their_own_county(app, login_as, session, campaign_id):
+    app.config["MIN_RESOLVED_FOR_ESTIMATE"] = 4
     shown = overview(login_as("liaison"))
     assert "4 / 6" in shown and "10 / 13" not in shown
     assert "25.0%" in shown and "全市不一致率" not in shown  # 1 of 4 resolved units in 440802
+
+
+def test_a_county_below_the_minimum_shows_its_counts_instead_of_a_rate(login_as, session, campaign_id):
+    shown = overview(login_as("liaison"))  # 4 resolved in 440802, below the default minimum of 10
+    assert "样本不足，暂不估计" in shown and "已核实 4 / 抽中 6" in shown
+    assert "25.0%" not in shown and "区间" not in shown
 
 
 def test_callers_see_no_statistics(login_as, campaign_id):
@@ -57,3 +64,12 @@ def test_a_campaign_without_a_draw_says_so_and_only_the_newest_five_show(login_a
     shown = overview(login_as("manager"))
     assert names[0] not in shown and all(name in shown for name in names[1:])
     assert shown.count("暂无统计") == 5
+
+
+def test_one_verified_case_is_not_a_headline_rate(app, login_as, session):
+    with app.app_context():
+        add_campaign(session, {A: {"N": 1000, "verified": [["not_authentic"]], "open": 28}}, name="刚开始的批次")
+    shown = overview(login_as("manager"))
+    assert "样本不足，暂不估计" in shown and "已核实 1 / 抽中 29" in shown
+    assert "100.0%" not in shown and "0.0–100.0%" not in shown
+    assert "可容忍差错率 5%，置信水平 95%" in shown

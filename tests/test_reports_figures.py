@@ -22,9 +22,10 @@ def wilson(d, m, z=Z):
 
 
 def figures(app, session, counties, **kwargs):
+    """Compute the figures with rates shown from one resolved unit on, to check the estimators by hand."""
     with app.app_context():
         campaign_id = add_campaign(session, counties, **kwargs)
-        return campaign_figures(session, session.get(Campaign, campaign_id), Options())
+        return campaign_figures(session, session.get(Campaign, campaign_id), Options(min_resolved=1))
 
 
 def clean(n):
@@ -73,7 +74,8 @@ def test_stratum_with_nothing_resolved_is_excluded_and_flagged(app, session):
     assert r["worst_case"] == pytest.approx(0.48 * 11 / 45 + 0.32 * 5 / 32 + 0.20 * 1)
     assert r["best_case"] == pytest.approx(0.48 * 6 / 45 + 0.32 * 3 / 32)
     empty = next(c for c in f["counties"] if c["code"] == "440825")
-    assert empty["rates"]["any"]["p"] is None and (empty["rates"]["any"]["low"], empty["rates"]["any"]["high"]) == (0, 1)
+    assert empty["rates"]["any"]["p"] is None and empty["rates"]["any"]["low"] is None
+    assert empty["rates"]["any"]["reason"] == "too_few_resolved"
     assert f["counties"][-1]["code"] == "440825"  # nothing resolved: sorted last
 
 
@@ -133,7 +135,7 @@ def test_audit_conclusion_per_county(app, session):
     assert audit[A]["status"] == "within" and audit[A]["upper"] < 0.05
     assert audit[B]["status"] == "over" and audit[B]["lower"] == pytest.approx(0.0674, abs=5e-5)
     assert audit["440804"]["status"] == "inconclusive"
-    assert audit["440804"]["n_needed"] == 78 and audit["440804"]["additional_n_needed"] == 48
+    assert audit["440804"]["n_needed"] == 123  # 153 verified with three discrepancies conclude within
     assert f["overall"]["audit_summary"] == {"within": 1, "over": 1, "inconclusive": 1}
 
 
@@ -165,3 +167,61 @@ def test_a_campaign_without_a_draw_has_no_figures(app, session):
         session.commit()
         f = campaign_figures(session, campaign, Options())
     assert f["overall"] is None and f["counties"] == []
+
+
+def small(app, session, counties, minimum=10):
+    with app.app_context():
+        campaign_id = add_campaign(session, counties)
+        return campaign_figures(session, session.get(Campaign, campaign_id), Options(min_resolved=minimum))
+
+
+@pytest.mark.parametrize("resolved", [0, 1, 9])
+def test_below_the_minimum_a_county_shows_its_counts_and_no_rate_interval_or_se(app, session, resolved):
+    f = small(app, session, {A: {"N": 500, "verified": [["not_authentic"]] * resolved, "open": 29 - resolved}})
+    county, overall = f["counties"][0], f["overall"]
+    for block in (county, overall):
+        assert block["estimate"] == {"reason": "too_few_resolved", "resolved": resolved, "sampled": 29,
+                                     "min_resolved": 10}
+        for r in block["rates"].values():
+            assert (r["p"], r["low"], r["high"], r.get("se")) == (None, None, None, None)
+            assert r["reason"] == "too_few_resolved" and (r["resolved"], r["sampled"]) == (resolved, 29)
+        assert all(s["p"] is None for s in block["services"].values())  # no coverage share from a handful
+    # The exact audit conclusion still holds at any size: one of one is a tie, nothing is decided.
+    assert county["audit"]["status"] == ("inconclusive" if resolved < 3 else "over")
+    assert county["audit"]["n_needed"] is None or county["audit"]["n_needed"] > 0
+
+
+@pytest.mark.parametrize("resolved", [10, 400])
+def test_at_the_minimum_and_above_the_rate_is_shown(app, session, resolved):
+    f = small(app, session, {A: {"N": 5000, "verified": clean(resolved - 1) + [["not_authentic"]], "open": 3}})
+    county, overall = f["counties"][0], f["overall"]
+    assert county["estimate"] is None and overall["estimate"] is None
+    assert county["rates"]["any"]["p"] == pytest.approx(1 / resolved) and county["rates"]["any"]["reason"] is None
+    assert overall["rates"]["any"]["se"] > 0
+
+
+def test_the_minimum_is_a_setting(app, session):
+    f = small(app, session, {A: {"N": 500, "verified": [["not_authentic"]], "open": 3}}, minimum=1)
+    assert f["counties"][0]["rates"]["any"]["p"] == 1.0
+
+
+def test_empty_strata_are_named_as_strata_not_as_their_county(app, session):
+    f = small(app, session, {
+        "440802|1": {"N": 600, "verified": clean(12)},
+        "440802|2": {"N": 600, "open": 5},  # a stratum of 赤坎区 with nothing verified
+        "440803|1": {"N": 400, "verified": clean(6)},
+        "440803|2": {"N": 400, "verified": clean(6)},
+    })
+    assert f["overall"]["rates"]["any"]["excluded"] == ["440802|2"]
+    chikan = next(c for c in f["counties"] if c["code"] == A)
+    assert chikan["rates"]["any"]["excluded"] == ["440802|2"]
+    xiashan = next(c for c in f["counties"] if c["code"] == B)
+    assert xiashan["rates"]["any"]["excluded"] == []
+    assert f["draw"]["stratify_by"] == "gender"
+
+
+def test_empty_strata_are_said_in_words(app):
+    from reports import labels
+
+    with app.test_request_context("/"):
+        assert labels.stratum_names(["440802|2", "440803"], "gender") == "赤坎区 · 女、霞山区"

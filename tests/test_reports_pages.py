@@ -78,7 +78,8 @@ def test_liaison_dashboard_shows_their_county_and_the_overall_figures_only(login
     assert cases["total"] == 8 and {r["county_code"] for r in cases["rows"]} == {A}
 
 
-def test_dashboard_in_chinese_with_the_county_table_sorted(login_as, campaign_id):
+def test_dashboard_in_chinese_with_the_county_table_sorted(app, login_as, campaign_id):
+    app.config["MIN_RESOLVED_FOR_ESTIMATE"] = 1
     client = login_as("manager")
     page = client.get(f"/reports/{campaign_id}/").data.decode()
     assert "全市不一致率（分层估计）" in page and "各县（市、区）不一致率（由高到低）" in page
@@ -154,3 +155,29 @@ def test_replacements_are_counted_in_the_report_by_county_and_reason(login_as, s
     assert county["county"]["replaced"]["total"] == 1
     page = client.get(f"/reports/{campaign_id}/").get_data(as_text=True)
     assert "以备用样本替换（不属于抽查范围）" in page and "不属于本县（市、区）人员 1" in page
+
+
+def test_every_page_that_concludes_prints_the_tolerable_rate_and_confidence_as_set(login_as, session, campaign_id):
+    from models import Campaign
+
+    campaign = session.get(Campaign, campaign_id)
+    campaign.tolerable_rate, campaign.confidence = 0.025, 0.975
+    session.commit()
+    client = login_as("manager")
+    for url in [f"/reports/{campaign_id}/", f"/reports/{campaign_id}/county/{A}",
+                f"/reports/{campaign_id}/county/{A}/print", "/"]:
+        page = client.get(url).data.decode()
+        assert "2.5%" in page and "97.5%" in page and "98%" not in page, url
+
+
+def test_small_counties_show_counts_on_the_dashboard_county_page_report_and_api(login_as, campaign_id):
+    client = login_as("manager")
+    dashboard = client.get(f"/reports/{campaign_id}/").data.decode()
+    row = dashboard[dashboard.index(f'data-county="{A}"'):dashboard.index(f'data-county="{B}"')]
+    assert "样本不足，暂不估计" in row and "区间" not in row  # 5 resolved in 440802: below the minimum
+    for url in [f"/reports/{campaign_id}/county/{A}", f"/reports/{campaign_id}/county/{A}/print"]:
+        page = client.get(url).data.decode()
+        assert "样本不足，暂不估计" in page and "0.0–" not in page, url
+    county = client.get(f"/api/v1/campaigns/{campaign_id}/statistics/counties/{A}").json["county"]
+    assert county["estimate"] == {"reason": "too_few_resolved", "resolved": 5, "sampled": 8, "min_resolved": 10}
+    assert county["rates"]["any"]["p"] is None and county["rates"]["any"]["reason"] == "too_few_resolved"

@@ -79,3 +79,43 @@ def test_bad_json_input_names_the_entry(runner, tmp_path, entries, expected):
 def test_unknown_interval_method_is_refused(runner, tmp_path):
     result = run(runner, tmp_path, GOOD, "--ci", "wald")
     assert result.exit_code == 2 and "wald" in result.output
+
+
+def test_tolerable_adds_an_exact_audit_conclusion_to_every_stratum(runner, tmp_path):
+    text = "stratum,N,m,d,open\n赤坎区,1200,40,6,5\n霞山区,800,30,3,2\n徐闻县,500,0,0,8\n麻章区,300,1,1,0\n"
+    result = run(runner, tmp_path, text, "--json", "--tolerable", "5%", "--confidence", "95")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    audits = {s["stratum"]: s["audit"] for s in out["strata"]}
+    assert audits["赤坎区"]["status"] == "over" and audits["赤坎区"]["n_needed"] is None
+    assert audits["赤坎区"]["lower"] == pytest.approx(0.0674, abs=5e-5)
+    assert audits["霞山区"] == pytest.approx({"status": "inconclusive", "upper": 0.2386, "lower": 0.0278,
+                                              "n_needed": 123}, abs=5e-5)
+    assert audits["徐闻县"]["status"] == "inconclusive" and audits["徐闻县"]["n_needed"] == 59
+    # One of one at 5 %: the upper tail is exactly 0.05, which decides nothing.
+    assert audits["麻章区"]["status"] == "inconclusive"
+    assert out["tolerable"] == {"text": "5%", "value": 0.05, "reading": "percent", "shown": "5%"}
+    assert out["confidence"] == 0.95 and out["confidence_reading"]["reading"] == "percent"
+
+
+def test_without_tolerable_there_is_no_audit(runner, tmp_path):
+    out = json.loads(run(runner, tmp_path, GOOD, "--json").output)
+    assert "audit" not in out["strata"][0] and out["tolerable"] is None
+
+
+@pytest.mark.parametrize(("option", "value", "says"), [
+    ("--tolerable", "1", "ambiguous"), ("--confidence", "1", "ambiguous"), ("--tolerable", "abc", "number"),
+    ("--confidence", "100", "read as 100%"), ("--confidence", "0.3", "at least 0.5"),
+])
+def test_a_bad_rate_option_is_refused_naming_it(runner, tmp_path, option, value, says):
+    extra = () if option == "--tolerable" else ("--tolerable", "0.05")
+    result = run(runner, tmp_path, GOOD, "--json", option, value, *extra)
+    assert result.exit_code != 0 and option in result.output and says in result.output
+
+
+def test_the_text_output_says_how_the_rates_were_read_and_the_conclusions(runner, tmp_path):
+    result = run(runner, tmp_path, GOOD, "--tolerable", "0.05", "--confidence", "95 %")
+    assert result.exit_code == 0, result.output
+    assert "confidence 95% (read as a percent)" in result.output
+    assert "tolerable rate 5% (read as a fraction)" in result.output
+    assert "over" in result.output and "inconclusive" in result.output

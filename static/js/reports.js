@@ -19,6 +19,7 @@
       ctx.save();
       ctx.lineWidth = 1.5;
       r.labels.forEach(function (_label, i) {
+        if (r.low[i] === null) return;  /* too few resolved units: no estimate to draw */
         var cy = y.getPixelForValue(i);
         ctx.strokeStyle = "#212529";
         ctx.beginPath();
