@@ -31,7 +31,8 @@ class Field:
 
     Kinds: text, integer, number (an integer or a decimal; text such as "95 %" is left to the
     rate reader), scalar (text or number), boolean, date (YYYY-MM-DD), datetime (ISO 8601),
-    texts, integers (lists of them), object (a JSON object, checked by the endpoint).
+    texts, integers (lists of them), codes (a list of texts or one comma-separated text), object (a JSON
+    object, checked by the endpoint), mapping (an object, or the same as "key=value" lines of text).
     """
 
     kind: str
@@ -125,6 +126,16 @@ def _list_of(check):
     return validate
 
 
+def _codes(field, value):
+    if isinstance(value, str):
+        return _text(field, value)
+    return _list_of(_text)(field, value)
+
+
+def _mapping(field, value):
+    return None if isinstance(value, dict) else _text(field, value)
+
+
 def _object(field, value):
     return None if isinstance(value, dict) else "须为 JSON 对象"
 
@@ -139,7 +150,7 @@ def _in_range(field, value):
 
 _KINDS = {"text": _text, "integer": _integer, "number": _number, "scalar": _scalar, "boolean": _boolean,
           "date": _date, "datetime": _datetime, "texts": _list_of(_text), "integers": _list_of(_integer),
-          "object": _object}
+          "codes": _codes, "mapping": _mapping, "object": _object}
 
 
 def identifier(required: bool = False, nullable: bool = False) -> Field:

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 import auditlog
 from api import bp
+from api.schema import Field, accepts, identifier
 from auth.permissions import require
 from campaigns import export, service
 from campaigns.design import DesignError, parse_audit_settings, parse_design
@@ -47,10 +48,14 @@ def json_errors(view):
     return wrapped
 
 
-def body() -> dict:
-    """Return the JSON object sent, or an empty one."""
-    data = request.get_json(silent=True)
-    return data if isinstance(data, dict) else {}
+# The fields of a design, as the design page has them: numbers and rates may come as numbers or as
+# text ("95 %"); parse_design reads and checks each and names the field it refuses.
+_DESIGN_SCALARS = ("method", "allocation", "population", "reserve_mode", "stratify_by", "total", "minimum", "n",
+                   "margin", "confidence", "rate", "tolerable", "expected", "reserve_share", "reserve_count",
+                   "exclude_months", "seed_mode", "seed_text")
+DESIGN_FIELDS = {name: Field("scalar", nullable=True, max_length=200) for name in _DESIGN_SCALARS} | {
+    "counties": Field("codes"), "rates": Field("mapping", nullable=True, max_length=20_000),
+    "cancelled_from": Field("date", nullable=True), "cancelled_to": Field("date", nullable=True)}
 
 
 def _day(value):
@@ -76,10 +81,12 @@ def api_campaigns():
 
 @bp.post("/campaigns")
 @require("draw_samples")
+@accepts(name=Field("text", required=True, max_length=100), counties=Field("codes"),
+         description=Field("text"), period_start=Field("date", nullable=True), period_end=Field("date", nullable=True))
 @json_errors
-def api_create_campaign():
+def api_create_campaign(body):
     """Create a campaign: {"name", "counties": [...], "description", "period_start", "period_end"}."""
-    data = body()
+    data = body
     counties = data.get("counties") or []
     if isinstance(counties, str):
         counties = [c.strip() for c in counties.split(",") if c.strip()]
@@ -99,11 +106,12 @@ def api_campaign(campaign_id):
 
 @bp.put("/campaigns/<int:campaign_id>/audit-settings")
 @require("draw_samples")
+@accepts(tolerable=Field("scalar", max_length=20), confidence=Field("scalar", max_length=20))
 @json_errors
-def api_audit_settings(campaign_id):
+def api_audit_settings(campaign_id, body):
     """Set the tolerable rate and confidence of the audit conclusions: {"tolerable": "5%", "confidence": 95}."""
     campaign = visible_campaign(campaign_id)
-    tolerable, confidence, readings = parse_audit_settings(body())
+    tolerable, confidence, readings = parse_audit_settings(body)
     service.set_audit_settings(campaign, tolerable, confidence, user=current_user)
     db.session.commit()
     return jsonify(service.audit_settings(campaign) | {"readings": readings})
@@ -111,21 +119,23 @@ def api_audit_settings(campaign_id):
 
 @bp.post("/campaigns/<int:campaign_id>/preview")
 @require("draw_samples")
+@accepts(**DESIGN_FIELDS)
 @json_errors
-def api_preview(campaign_id):
+def api_preview(campaign_id, body):
     """Plan a design over the present frame without drawing: N_h, n_h, reserves, margins."""
     campaign = visible_campaign(campaign_id)
-    plan = parse_design(body(), [c.code for c in campaign.counties])
+    plan = parse_design(body, [c.code for c in campaign.counties])
     return jsonify(service.preview(db.session, campaign, plan).as_dict())
 
 
 @bp.post("/campaigns/<int:campaign_id>/draws")
 @require("draw_samples")
+@accepts(**DESIGN_FIELDS, seed=Field("text", nullable=True, max_length=200), reason=Field("text", max_length=1000))
 @json_errors
-def api_draw(campaign_id):
+def api_draw(campaign_id, body):
     """Draw (or, with a "reason", redraw) the campaign's sample; "seed" is an optional public seed."""
     campaign = visible_campaign(campaign_id)
-    data = body()
+    data = body
     plan = parse_design(data, [c.code for c in campaign.counties])
     draw = service.make_draw(db.session, campaign, plan, data.get("seed") or None, data.get("reason", ""),
                              user=current_user)
@@ -179,14 +189,15 @@ def api_export(draw_id):
 
 @bp.post("/units/<int:unit_id>/replace")
 @require("draw_samples")
+@accepts(reason=Field("text", required=True, max_length=64), note=Field("text", max_length=1000))
 @json_errors
-def api_replace(unit_id):
+def api_replace(unit_id, body):
     """Replace an out-of-scope unit by the next reserve: {"reason": code, "note": text}."""
     from flask import abort
 
     unit = db.session.get(SampleUnit, unit_id) or abort(404)
     visible_draw(unit.draw_id)
-    data = body()
+    data = body
     reserve = service.replace_unit(db.session, unit, data.get("reason", ""), data.get("note", ""),
                                    user=current_user)
     db.session.commit()
@@ -195,11 +206,15 @@ def api_replace(unit_id):
 
 @bp.post("/sample/size")
 @require("draw_samples")
+@accepts(method=Field("text", choices=("precision", "attribute")), population=identifier(nullable=True),
+         margin=Field("scalar", max_length=20), confidence=Field("scalar", max_length=20),
+         rate=Field("scalar", max_length=20), tolerable=Field("scalar", max_length=20),
+         expected=Field("scalar", max_length=20))
 @json_errors
-def api_sample_size():
+def api_sample_size(body):
     """Compute a sample size: {"method": "precision", population, margin, confidence, rate} or
     {"method": "attribute", confidence, tolerable, expected}."""
-    data = body()
+    data = body
     confidence = rate_value(data.get("confidence", 0.95), "confidence")
     if data.get("method") == "attribute":
         plan = attribute_sample_size(confidence, rate_value(data.get("tolerable"), "tolerable"),
@@ -213,10 +228,13 @@ def api_sample_size():
 
 @bp.post("/sample/allocate")
 @require("draw_samples")
+@accepts(total=Field("integer", required=True, low=0, high=10_000_000), method=Field("text", max_length=20),
+         minimum=Field("integer", low=0, high=10_000_000), populations=Field("object", required=True),
+         rates=Field("object", nullable=True))
 @json_errors
-def api_allocate():
+def api_allocate(body):
     """Allocate a total over any strata: {"total", "method", "minimum", "populations": {...}, "rates": {...}}."""
-    data = body()
+    data = body
     populations = data.get("populations") or {}
     if not isinstance(populations, dict):
         return api_error(400, "populations_invalid", "populations: {stratum: N}")
