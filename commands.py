@@ -1,4 +1,4 @@
-"""Operator commands: `flask db …`, `flask users …`, `flask demo`."""
+"""Operator commands: `flask db …`, `flask users …`, `flask audit …`, `flask demo`."""
 
 import json
 
@@ -13,6 +13,7 @@ from models import User
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 users_cli = AppGroup("users", help="User accounts and API tokens.")
+audit_cli = AppGroup("audit", help="The append-only audit log.")
 
 
 @db_cli.command("upgrade")
@@ -74,6 +75,24 @@ def users_token(username, revoke):
     click.echo(token)
 
 
+@audit_cli.command("verify")
+@click.option("--json", "as_json", is_flag=True)
+def audit_verify(as_json):
+    """Check the audit log's hash chain: exit 0 when intact, 1 naming the first broken entry."""
+    from auditlog import verify_log
+
+    report = verify_log(db.session)
+    if as_json:
+        click.echo(json.dumps(report.as_dict()))
+    elif report.ok:
+        click.echo(f"audit log intact: {report.entries} entries, last hash {report.last_hash}")
+    else:
+        click.echo(f"audit log broken at entry {report.first_broken} ({report.reason}): "
+                   f"{report.as_dict()['message']}")
+    if not report.ok:
+        raise SystemExit(1)
+
+
 @click.command("demo")
 @click.option("--seed", type=int, default=None, help="Seed of the synthetic roster.")
 @click.option("--persons", type=int, default=None, help="How many persons to generate.")
@@ -117,6 +136,7 @@ def init_commands(app) -> None:
     """Attach the command groups to the app's CLI."""
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
     app.cli.add_command(demo)
     from roster.cli import roster_cli
 
