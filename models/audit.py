@@ -76,9 +76,14 @@ def lock_chain_tail(connection) -> tuple[int, str]:
     and refuses to write from a snapshot older than the last commit.
     """
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
-    row = connection.execute(select(AuditLog.id, AuditLog.entry_hash).order_by(AuditLog.id.desc()).limit(1)).first()
+        connection.execute(_LOCK, {"key": CHAIN_LOCK_KEY})
+    row = connection.execute(_TAIL).first()
     return (row.id, row.entry_hash) if row else (0, GENESIS)
+
+
+# Built once: an audit entry per request should cost a hash and one indexed read, little else.
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_TAIL = select(AuditLog.id, AuditLog.entry_hash).order_by(AuditLog.id.desc()).limit(1)
 
 
 @event.listens_for(Session, "before_flush")
