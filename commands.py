@@ -1,4 +1,4 @@
-"""Operator commands: `flask db …`, `flask users …`, `flask demo`."""
+"""Operator commands: `flask db …`, `flask users …`, `flask audit …`, `flask demo`."""
 
 import json
 
@@ -13,6 +13,7 @@ from models import User
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 users_cli = AppGroup("users", help="User accounts and API tokens.")
+audit_cli = AppGroup("audit", help="The append-only audit log.")
 
 
 @db_cli.command("upgrade")
@@ -39,16 +40,37 @@ def db_downgrade(revision):
 @click.password_option()
 def users_create(username, role, county, display_name, password):
     """Create a user."""
-    import auditlog
     from auth.accounts import AccountError, create_user
 
     try:
-        user = create_user(db.session, username, password, role, county, display_name)
+        create_user(db.session, username, password, role, county, display_name)
     except AccountError as error:
         raise click.ClickException(error.message()) from error
-    auditlog.record("user.create", "user", user.id, username=username, role=role, via="cli")
     db.session.commit()
     click.echo(f"created {role} {username}")
+
+
+@users_cli.command("set-role")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["admin", "coordinator", "caller", "manager"]))
+@click.option("--county", default=None, help="Limit the user to this county (6-digit code).")
+@click.option("--all-counties", is_flag=True, help="Lift the user's county limit.")
+def users_set_role(username, role, county, all_counties):
+    """Change a user's role, and their county scope if asked (otherwise it stays)."""
+    from auth.accounts import AccountError, change_role
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"no user {username}")
+    if county and all_counties:
+        raise click.UsageError("give --county or --all-counties, not both")
+    scope = None if all_counties else (county or user.county_code)
+    try:
+        change_role(db.session, user, role, scope)
+    except AccountError as error:
+        raise click.ClickException(error.message()) from error
+    db.session.commit()
+    click.echo(f"{username}: {role}, {scope or 'all counties'}")
 
 
 @users_cli.command("token")
@@ -72,6 +94,24 @@ def users_token(username, revoke):
     auditlog.record("token.issue", "user", user.id, via="cli")
     db.session.commit()
     click.echo(token)
+
+
+@audit_cli.command("verify")
+@click.option("--json", "as_json", is_flag=True)
+def audit_verify(as_json):
+    """Check the audit log's hash chain: exit 0 when intact, 1 naming the first broken entry."""
+    from auditlog import verify_log
+
+    report = verify_log(db.session)
+    if as_json:
+        click.echo(json.dumps(report.as_dict()))
+    elif report.ok:
+        click.echo(f"audit log intact: {report.entries} entries, last hash {report.last_hash}")
+    else:
+        click.echo(f"audit log broken at entry {report.first_broken} ({report.reason}): "
+                   f"{report.as_dict()['message']}")
+    if not report.ok:
+        raise SystemExit(1)
 
 
 @click.command("demo")
@@ -117,6 +157,7 @@ def init_commands(app) -> None:
     """Attach the command groups to the app's CLI."""
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
     app.cli.add_command(demo)
     from roster.cli import roster_cli
 

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+import auditlog
 from models import ROLES, County, User
 
 ROLE_LABELS = {
@@ -40,13 +41,17 @@ def password_hash_method() -> str:
     return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
 
 
-def create_user(session, username: str, password: str, role: str, county_code: str | None = None,
-                display_name: str = "") -> User:
-    """Validate and add a new user to the session."""
+def _check_role(session, role: str, county_code: str | None) -> None:
     if role not in ROLES:
         raise AccountError("role", role=role, roles=", ".join(ROLES))
     if county_code and session.get(County, county_code) is None:
         raise AccountError("county", county=county_code)
+
+
+def create_user(session, username: str, password: str, role: str, county_code: str | None = None,
+                display_name: str = "") -> User:
+    """Validate and add a new user to the session, with an audit entry naming its role and county."""
+    _check_role(session, role, county_code)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AccountError("exists", username=username)
     if len(password) < 8:
@@ -55,4 +60,14 @@ def create_user(session, username: str, password: str, role: str, county_code: s
     user.set_password(password, password_hash_method())
     session.add(user)
     session.flush()
+    auditlog.record("user.create", "user", user.id, username=username, role=role, county=user.county_code)
     return user
+
+
+def change_role(session, user: User, role: str, county_code: str | None) -> None:
+    """Give a user another role and county scope (None: all counties), with an audit entry of both."""
+    _check_role(session, role, county_code)
+    previous_role, previous_county = user.role, user.county_code
+    user.role, user.county_code = role, county_code or None
+    auditlog.record("user.role", "user", user.id, username=user.username, role=role, county=user.county_code,
+                    previous_role=previous_role, previous_county=previous_county)

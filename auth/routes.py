@@ -81,7 +81,6 @@ def users():
         except AccountError as error:
             flash(error.message(), "danger")
         else:
-            auditlog.record("user.create", "user", user.id, username=user.username, role=user.role)
             db.session.commit()
             flash(_("User %(name)s created.", name=user.username), "success")
             return redirect(url_for("auth.users"))

@@ -261,6 +261,8 @@ def print_list(draw_id):
     item = visible_draw(draw_id)
     county = scoped_county(item)
     rows = export.unit_rows(db.session, item, county)
+    auditlog.record("draw.print", "draw", item.id, county=county, rows=len(rows))
+    db.session.commit()
     by_county = {}
     for row in rows:
         by_county.setdefault((row["county_code"], row["county"]), []).append(row)

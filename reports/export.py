@@ -238,11 +238,14 @@ def to_csv(table: Table) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def build(session, campaign, what: str, fmt: str, county: str | None, options: Options) -> tuple[bytes, str]:
-    """Return the file of an export and its name."""
+def build(session, campaign, what: str, fmt: str, county: str | None,
+          options: Options) -> tuple[bytes, str, int]:
+    """Return the file of an export, its name and how many rows it holds (for the audit log)."""
     parts = tables(session, campaign, what, county, options)
     name = f"{what}-{campaign.id}{'-' + county if county else ''}.{fmt}"
-    return (to_xlsx(parts) if fmt == "xlsx" else to_csv(parts[0])), name
+    if fmt == "csv":
+        parts = parts[:1]
+    return (to_xlsx(parts) if fmt == "xlsx" else to_csv(parts[0])), name, sum(len(t.rows) for t in parts)
 
 
 def disposition(filename: str) -> dict:

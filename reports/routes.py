@@ -89,8 +89,8 @@ def download(campaign_id, what, fmt):
     if fmt not in ("xlsx", "csv") or what not in export.EXPORTS:
         abort(404)
     county = access.requested_county()
-    body, filename = export.build(db.session, campaign, what, fmt, county, access.options())
-    auditlog.record("report.export", "campaign", campaign.id, what=what, format=fmt, county=county)
+    body, filename, rows = export.build(db.session, campaign, what, fmt, county, access.options())
+    auditlog.record("report.export", "campaign", campaign.id, what=what, format=fmt, county=county, rows=rows)
     db.session.commit()
     mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
                 else "text/csv; charset=utf-8")

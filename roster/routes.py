@@ -6,6 +6,7 @@ from datetime import date
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_login import current_user
 
+import auditlog
 from auth.permissions import county_scope, require
 from core.inputs import MAX_PAGE, int_arg
 from extensions import db
@@ -62,6 +63,9 @@ def quality_export():
     """Download the data-quality table as a spreadsheet."""
     names = {c.code: (c.name_zh if is_chinese() else c.name_en) for c in db.session.query(County)}
     labels = {name: str(label) for name, (label, _condition) in FLAGS.items()}
-    data = quality_xlsx(quality_rows(), names, labels)
+    rows = quality_rows()
+    data = quality_xlsx(rows, names, labels)
+    auditlog.record("roster.quality_export", "roster", "", county=county_scope(current_user), rows=len(rows))
+    db.session.commit()
     return send_file(io.BytesIO(data), as_attachment=True, download_name=f"数据质量-{date.today()}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

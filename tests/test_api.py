@@ -2,6 +2,7 @@
 
 import pytest
 
+from models import AuditLog
 from roster_factory import add_roster
 
 
@@ -94,6 +95,44 @@ def test_users_create_command(runner, session):
     assert result.exit_code == 0, result.output
     user = session.query(User).filter_by(username="wu").one()
     assert (user.role, user.county_code) == ("caller", "440883")
+    entry = session.query(AuditLog).filter_by(action="user.create", object_id=str(user.id)).one()
+    assert (entry.detail["role"], entry.detail["county"]) == ("caller", "440883")
+
+
+def test_users_set_role_changes_role_and_scope_and_logs_both(runner, session):
+    from models import User
+
+    runner.invoke(args=["users", "create", "wu", "--role", "caller", "--county", "440883", "--password", "a-long-pw1"])
+    result = runner.invoke(args=["users", "set-role", "wu", "--role", "manager", "--county", "440802"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["users", "set-role", "wu", "--role", "coordinator", "--all-counties"])
+    assert result.exit_code == 0, result.output
+    session.expire_all()
+    user = session.query(User).filter_by(username="wu").one()
+    assert (user.role, user.county_code) == ("coordinator", None)
+    changes = [e.detail for e in session.query(AuditLog).filter_by(action="user.role").order_by(AuditLog.id)]
+    assert changes == [
+        {"username": "wu", "role": "manager", "county": "440802", "previous_role": "caller",
+         "previous_county": "440883"},
+        {"username": "wu", "role": "coordinator", "county": None, "previous_role": "manager",
+         "previous_county": "440802"},
+    ]
+
+
+def test_users_set_role_keeps_the_scope_unless_told(runner, session):
+    from models import User
+
+    runner.invoke(args=["users", "create", "wu", "--role", "caller", "--county", "440883", "--password", "a-long-pw1"])
+    assert runner.invoke(args=["users", "set-role", "wu", "--role", "manager"]).exit_code == 0
+    assert session.query(User).filter_by(username="wu").one().county_code == "440883"
+
+
+def test_users_set_role_refuses_unknown_county_and_user(runner, session):
+    runner.invoke(args=["users", "create", "wu", "--role", "caller", "--password", "a-long-pw1"])
+    result = runner.invoke(args=["users", "set-role", "wu", "--role", "manager", "--county", "999999"])
+    assert result.exit_code != 0 and "未知的县（市、区）代码 999999" in result.output
+    assert runner.invoke(args=["users", "set-role", "nobody", "--role", "manager"]).exit_code != 0
+    assert session.query(AuditLog).filter_by(action="user.role").count() == 0
 
 
 def test_users_create_refuses_unknown_county_in_chinese(runner):
@@ -104,8 +143,6 @@ def test_users_create_refuses_unknown_county_in_chinese(runner):
 
 
 def test_a_user_revokes_their_own_tokens_through_the_api(client, token_for, session):
-    from models import AuditLog
-
     token = token_for("manager")
     response = client.post("/api/v1/me/tokens/revoke", headers=bearer(token))
     assert response.get_json() == {"revoked": 1}

@@ -5,7 +5,9 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
+from models import AuditLog
 from roster_factory import add_roster
 
 DESIGN = {"counties": ["440802", "440803"], "method": "total", "total": "20", "allocation": "proportional",
@@ -137,10 +139,12 @@ def test_xlsx_export_from_the_page(client, login_as, drawn):
     assert [r[0] for r in rows[1:]] == ["440802"] * 15 + ["440803"] * 10
 
 
-def test_printable_page_lists_each_county(client, login_as, drawn):
+def test_printable_page_lists_each_county(client, login_as, drawn, session):
     login_as("coordinator")
     page = client.get(drawn + "/print").data.decode()
     assert page.count('<section class="county">') == 2 and "样本名单" in page and "88 12 07" in page
+    entry = session.scalars(select(AuditLog).where(AuditLog.action == "draw.print")).one()
+    assert entry.detail == {"county": None, "rows": 25}
 
 
 def test_verify_button_reports_a_match(client, login_as, drawn):

@@ -74,7 +74,8 @@ def test_admin_creates_a_user_from_the_page(login_as, session):
     assert response.status_code in (302, 303)
     user = session.query(User).filter_by(username="newcaller").one()
     assert user.county_code == "440823" and user.role == "caller"
-    assert session.query(AuditLog).filter_by(action="user.create").count() == 1
+    entry = session.query(AuditLog).filter_by(action="user.create", object_id=str(user.id)).one()
+    assert (entry.detail["role"], entry.detail["county"], entry.username) == ("caller", "440823", "admin")
 
 
 def test_roster_pages_link_to_each_other(login_as, session):

@@ -5,7 +5,9 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
+from models import AuditLog
 from reports_factory import add_campaign
 
 A, B = "440802", "440803"
@@ -87,3 +89,14 @@ def test_unknown_export_is_not_found(login_as, campaign_id):
     client = login_as("manager")
     assert client.get(f"/reports/{campaign_id}/export/persons.xlsx").status_code == 404
     assert client.get(f"/reports/{campaign_id}/export/rates.pdf").status_code == 404
+
+
+def test_every_download_is_in_the_audit_log_with_what_and_how_many_rows(login_as, campaign_id, session):
+    client = login_as("coordinator")
+    client.get(f"/reports/{campaign_id}/export/attempts.csv")
+    client.get(f"/reports/{campaign_id}/export/verifications.xlsx?county={A}")
+    entries = session.scalars(select(AuditLog).where(AuditLog.action == "report.export").order_by(AuditLog.id)).all()
+    assert [(e.object_id, e.username, e.detail) for e in entries] == [
+        (str(campaign_id), "coordinator", {"what": "attempts", "format": "csv", "county": None, "rows": 17}),
+        (str(campaign_id), "coordinator", {"what": "verifications", "format": "xlsx", "county": A, "rows": 10}),
+    ]

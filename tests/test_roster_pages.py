@@ -8,7 +8,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from import_files import csv_file, csv_text, demo_rows
-from models import ImportBatch, Person, RosterSnapshot
+from models import AuditLog, ImportBatch, Person, RosterSnapshot
 
 
 @pytest.fixture
@@ -94,6 +94,8 @@ def test_error_report_lists_row_column_value_and_reason(login_as, session):
     assert "校验码" in first[4]
     phone = [r for r in rows[3:] if r[1] == "联系电话"][0]
     assert phone[0] == 3 and phone[2] == "12345" and phone[3] == "提示（已导入）"
+    entry = session.scalars(select(AuditLog).where(AuditLog.action == "import.errors_export")).one()
+    assert (entry.object_id, entry.detail) == (str(batch.id), {"rows": len(rows) - 3})
 
 
 def test_upload_over_the_size_limit_is_refused_clearly(make_app, users):
@@ -131,7 +133,7 @@ def test_quality_page_finds_the_demo_dirty_cases_and_links_to_them(login_as, run
         assert f"共找到 {count} 人" in listed, flag
 
 
-def test_quality_export_matches_the_page(login_as, runner):
+def test_quality_export_matches_the_page(login_as, runner, session):
     runner.invoke(args=["demo", "--persons", "1000", "--seed", "8"])
     client = login_as("coordinator")
     data = client.get("/api/v1/quality").get_json()
@@ -141,6 +143,8 @@ def test_quality_export_matches_the_page(login_as, runner):
     assert [r[0] for r in rows[1:]] == [d["county_code"] for d in data]
     assert [r[2] for r in rows[1:]] == [d["total"] for d in data]
     assert [r[4] for r in rows[1:]] == [d["missing_phone"] for d in data]
+    entry = session.scalars(select(AuditLog).where(AuditLog.action == "roster.quality_export")).one()
+    assert entry.username == "coordinator" and entry.detail == {"county": None, "rows": len(rows) - 1}
 
 
 def test_liaison_sees_only_their_county_in_quality(login_as, runner):
