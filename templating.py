@@ -1,10 +1,10 @@
 """Helpers every template may call: permission checks and code labels in the page's language."""
 
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
 from config import codelists
 from i18n import is_chinese
+from timefmt import local_time
 
 CODELISTS = {
     "gender": codelists.GENDERS,
@@ -67,5 +67,5 @@ def init_templating(app) -> None:
         can=can, code_label=code_label, county_name=county_name, role_label=lambda role: ROLE_LABELS[role],
         batch_status_label=batch_status_label, field_label=field_label, mask_core_value=mask_core_value,
     )
-    # Times are stored in UTC; pages show them in the configured zone (Asia/Shanghai).
-    app.jinja_env.filters["datetime"] = lambda value, style="medium": format_datetime(value, style) if value else ""
+    # Times are stored in UTC; pages show them in the configured zone (Asia/Shanghai), in one format.
+    app.jinja_env.filters["local_time"] = local_time

@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -38,14 +37,9 @@ from extensions import db
 from models import Attempt, County, Draw, Person, SampleUnit, User, Verification
 from models import FollowUpTask as Task
 from privacy import mask_id_number, mask_phone
+from timefmt import local_time
 
 bp = Blueprint("followup", __name__, url_prefix="/followup")
-
-
-@bp.app_template_filter("local_time")
-def local_time(moment: datetime | None, pattern: str = "yyyy-MM-dd HH:mm") -> str:
-    """Show a stored UTC time in the app's time zone (Asia/Shanghai)."""
-    return format_datetime(moment, pattern) if moment else ""
 
 
 @bp.record_once

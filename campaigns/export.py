@@ -23,6 +23,7 @@ from i18n import is_chinese
 from models import County, Draw, Person, SampleUnit
 from privacy import mask_id_number, mask_phone
 from spreadsheets import csv_value, xlsx_row
+from timefmt import local_time
 
 ROLES = {"sample": _l("Sample"), "reserve": _l("Reserve")}
 STATUSES = {"active": _l("In the sample"), "standby": _l("Unused reserve"), "replaced": _l("Replaced")}
@@ -109,7 +110,7 @@ def draw_facts(draw: Draw) -> list[tuple[str, str]]:
     """Return what identifies the draw, for the export's second sheet and the printable page."""
     return [
         (_("Campaign"), draw.campaign.name), (_("Draw number"), str(draw.id)),
-        (_("Drawn at (UTC)"), draw.created_at.strftime("%Y-%m-%d %H:%M:%S")),
+        (_("Drawn at"), local_time(draw.created_at)),
         (_("Seed as given"), draw.seed_text), (_("Seed"), draw.seed),
         (_("Algorithm"), draw.algorithm), (_("Code version"), draw.code_version),
         (_("Frame size"), str(draw.frame_size)), (_("Frame fingerprint (SHA-256)"), draw.frame_fingerprint),

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -26,6 +24,7 @@ from reports.listing import rectification_rows
 from reports.rectification import field_value
 from spreadsheets import csv_value, xlsx_row
 from templating import county_name
+from timefmt import local_time
 
 STAT_TABLES = ("rates", "outcomes", "services", "audit")
 EXPORTS = ("statistics", *STAT_TABLES, "verifications", "attempts", "rectification")
@@ -149,7 +148,6 @@ def verifications_table(session, campaign, county: str | None) -> Table:
 
 def attempts_table(session, campaign, county: str | None) -> Table:
     """Every call and visit of the campaign (one county's), in local time, masked."""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
     t = Table(_("Attempts"), [(h, "") for h in (
         _("County code"), _("County"), _("Name"), _("ID number"), _("Channel"), _("Disposition"), _("Time"),
         _("Appointment"), _("Caller"), _("Note"))])
@@ -166,8 +164,8 @@ def attempts_table(session, campaign, county: str | None) -> Table:
         if code not in names:
             names[code] = county_name(code)
         t.rows.append([code, names[code], name, mask_id_number(id_number), followup_label("channel", channel),
-                       followup_label("disposition", disposition), at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                       appointment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if appointment else "",
+                       followup_label("disposition", disposition), local_time(at),
+                       local_time(appointment),
                        caller or "", note or ""])
     return t
 
