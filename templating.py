@@ -1,6 +1,7 @@
 """Helpers every template may call: permission checks and code labels in the page's language."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from config import codelists
 from i18n import is_chinese
@@ -37,7 +38,7 @@ BATCH_STATUS_LABELS = {
     "importing": _l("Importing"),
     "committed": _l("Imported"),
     "failed": _l("Failed"),
-    "cancelled": _l("Cancelled"),
+    "cancelled": lazy_pgettext("import batch", "Cancelled"),
     "duplicate": _l("Already imported"),
 }
 
