@@ -27,7 +27,7 @@ from callbacks.forms import (
     new_submission_key,
     options,
 )
-from callbacks.labels import followup_label, lang
+from callbacks.labels import followup_label, lang, question_label
 from callbacks.script import save_script, script_for
 from callbacks.telephony import provider
 from callbacks.verification import correct_verification, derive, parse_answers, record_verification
@@ -46,7 +46,7 @@ bp = Blueprint("followup", __name__, url_prefix="/followup")
 def expose_helpers(state):
     """Expose the follow-up label helper and the masks to every template (macros included)."""
     state.app.jinja_env.globals.update(followup_label=followup_label, mask_id_number=mask_id_number,
-                                       mask_phone=mask_phone)
+                                       mask_phone=mask_phone, question_label=question_label)
 
 
 def me() -> Actor:
@@ -263,8 +263,9 @@ def handle_answers(task: Task, correcting: bool, record=None):
     try:
         derived = derive(answers, person, checked_on, finding_rules())
     except FollowUpError as error:
+        problems = error.params["reasons"].split(", ")
         return render_template("callbacks/verification_form.html", derived=None,
-                               **dict(context, problems=[error.message()])), 400
+                               **dict(context, problems=problems)), 400
     shown = request.form.get("derived_shown")
     if request.form.get("step") != "confirm" or shown != ",".join(derived):
         # First the caller sees what the answers imply; changed answers are shown again before saving.
