@@ -62,11 +62,13 @@ def init_templating(app) -> None:
     """Expose the helpers to Jinja."""
     from auth.accounts import ROLE_LABELS
     from auth.permissions import can
+    from campaigns.naming import draw_title
     from privacy import mask_core_value
 
     app.jinja_env.globals.update(
         can=can, code_label=code_label, county_name=county_name, role_label=lambda role: ROLE_LABELS[role],
         batch_status_label=batch_status_label, field_label=field_label, mask_core_value=mask_core_value,
+        draw_title=draw_title,
     )
     # Times are stored in UTC; pages show them in the configured zone (Asia/Shanghai), in one format.
     app.jinja_env.filters["local_time"] = local_time

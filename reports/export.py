@@ -10,12 +10,14 @@ import csv
 import io
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy import select
 
 from callbacks.labels import followup_label
+from downloads import attachment, file_name
 from models import Attempt, FollowUpTask, Person, User, Verification
 from privacy import mask_id_number, mask_phone
 from reports import labels
@@ -24,7 +26,7 @@ from reports.listing import rectification_rows
 from reports.rectification import field_value
 from spreadsheets import csv_value, xlsx_row
 from templating import county_name
-from timefmt import local_time
+from timefmt import local_time, local_today
 
 STAT_TABLES = ("rates", "outcomes", "services", "audit")
 EXPORTS = ("statistics", *STAT_TABLES, "verifications", "attempts", "rectification")
@@ -236,13 +238,15 @@ def to_csv(table: Table) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def build(session, campaign, what: str, fmt: str, county: str | None, options: Options) -> tuple[bytes, str]:
-    """Return the file of an export and its name."""
+def build(session, campaign, what: str, fmt: str, county: str | None, options: Options) -> tuple[bytes, dict]:
+    """Return the file of an export and its download headers."""
     parts = tables(session, campaign, what, county, options)
-    name = f"{what}-{campaign.id}{'-' + county if county else ''}.{fmt}"
-    return (to_xlsx(parts) if fmt == "xlsx" else to_csv(parts[0])), name
+    return (to_xlsx(parts) if fmt == "xlsx" else to_csv(parts[0])), download_headers(campaign, what, fmt, county, parts)
 
 
-def disposition(filename: str) -> dict:
-    """Return the Content-Disposition header of a download."""
-    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+def download_headers(campaign, what: str, fmt: str, county: str | None, parts: list[Table]) -> dict:
+    """Name the file after what it holds, e.g. 回访记录-<campaign>[-<county>]-<YYYYMMDD>.xlsx."""
+    title = pgettext("file name", "Statistics") if what == "statistics" else parts[0].title
+    day = local_today()
+    name = file_name([title, campaign.name, county_name(county) if county else None], day, fmt)
+    return attachment(name, f"{what}-{campaign.id}{'-' + county if county else ''}-{day:%Y%m%d}.{fmt}")

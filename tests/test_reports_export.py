@@ -87,3 +87,17 @@ def test_unknown_export_is_not_found(login_as, campaign_id):
     client = login_as("manager")
     assert client.get(f"/reports/{campaign_id}/export/persons.xlsx").status_code == 404
     assert client.get(f"/reports/{campaign_id}/export/rates.pdf").status_code == 404
+
+
+@pytest.mark.parametrize(("what", "label"), [("statistics", "统计表"), ("attempts", "回访记录"),
+                                             ("verifications", "核查结论"), ("rectification", "整改清单")])
+def test_export_files_are_named_in_chinese_with_campaign_and_date(login_as, campaign_id, what, label):
+    from urllib.parse import unquote
+
+    from timefmt import local_today
+
+    client = login_as("manager")
+    header = client.get(f"/reports/{campaign_id}/export/{what}.xlsx?county={A}").headers["Content-Disposition"]
+    assert header.isascii() and f'filename="{what}-{campaign_id}-{A}-' in header
+    name = unquote(header.split("filename*=UTF-8''")[1])
+    assert name == f"{label}-2026年失业登记专项核查-赤坎区-{local_today():%Y%m%d}.xlsx"
