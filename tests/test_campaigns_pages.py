@@ -132,7 +132,7 @@ def test_xlsx_export_from_the_page(client, login_as, drawn):
 def test_printable_page_lists_each_county(client, login_as, drawn):
     login_as("coordinator")
     page = client.get(drawn + "/print").data.decode()
-    assert page.count('<section class="county">') == 2 and "样本名单" in page and "88 12 07" in page
+    assert page.count('<section class="county sample-list">') == 2 and "样本名单" in page and "88 12 07" in page
 
 
 def test_verify_button_reports_a_match(client, login_as, drawn):
