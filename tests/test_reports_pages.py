@@ -113,7 +113,8 @@ def test_print_view_is_an_a4_report_with_the_list_of_problems(login_as, campaign
     login_as("coordinator")
     client.post(f"/reports/{campaign_id}/rectification/generate", data={"due_days": "30"})
     page = client.get(f"/reports/{campaign_id}/county/{A}/print").data.decode()
-    assert "@page { size: A4" in page and 'data-testid="print-items"' in page
+    assert "css/print.css" in page and 'data-testid="print-items"' in page
+    assert "@page { size: A4 portrait;" in client.get("/static/css/print.css").data.decode()
     assert "登记不真实" in page and "440802********" in page
 
 
