@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from campaigns.design import split_stratum
-from campaigns.naming import draw_number, draw_title, snapshots_label
+from campaigns.naming import draw_number, draw_title, snapshot_labels
 from campaigns.service import REPLACEMENT_REASONS
 from config import codelists
 from downloads import attachment, file_name
@@ -123,7 +123,7 @@ def draw_facts(session, draw: Draw, county: str | None = None) -> list[tuple[str
         (_("Seed as given"), draw.seed_text), (_("Seed"), draw.seed),
         (_("Algorithm"), draw.algorithm), (_("Code version"), draw.code_version),
         (_("Frame size"), str(draw.frame_size)), (_("Frame fingerprint (SHA-256)"), draw.frame_fingerprint),
-        (_("Snapshots"), snapshots_label(session, draw.snapshot_ids, names, county)),
+        (_("Snapshots"), "、".join(snapshot_labels(session, draw.snapshot_ids, names, county))),
         (_("Status"), _("Superseded") if draw.superseded else _("In force")),
         (_("Strata: N / n / reserves"), "; ".join(f"{stratum_label(field, h, names)}: {v['N']} / {v['n']} / "
                                                  f"{v['reserves']}" for h, v in sorted(strata.items()))),

@@ -25,11 +25,11 @@ def snapshot_label(snapshot: RosterSnapshot, county_names: dict[str, str]) -> st
              date=local_date(snapshot.created_at).isoformat())
 
 
-def snapshots_label(session, snapshot_ids, county_names: dict[str, str], county: str | None = None) -> str:
+def snapshot_labels(session, snapshot_ids, county_names: dict[str, str], county: str | None = None) -> list[str]:
     """Name the roster snapshots a draw's frame came from, by county (one county's only, if given)."""
     stmt = (select(RosterSnapshot).where(RosterSnapshot.id.in_(list(snapshot_ids)))
             .order_by(RosterSnapshot.county_code, RosterSnapshot.created_at))
     if county:
         stmt = stmt.where(RosterSnapshot.county_code == county)
     snapshots = session.scalars(stmt).all()
-    return "、".join(snapshot_label(s, county_names) for s in snapshots)
+    return [snapshot_label(s, county_names) for s in snapshots]

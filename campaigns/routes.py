@@ -188,7 +188,7 @@ def draw(draw_id):
     return render_template("campaigns/draw.html", draw=item, county=county, rows=rows, strata=strata,
                            names=names, label=lambda h: export.stratum_label(item.frame_definition.get("stratify_by"), h, names),
                            replaced=replaced, replace_form=ReplaceForm(),
-                           snapshots=naming.snapshots_label(db.session, item.snapshot_ids, names, scope),
+                           snapshots=naming.snapshot_labels(db.session, item.snapshot_ids, names, scope),
                            superseded=db.session.get(Draw, item.supersedes_id) if item.supersedes_id else None,
                            reasons=service.REPLACEMENT_REASONS, can_draw=can(current_user, "draw_samples"))
 
