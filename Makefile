@@ -35,9 +35,9 @@ lint: install
 
 # Extract new strings into the template and merge them into the catalogues (then translate the .po).
 i18n: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_pgettext:1c,2 --no-location --sort-output -w 100 \
 		--ignore-dirs=.venv --ignore-dirs=tests --ignore-dirs=bench -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching -w 100
 
 clean-venv:
 	rm -rf $(VENV)

@@ -1,10 +1,11 @@
 """Helpers every template may call: permission checks and code labels in the page's language."""
 
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from config import codelists
 from i18n import is_chinese
+from timefmt import local_time
 
 CODELISTS = {
     "gender": codelists.GENDERS,
@@ -37,7 +38,7 @@ BATCH_STATUS_LABELS = {
     "importing": _l("Importing"),
     "committed": _l("Imported"),
     "failed": _l("Failed"),
-    "cancelled": _l("Cancelled"),
+    "cancelled": lazy_pgettext("import batch", "Cancelled"),
     "duplicate": _l("Already imported"),
     "interrupted": _l("Interrupted"),
 }
@@ -62,11 +63,13 @@ def init_templating(app) -> None:
     """Expose the helpers to Jinja."""
     from auth.accounts import ROLE_LABELS
     from auth.permissions import can
+    from campaigns.naming import draw_title
     from privacy import mask_core_value
 
     app.jinja_env.globals.update(
         can=can, code_label=code_label, county_name=county_name, role_label=lambda role: ROLE_LABELS[role],
         batch_status_label=batch_status_label, field_label=field_label, mask_core_value=mask_core_value,
+        draw_title=draw_title,
     )
-    # Times are stored in UTC; pages show them in the configured zone (Asia/Shanghai).
-    app.jinja_env.filters["datetime"] = lambda value, style="medium": format_datetime(value, style) if value else ""
+    # Times are stored in UTC; pages show them in the configured zone (Asia/Shanghai), in one format.
+    app.jinja_env.filters["local_time"] = local_time

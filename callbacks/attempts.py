@@ -6,7 +6,6 @@ records once and answers with the attempt already stored.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +22,7 @@ from config.dispositions import APPOINTMENT_PROBLEMS, DISPOSITION_BY_CODE
 from extensions import db
 from models import Attempt, DoNotContact, Person
 from models import FollowUpTask as Task
+from timefmt import local_time
 
 
 @dataclass
@@ -74,7 +74,7 @@ def record_attempt(actor: Actor, task_id: int, disposition: str, now: datetime, 
                 # The retry rules spread failed calls over days and times; an early one (someone else just
                 # tried, or the page was left open) would spend an attempt against them. A contact that
                 # happens early (the person answers or calls back) is always recorded.
-                due = task.due_at.astimezone(ZoneInfo(rules.timezone)).strftime("%Y-%m-%d %H:%M")
+                due = local_time(task.due_at, rules.timezone)
                 raise FollowUpError("not_due_yet", due=due)
             if disposition == "appointment":
                 problems = appointment_problems(now, appointment_at, rules)

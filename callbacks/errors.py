@@ -2,6 +2,8 @@
 
 from flask_babel import gettext as _
 
+from callbacks.labels import question_label
+
 # code -> (HTTP status, message); messages are looked up when shown, in the user's language.
 MESSAGES = {
     "not_found": (404, lambda p: _("Not found, or not visible to you.")),
@@ -17,7 +19,8 @@ MESSAGES = {
                                      "the person.", **p)),
     "bad_appointment": (400, lambda p: _("The appointment time cannot be accepted: %(reasons)s", **p)),
     "reason_required": (400, lambda p: _("Please give a reason.")),
-    "bad_answers": (400, lambda p: _("Please check the answers: %(reasons)s", **p)),
+    "bad_answers": (400, lambda p: _("Please check the answers: %(reasons)s", reasons="、".join(
+        question_label(name) for name in p["reasons"].split(", ")))),
     "bad_caller": (400, lambda p: _("Choose an active caller who may work this county.")),
     "bad_qc_result": (400, lambda p: _("Choose whether the re-check confirms or disputes the record.")),
     "not_permitted": (403, lambda p: _("You do not have permission to do this.")),

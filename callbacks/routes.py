@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -28,7 +27,7 @@ from callbacks.forms import (
     new_submission_key,
     options,
 )
-from callbacks.labels import followup_label, lang
+from callbacks.labels import followup_label, lang, question_label
 from callbacks.script import save_script, script_for
 from callbacks.telephony import provider
 from callbacks.verification import correct_verification, derive, parse_answers, record_verification
@@ -39,21 +38,16 @@ from extensions import db
 from models import Attempt, County, Draw, Person, SampleUnit, User, Verification
 from models import FollowUpTask as Task
 from privacy import mask_id_number, mask_phone
+from timefmt import local_time
 
 bp = Blueprint("followup", __name__, url_prefix="/followup")
-
-
-@bp.app_template_filter("local_time")
-def local_time(moment: datetime | None, pattern: str = "yyyy-MM-dd HH:mm") -> str:
-    """Show a stored UTC time in the app's time zone (Asia/Shanghai)."""
-    return format_datetime(moment, pattern) if moment else ""
 
 
 @bp.record_once
 def expose_helpers(state):
     """Expose the follow-up label helper and the masks to every template (macros included)."""
     state.app.jinja_env.globals.update(followup_label=followup_label, mask_id_number=mask_id_number,
-                                       mask_phone=mask_phone)
+                                       mask_phone=mask_phone, question_label=question_label)
 
 
 def me() -> Actor:
@@ -275,8 +269,9 @@ def handle_answers(task: Task, correcting: bool, record=None):
     try:
         derived = derive(answers, person, checked_on, finding_rules())
     except FollowUpError as error:
+        problems = error.params["reasons"].split(", ")
         return render_template("callbacks/verification_form.html", derived=None,
-                               **dict(context, problems=[error.message()])), 400
+                               **dict(context, problems=problems)), 400
     shown = request.form.get("derived_shown")
     if request.form.get("step") != "confirm" or shown != ",".join(derived):
         # First the caller sees what the answers imply; changed answers are shown again before saving.

@@ -180,9 +180,9 @@ def api_export(draw_id):
     rows = export.unit_rows(db.session, draw, county)
     auditlog.record("draw.export", "draw", draw.id, format=fmt, county=county, rows=len(rows), via="api")
     db.session.commit()
-    name = {"Content-Disposition": f"attachment; filename=sample-draw{draw.id}{'-' + county if county else ''}.{fmt}"}
+    name = export.download_headers(draw, county, fmt)
     if fmt == "xlsx":
-        return Response(export.to_xlsx(draw, rows), headers=name,
+        return Response(export.to_xlsx(db.session, draw, rows, county), headers=name,
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return Response(export.to_csv(rows), content_type="text/csv; charset=utf-8", headers=name)
 

@@ -221,7 +221,7 @@ def sample_export(draw_id, fmt, output, county, as_json):
 
     draw = _draw(draw_id, as_json)
     rows = export.unit_rows(db.session, draw, county)
-    Path(output).write_bytes(export.to_xlsx(draw, rows) if fmt == "xlsx" else export.to_csv(rows))
+    Path(output).write_bytes(export.to_xlsx(db.session, draw, rows, county) if fmt == "xlsx" else export.to_csv(rows))
     auditlog.record("draw.export", "draw", draw.id, format=fmt, county=county, rows=len(rows), via="cli")
     db.session.commit()
     _emit(as_json, {"draw": draw.id, "rows": len(rows), "output": str(output), "format": fmt},

@@ -11,6 +11,7 @@ import io
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
@@ -18,12 +19,16 @@ from sqlalchemy.orm import aliased
 
 from auth import scope
 from campaigns.design import split_stratum
+from campaigns.naming import draw_number, draw_title, snapshot_labels
 from campaigns.service import REPLACEMENT_REASONS
 from config import codelists
+from downloads import attachment, file_name
 from i18n import is_chinese
 from models import County, Draw, Person, SampleUnit
 from privacy import mask_id_number, mask_phone
 from spreadsheets import csv_value, xlsx_row
+from templating import county_name
+from timefmt import local_time, local_today
 
 ROLES = {"sample": _l("Sample"), "reserve": _l("Reserve")}
 STATUSES = {"active": _l("In the sample"), "standby": _l("Unused reserve"), "replaced": _l("Replaced")}
@@ -41,7 +46,8 @@ def stratum_label(field: str | None, stratum: str, county_names: dict[str, str])
     name = county_names.get(county, county)
     if value is None or not field:
         return name
-    return f"{name} · {codelists.label(FIELD_LISTS[field], value, _lang()) if value != '-' else '—'}"
+    joiner = "·" if is_chinese() else " · "
+    return f"{name}{joiner}{codelists.label(FIELD_LISTS[field], value, _lang()) if value != '-' else '—'}"
 
 
 def county_names(session) -> dict[str, str]:
@@ -106,26 +112,29 @@ def columns() -> list[tuple[str, str]]:
     ]
 
 
-def draw_facts(draw: Draw) -> list[tuple[str, str]]:
-    """Return what identifies the draw, for the export's second sheet and the printable page."""
+def draw_facts(session, draw: Draw, county: str | None = None) -> list[tuple[str, str]]:
+    """Return what identifies the draw, for the export's second sheet and the printable page (one county's
+    snapshots and strata only, if given)."""
+    names = county_names(session)
+    field = (draw.frame_definition or {}).get("stratify_by")
+    county = county or scope.scope_of()  # a county-scoped reader sees their county's part, whatever was asked
+    strata = {h: v for h, v in (draw.strata or {}).items() if not county or split_stratum(h)[0] == county}
     return [
-        (_("Campaign"), draw.campaign.name), (_("Draw number"), str(draw.id)),
-        (_("Drawn at (UTC)"), draw.created_at.strftime("%Y-%m-%d %H:%M:%S")),
+        (_("Campaign"), draw.campaign.name), (_("Draw number"), draw_title(draw)),
+        (_("Drawn at"), local_time(draw.created_at)),
         (_("Seed as given"), draw.seed_text), (_("Seed"), draw.seed),
         (_("Algorithm"), draw.algorithm), (_("Code version"), draw.code_version),
-        (_("Frame size"), str(draw.frame_size if scope.scope_of() is None else sum(
-            v["N"] for v in scope.visible_part(draw.strata or {}).values()))),
+        (_("Frame size"), str(draw.frame_size if not county else sum(v["N"] for v in strata.values()))),
         (_("Frame fingerprint (SHA-256)"), draw.frame_fingerprint),
-        (_("Snapshots"), ", ".join(str(s) for s in draw.snapshot_ids)),
+        (_("Snapshots"), "、".join(snapshot_labels(session, draw.snapshot_ids, names, county))),
         (_("Status"), _("Superseded") if draw.superseded else _("In force")),
-        (_("Strata: N / n / reserves"), "; ".join(f"{h}: {v['N']} / {v['n']} / {v['reserves']}"
-                                                 for h, v in sorted(scope.visible_part(draw.strata or {}).items()))),
-        (_("Left out as verified in another campaign"),
-         str(draw.excluded_count or 0) if scope.scope_of() is None else "—"),
+        (_("Strata: N / n / reserves"), "; ".join(f"{stratum_label(field, h, names)}: {v['N']} / {v['n']} / "
+                                                 f"{v['reserves']}" for h, v in sorted(strata.items()))),
+        (_("Left out as verified in another campaign"), str(draw.excluded_count or 0) if not county else "—"),
     ]
 
 
-def to_xlsx(draw: Draw, rows: list[dict]) -> bytes:
+def to_xlsx(session, draw: Draw, rows: list[dict], county: str | None = None) -> bytes:
     """Write the sample list and the draw's facts to an XLSX workbook."""
     book = Workbook()
     sheet = book.active
@@ -141,13 +150,23 @@ def to_xlsx(draw: Draw, rows: list[dict]) -> bytes:
                              strict=True):
         sheet.column_dimensions[letter].width = width
     facts = book.create_sheet(_("Draw"))
-    for label, value in draw_facts(draw):
+    for label, value in draw_facts(session, draw, county):
         facts.append(xlsx_row(facts, [label, value]))
     facts.column_dimensions["A"].width = 28
     facts.column_dimensions["B"].width = 70
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def download_headers(draw: Draw, county: str | None, fmt: str) -> dict:
+    """Name the sample list file, e.g. 抽样名单-<campaign>-第1次抽样[-<county>]-<YYYYMMDD>.xlsx."""
+    day = local_today()
+    name = file_name([pgettext("file name", "Sample list"), draw.campaign.name,
+                      pgettext("file name", "Draw %(number)d", number=draw_number(draw)),
+                      county_name(county) if county else None], day, fmt)
+    fallback = f"sample-list-draw{draw.id}{'-' + county if county else ''}-{day:%Y%m%d}.{fmt}"
+    return attachment(name, fallback)
 
 
 def to_csv(rows: list[dict]) -> bytes:

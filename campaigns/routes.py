@@ -8,7 +8,7 @@ from sqlalchemy import select
 import auditlog
 from auth.permissions import can, county_scope, ensure_county_visible, require
 from auth.scope import check_campaign
-from campaigns import export, service
+from campaigns import export, naming, service
 from campaigns.design import (
     ALLOCATION_LABELS,
     POPULATIONS,
@@ -144,7 +144,7 @@ def design(campaign_id):
             flash(error.message, "danger")
         else:
             db.session.commit()
-            flash(_("Draw %(id)d published: %(n)d units and %(r)d reserves.", id=draw.id,
+            flash(_("%(draw)s published: %(n)d units and %(r)d reserves.", draw=naming.draw_title(draw),
                     n=sum(s["n"] for s in draw.strata.values()),
                     r=sum(s["reserves"] for s in draw.strata.values())), "success")
             return redirect(url_for("campaigns.draw", draw_id=draw.id))
@@ -215,6 +215,8 @@ def draw(draw_id):
     return render_template("campaigns/draw.html", draw=item, county=county, rows=rows, strata=strata,
                            names=names, label=lambda h: export.stratum_label(item.frame_definition.get("stratify_by"), h, names),
                            replaced=replaced, replace_form=ReplaceForm(),
+                           snapshots=naming.snapshot_labels(db.session, item.snapshot_ids, names, scope),
+                           superseded=db.session.get(Draw, item.supersedes_id) if item.supersedes_id else None,
                            reasons=service.REPLACEMENT_REASONS, can_draw=can(current_user, "draw_samples"))
 
 
@@ -245,13 +247,12 @@ def export_list(draw_id, fmt):
     rows = export.unit_rows(db.session, item, county)
     auditlog.record("draw.export", "draw", item.id, format=fmt, county=county, rows=len(rows))
     db.session.commit()
-    name = f"sample-draw{item.id}{'-' + county if county else ''}.{fmt}"
     if fmt == "xlsx":
-        body = export.to_xlsx(item, rows)
+        body = export.to_xlsx(db.session, item, rows, county)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         body, mimetype = export.to_csv(rows), "text/csv; charset=utf-8"
-    return Response(body, content_type=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
+    return Response(body, content_type=mimetype, headers=export.download_headers(item, county, fmt))
 
 
 @bp.route("/draws/<int:draw_id>/print")
@@ -266,7 +267,7 @@ def print_list(draw_id):
     by_county = {}
     for row in rows:
         by_county.setdefault((row["county_code"], row["county"]), []).append(row)
-    return render_template("campaigns/print.html", draw=item, by_county=by_county, facts=export.draw_facts(item))
+    return render_template("campaigns/print.html", draw=item, by_county=by_county, facts=export.draw_facts(db.session, item, county))
 
 
 @bp.route("/units/<int:unit_id>/replace", methods=["POST"])

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import csv
 import io
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy import select
 
 from callbacks.labels import followup_label
+from downloads import attachment, file_name
 from models import Attempt, FollowUpTask, Person, User, Verification
 from privacy import mask_id_number, mask_phone
 from reports import labels
@@ -26,6 +26,7 @@ from reports.listing import rectification_rows
 from reports.rectification import field_value
 from spreadsheets import csv_value, xlsx_row
 from templating import county_name
+from timefmt import local_time, local_today
 
 STAT_TABLES = ("rates", "outcomes", "services", "audit")
 EXPORTS = ("statistics", *STAT_TABLES, "verifications", "attempts", "rectification")
@@ -149,7 +150,6 @@ def verifications_table(session, campaign, county: str | None) -> Table:
 
 def attempts_table(session, campaign, county: str | None) -> Table:
     """Every call and visit of the campaign (one county's), in local time, masked."""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
     t = Table(_("Attempts"), [(h, "") for h in (
         _("County code"), _("County"), _("Name"), _("ID number"), _("Channel"), _("Disposition"), _("Time"),
         _("Appointment"), _("Caller"), _("Note"))])
@@ -166,8 +166,8 @@ def attempts_table(session, campaign, county: str | None) -> Table:
         if code not in names:
             names[code] = county_name(code)
         t.rows.append([code, names[code], name, mask_id_number(id_number), followup_label("channel", channel),
-                       followup_label("disposition", disposition), at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                       appointment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if appointment else "",
+                       followup_label("disposition", disposition), local_time(at),
+                       local_time(appointment),
                        caller or "", note or ""])
     return t
 
@@ -239,15 +239,18 @@ def to_csv(table: Table) -> bytes:
 
 
 def build(session, campaign, what: str, fmt: str, county: str | None,
-          options: Options) -> tuple[bytes, str, int]:
-    """Return the file of an export, its name and how many rows it holds (for the audit log)."""
+          options: Options) -> tuple[bytes, dict, int]:
+    """Return the file of an export, its download headers and how many rows it holds (for the audit log)."""
     parts = tables(session, campaign, what, county, options)
-    name = f"{what}-{campaign.id}{'-' + county if county else ''}.{fmt}"
     if fmt == "csv":
         parts = parts[:1]
-    return (to_xlsx(parts) if fmt == "xlsx" else to_csv(parts[0])), name, sum(len(t.rows) for t in parts)
+    body = to_xlsx(parts) if fmt == "xlsx" else to_csv(parts[0])
+    return body, download_headers(campaign, what, fmt, county, parts), sum(len(t.rows) for t in parts)
 
 
-def disposition(filename: str) -> dict:
-    """Return the Content-Disposition header of a download."""
-    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+def download_headers(campaign, what: str, fmt: str, county: str | None, parts: list[Table]) -> dict:
+    """Name the file after what it holds, e.g. 回访记录-<campaign>[-<county>]-<YYYYMMDD>.xlsx."""
+    title = pgettext("file name", "Statistics") if what == "statistics" else parts[0].title
+    day = local_today()
+    name = file_name([title, campaign.name, county_name(county) if county else None], day, fmt)
+    return attachment(name, f"{what}-{campaign.id}{'-' + county if county else ''}-{day:%Y%m%d}.{fmt}")

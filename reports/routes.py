@@ -12,7 +12,7 @@ import auditlog
 from auth.permissions import require
 from core.inputs import MAX_PAGE, int_arg
 from extensions import db
-from models import RectificationItem
+from models import Draw, RectificationItem
 from reports import access, export, labels
 from reports import rectification as rect
 from reports.cases import CaseFilterError, list_cases
@@ -63,7 +63,8 @@ def county_print(campaign_id, code):
     items = rectification_rows(db.session, campaign.id, county=code, today=access.today(), active_only=True)
     auditlog.record("report.print", "campaign", campaign.id, county=code)
     db.session.commit()
-    return render_template("reports/print.html", campaign=campaign, f=figures, c=figures["county"],
+    draw = db.session.get(Draw, figures["draw"]["id"]) if figures["draw"] else None
+    return render_template("reports/print.html", campaign=campaign, f=figures, c=figures["county"], draw=draw,
                            chart=labels.county_chart_data(figures), items=items, L=labels, today=access.today())
 
 
@@ -89,12 +90,12 @@ def download(campaign_id, what, fmt):
     if fmt not in ("xlsx", "csv") or what not in export.EXPORTS:
         abort(404)
     county = access.requested_county()
-    body, filename, rows = export.build(db.session, campaign, what, fmt, county, access.options())
+    body, headers, rows = export.build(db.session, campaign, what, fmt, county, access.options())
     auditlog.record("report.export", "campaign", campaign.id, what=what, format=fmt, county=county, rows=rows)
     db.session.commit()
     mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
                 else "text/csv; charset=utf-8")
-    return Response(body, content_type=mimetype, headers=export.disposition(filename))
+    return Response(body, content_type=mimetype, headers=headers)
 
 
 @bp.route("/<int:campaign_id>/rectification")

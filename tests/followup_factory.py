@@ -12,7 +12,7 @@ WEDNESDAY_10 = datetime(2026, 5, 6, 2, 0, tzinfo=UTC)
 
 
 def add_draw(session, counties: dict[str, int], reserves: int = 0, name: str = "2026年失业登记专项核查",
-             start: int = 0) -> int:
+             start: int = 0, created_at: datetime | None = None) -> int:
     """Add a campaign and a draw whose units are the first persons of a fresh roster per county."""
     campaign = session.scalar(select(Campaign).where(Campaign.name == name))
     if campaign is None:
@@ -22,6 +22,8 @@ def add_draw(session, counties: dict[str, int], reserves: int = 0, name: str = "
     draw = Draw(campaign_id=campaign.id, seed_text="1", seed="1", seed_source="system", algorithm="test",
                 code_version="test", frame_fingerprint="x" * 64, frame_size=0, snapshot_ids=[],
                 frame_definition={}, design={}, strata={})
+    if created_at is not None:
+        draw.created_at = created_at
     session.add(draw)
     session.flush()
     offset = start

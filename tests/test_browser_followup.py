@@ -82,6 +82,11 @@ def test_caller_works_a_no_answer_an_appointment_and_a_verification(page, follow
     next_task(page)
     page.keyboard.press("1")
     page.wait_for_selector("[data-testid=verification-form]")
+    page.click("[data-testid=check-answers]")  # nothing answered: the identity question is refused
+    page.wait_for_selector("[data-testid=problems]")
+    assert "身份已确认" in page.inner_text("[data-testid=problems]")
+    assert page.evaluate("document.activeElement.id") == "identity_confirmed-yes"
+    page.screenshot(path=screenshots / "followup-verification-error.png")
     page.click("label[for=identity_confirmed-yes]")
     page.click("label[for=registered_by_self-yes]")
     page.click("label[for=unemployed_at_registration-yes]")

@@ -53,7 +53,7 @@ def test_coordinator_designs_previews_draws_and_exports(page, live_server, scree
     page.click("[data-testid=draw-button]")
     page.wait_for_selector("[data-testid=facts]")
     assert "已发布" in page.content() and "03 15 22 31 07 19" in page.content()
-    page.click("[data-testid=strata] >> text=赤坎区 · 女")
+    page.click("[data-testid=strata] >> text=赤坎区·女")
     page.wait_for_selector("[data-testid=units]")
     assert page.locator("[data-testid=units] tr[data-role=reserve]").count() > 0
     first_id = page.locator("[data-testid=units] tbody tr td.masked").first.inner_text()

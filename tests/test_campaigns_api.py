@@ -65,7 +65,7 @@ def test_campaign_preview_draw_units_verify_export(api, rosters):
     assert coordinator.post(f"/draws/{body['id']}/verify").get_json()["match"] is True
     exported = coordinator.get(f"/draws/{body['id']}/export?format=xlsx")
     assert len(list(load_workbook(io.BytesIO(exported.data)).worksheets[0].iter_rows())) == 1 + 16
-    assert exported.headers["Content-Disposition"] == f"attachment; filename=sample-draw{body['id']}.xlsx"
+    assert exported.headers["Content-Disposition"].startswith(f'attachment; filename="sample-list-draw{body["id"]}-')
     as_csv = coordinator.get(f"/draws/{body['id']}/export?format=csv")
     assert as_csv.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert as_csv.data.startswith("\ufeff".encode()) and as_csv.data.decode("utf-8-sig").count("\r\n") == 1 + 16

@@ -211,7 +211,7 @@ def test_an_export_says_whether_the_draw_is_in_force_and_gives_the_strata(runner
         sheet = load_workbook(tmp_path / f"{draw_id}.xlsx").worksheets[1]
         facts[draw_id] = {row[0].value: row[1].value for row in sheet.iter_rows()}
     assert facts[1]["状态"] == "已作废" and facts[2]["状态"] == "现行有效"
-    assert facts[1]["各层：抽样框人数 / 样本数 / 备用样本数"] == "440802: 60 / 12 / 2; 440803: 40 / 8 / 2"
+    assert facts[1]["各层：抽样框人数 / 样本数 / 备用样本数"] == "赤坎区: 60 / 12 / 2; 霞山区: 40 / 8 / 2"
     assert facts[2]["因近期已在其他批次核实而排除的人数"] == "0"
 
 

@@ -142,7 +142,7 @@ def test_xlsx_export_from_the_page(client, login_as, drawn):
 def test_printable_page_lists_each_county(client, login_as, drawn, session):
     login_as("coordinator")
     page = client.get(drawn + "/print").data.decode()
-    assert page.count('<section class="county">') == 2 and "样本名单" in page and "88 12 07" in page
+    assert page.count('<section class="county sample-list">') == 2 and "样本名单" in page and "88 12 07" in page
     entry = session.scalars(select(AuditLog).where(AuditLog.action == "draw.print")).one()
     assert entry.detail == {"county": None, "rows": 25}
 

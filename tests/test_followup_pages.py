@@ -192,3 +192,23 @@ def test_script_is_editable_by_coordinators_only(login_as, tasks):
 def test_callers_home_shows_the_queue_summary(login_as, tasks):
     page = login_as("caller").get("/").get_data(as_text=True)
     assert 'data-testid="summary-due_now">5<' in page
+
+
+def test_an_unanswered_question_is_named_by_its_label_and_marked(login_as, tasks):
+    client = login_as("caller")
+    task_id = tasks["440802"][0]
+    page = client.get(f"/followup/tasks/{task_id}").get_data(as_text=True)
+    response = client.post(f"/followup/tasks/{task_id}/attempt",
+                           data={"disposition": "completed", "submission_key": key(page)})
+    form = client.get(response.location).get_data(as_text=True)
+    answered = client.post(response.location, data={"submission_key": key(form), "identity_confirmed": "",
+                                                    "status_since": "2025-13-40"})
+    assert answered.status_code == 400
+    shown = answered.get_data(as_text=True)
+    problems = re.search(r'data-testid="problems".*?</div>', shown, re.S).group(0)
+    assert "身份已确认" in problems and "起始日期" in problems
+    assert "identity_confirmed" not in problems and "status_since" not in problems
+    assert re.search(r'id="identity_confirmed-yes"[^>]*aria-invalid="true"', shown)
+    assert re.search(r'id="status_since"[^>]*aria-invalid="true"', shown)
+    assert 'id="current_status" aria-invalid' not in shown  # only the questions in error are marked
+    assert "<script>" not in shown and "verification_form.js" in shown  # no inline script (CSP)

@@ -100,3 +100,17 @@ def test_every_download_is_in_the_audit_log_with_what_and_how_many_rows(login_as
         (str(campaign_id), "coordinator", {"what": "attempts", "format": "csv", "county": None, "rows": 17}),
         (str(campaign_id), "coordinator", {"what": "verifications", "format": "xlsx", "county": A, "rows": 10}),
     ]
+
+
+@pytest.mark.parametrize(("what", "label"), [("statistics", "统计表"), ("attempts", "回访记录"),
+                                             ("verifications", "核查结论"), ("rectification", "整改清单")])
+def test_export_files_are_named_in_chinese_with_campaign_and_date(login_as, campaign_id, what, label):
+    from urllib.parse import unquote
+
+    from timefmt import local_today
+
+    client = login_as("manager")
+    header = client.get(f"/reports/{campaign_id}/export/{what}.xlsx?county={A}").headers["Content-Disposition"]
+    assert header.isascii() and f'filename="{what}-{campaign_id}-{A}-' in header
+    name = unquote(header.split("filename*=UTF-8''")[1])
+    assert name == f"{label}-2026年失业登记专项核查-赤坎区-{local_today():%Y%m%d}.xlsx"

@@ -1,5 +1,7 @@
 """Statistics pages and API: what each role sees, county scoping on every page, drill-down to the cases."""
 
+from pathlib import Path
+
 import pytest
 
 from reports_factory import add_campaign, add_snapshots
@@ -114,7 +116,9 @@ def test_print_view_is_an_a4_report_with_the_list_of_problems(login_as, campaign
     login_as("coordinator")
     client.post(f"/reports/{campaign_id}/rectification/generate", data={"due_days": "30"})
     page = client.get(f"/reports/{campaign_id}/county/{A}/print").data.decode()
-    assert "@page { size: A4" in page and 'data-testid="print-items"' in page
+    assert "css/print.css" in page and 'data-testid="print-items"' in page
+    stylesheet = Path(__file__).parent.parent / "static" / "css" / "print.css"
+    assert "@page { size: A4 portrait;" in stylesheet.read_text(encoding="utf-8")
     assert "登记不真实" in page and "440802********" in page
 
 

@@ -72,6 +72,8 @@ def test_bad_answers_are_listed_together(app, completed):
         record(me, task_id, [], answers={"identity_confirmed": "maybe", "current_status": "astronaut",
                                          "status_since": "yesterday"})
     assert bad.value.params["reasons"] == "identity_confirmed, current_status, status_since"
+    with app.test_request_context():
+        assert bad.value.message() == "请检查以下答案：身份已确认（不读出身份证号码）、目前状态、起始日期"
 
 
 def test_no_record_before_a_completed_contact(app, users):

@@ -101,4 +101,14 @@
                  plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } } }
     });
   }
+
+  /* Printing lays the page out anew (A4 width) without a resize event: redraw every chart to its box
+     first, or a chart drawn for the screen is cut off at the paper's edge. */
+  function fitCharts() {
+    Object.keys(Chart.instances).forEach(function (id) { Chart.instances[id].resize(); });
+  }
+  window.addEventListener("beforeprint", fitCharts);
+  if (window.matchMedia) {
+    window.matchMedia("print").addEventListener("change", function (event) { if (event.matches) { fitCharts(); } });
+  }
 })();
