@@ -4,8 +4,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
 from config import codelists
+from core.timefmt import local_time
 from i18n import is_chinese
-from timefmt import local_time
 
 CODELISTS = {
     "gender": codelists.GENDERS,

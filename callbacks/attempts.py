@@ -19,10 +19,10 @@ from callbacks.rules import RetryRules, TaskPlan, appointment_problems
 from callbacks.tasks import replan
 from config.codelists import label
 from config.dispositions import APPOINTMENT_PROBLEMS, DISPOSITION_BY_CODE
+from core.timefmt import local_time
 from extensions import db
 from models import Attempt, DoNotContact, Person
 from models import FollowUpTask as Task
-from timefmt import local_time
 
 
 @dataclass

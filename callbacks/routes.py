@@ -34,11 +34,11 @@ from callbacks.verification import correct_verification, derive, parse_answers, 
 from config.dispositions import CHANNELS, PHONE, TASK_STATUSES, VISIT, dispositions_for
 from config.verification import CORE_FIELDS, CURRENT_STATUSES, SATISFACTION_LEVELS, SERVICES, WISH_TO_WORK
 from core.inputs import int_arg
+from core.timefmt import local_time
 from extensions import db
 from models import Attempt, County, Draw, Person, SampleUnit, User, Verification
 from models import FollowUpTask as Task
 from privacy import mask_id_number, mask_phone
-from timefmt import local_time
 
 bp = Blueprint("followup", __name__, url_prefix="/followup")
 

@@ -22,13 +22,13 @@ from campaigns.design import split_stratum
 from campaigns.naming import draw_number, draw_title, snapshot_labels
 from campaigns.service import REPLACEMENT_REASONS
 from config import codelists
-from downloads import attachment, file_name
+from core.downloads import attachment, file_name
+from core.timefmt import local_time, local_today
 from i18n import is_chinese
 from models import County, Draw, Person, SampleUnit
 from privacy import mask_id_number, mask_phone
 from spreadsheets import csv_value, xlsx_row
 from templating import county_name
-from timefmt import local_time, local_today
 
 ROLES = {"sample": _l("Sample"), "reserve": _l("Reserve")}
 STATUSES = {"active": _l("In the sample"), "standby": _l("Unused reserve"), "replaced": _l("Replaced")}

@@ -4,8 +4,8 @@
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from core.timefmt import local_date
 from models import Draw, RosterSnapshot
-from timefmt import local_date
 
 
 def draw_number(draw: Draw) -> int:

@@ -17,7 +17,8 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 
 from callbacks.labels import followup_label
-from downloads import attachment, file_name
+from core.downloads import attachment, file_name
+from core.timefmt import local_time, local_today
 from models import Attempt, FollowUpTask, Person, User, Verification
 from privacy import mask_id_number, mask_phone
 from reports import labels
@@ -26,7 +27,6 @@ from reports.listing import rectification_rows
 from reports.rectification import field_value
 from spreadsheets import csv_value, xlsx_row
 from templating import county_name
-from timefmt import local_time, local_today
 
 STAT_TABLES = ("rates", "outcomes", "services", "audit")
 EXPORTS = ("statistics", *STAT_TABLES, "verifications", "attempts", "rectification")

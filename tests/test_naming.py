@@ -9,10 +9,10 @@ from urllib.parse import unquote
 import pytest
 from openpyxl import load_workbook
 
-from downloads import attachment, clean_part, file_name
+from core.downloads import attachment, clean_part, file_name
+from core.timefmt import local_today
 from followup_factory import add_draw
 from roster_factory import add_roster
-from timefmt import local_today
 
 DESIGN = {"counties": ["440802", "440803"], "method": "total", "total": "20", "allocation": "proportional",
           "minimum": "0", "reserve_mode": "share", "reserve_share": "0.2", "confidence": "0.95", "rate": "0.5",

@@ -107,7 +107,7 @@ def test_every_download_is_in_the_audit_log_with_what_and_how_many_rows(login_as
 def test_export_files_are_named_in_chinese_with_campaign_and_date(login_as, campaign_id, what, label):
     from urllib.parse import unquote
 
-    from timefmt import local_today
+    from core.timefmt import local_today
 
     client = login_as("manager")
     header = client.get(f"/reports/{campaign_id}/export/{what}.xlsx?county={A}").headers["Content-Disposition"]

@@ -3,7 +3,7 @@
 import io
 from datetime import UTC, date, datetime
 
-from timefmt import local_date, local_time
+from core.timefmt import local_date, local_time
 
 LATE_UTC = datetime(2026, 12, 1, 16, 30, tzinfo=UTC)  # 00:30 on 2 December in Beijing
 
