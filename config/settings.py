@@ -25,6 +25,7 @@ DEFAULTS = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "PAGE_SIZE": 50,
+    "SEARCH_MAX_PER_MINUTE": 30,  # roster searches per user per minute (counted in the database)
     "DEMO_SEED": 20260407,
     "DEMO_PERSONS": 30000,
     # Telephony: "manual" (the caller dials; needs nothing) or "twilio" (click-to-call). See docs/telephony.md.
