@@ -1,18 +1,25 @@
-"""Text from the rosters written to spreadsheets as text: never as a formula Excel would run.
+"""Text written to spreadsheets stays text: never a formula Excel or LibreOffice would run.
 
-A county file can carry a name or address such as "=HYPERLINK(...)". openpyxl writes any text that
-starts with "=" as a formula, and Excel runs formulas in a CSV file it opens; both are neutralised
-here, as OWASP advises for CSV injection.
+A county file, a caller's note or a rectification remark can carry text such as "=HYPERLINK(...)" or
+"-2+3+cmd|' /C calc'!A0". One rule decides what looks like a formula (OWASP, "CSV injection"): text
+starting with "=", "+", "-", "@", a tab or a carriage return. Every CSV and XLSX export applies it to
+every cell: in CSV such text gets a leading apostrophe; in XLSX it is written as a text cell (shown as
+typed, never evaluated). Numbers stay numbers: only text can carry a formula.
 """
 
 from openpyxl.cell import WriteOnlyCell
 
-_CSV_TRIGGERS = ("=", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(value) -> bool:
+    """Tell whether a cell value is text a spreadsheet could read as a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
 
 
 def xlsx_row(sheet, values) -> list:
-    """Return a row for sheet.append, each text starting with "=" in a cell typed as plain text."""
-    return [_text_cell(sheet, v) if isinstance(v, str) and v.startswith("=") else v for v in values]
+    """Return a row for sheet.append, each formula-like text in a cell typed as plain text."""
+    return [_text_cell(sheet, v) if looks_like_formula(v) else v for v in values]
 
 
 def _text_cell(sheet, value: str):
@@ -22,13 +29,9 @@ def _text_cell(sheet, value: str):
 
 
 def csv_value(value):
-    """Return a CSV field that Excel reads as text: a formula-like text gets a leading apostrophe.
+    """Return a CSV field that Excel reads as text: formula-like text gets a leading apostrophe.
 
-    "+" and "-" count only before a non-digit, so that phone numbers (+86…) and negative numbers stay
-    as they are.
+    This holds for "+8613800138000" and "-5" given as text too: a CSV cell has no type, and "-2+3+cmd…"
+    starts the same way as a negative number. Numbers given as numbers are left alone.
     """
-    if not isinstance(value, str) or not value:
-        return value
-    if value.startswith(_CSV_TRIGGERS) or (value[0] in "+-" and len(value) > 1 and not value[1].isdigit()):
-        return "'" + value
-    return value
+    return "'" + value if looks_like_formula(value) else value

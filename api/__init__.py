@@ -10,10 +10,22 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
+def authenticated_by_token() -> bool:
+    """Tell whether a valid bearer token, not a session cookie, authenticated the request."""
+    from auth.loaders import bearer_user
+
+    token_user = bearer_user()
+    return token_user is not None and current_user.is_authenticated and current_user.id == token_user.id
+
+
 @bp.before_request
 def check_csrf_for_cookie_sessions():
-    """Require the CSRF token when a browser session, not a bearer token, makes a change."""
-    if request.method in UNSAFE_METHODS and not request.headers.get("Authorization", "").startswith("Bearer "):
+    """Require the CSRF token for a change unless a valid bearer token authenticated the request.
+
+    Any other Authorization header (empty, bogus, revoked, another user's) lifts nothing: the cookie
+    is what authenticates then, and a cookie needs the CSRF token.
+    """
+    if request.method in UNSAFE_METHODS and not authenticated_by_token():
         csrf.protect()
 
 

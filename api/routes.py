@@ -6,10 +6,12 @@ from sqlalchemy import select
 
 from api import bp
 from auth.permissions import county_scope, require, scope_to_county
+from callbacks.context import now
 from core.inputs import MAX_PAGE, int_arg
+from errors import api_error
 from extensions import db
 from models import County
-from roster.queries import search_persons
+from roster.search import NUMBER_REFUSED, TOO_MANY, SearchThrottled, search_roster
 
 
 @bp.get("/me")
@@ -30,17 +32,23 @@ def counties():
 @bp.get("/persons")
 @require("view_roster")
 def persons():
-    """Search the current roster; ID and phone numbers come masked."""
+    """Search the roster by name, full ID or phone number, or name and last four digits (masked, throttled)."""
     page_size = min(int_arg("page_size", current_app.config["PAGE_SIZE"], 1), 500)
-    result = search_persons(
-        db.session,
-        text=request.args.get("q", ""),
-        county_code=county_scope(current_user) or request.args.get("county"),
-        status=request.args.get("status", "registered"),
-        page=int_arg("page", 1, 1, MAX_PAGE),
-        page_size=page_size,
-        user=current_user,
-    )
+    try:
+        result = search_roster(
+            db.session, current_user, request.args.get("q", ""), now(), current_app.config["SEARCH_MAX_PER_MINUTE"],
+            via="api",
+            county_code=county_scope(current_user) or request.args.get("county"),
+            status=request.args.get("status", "registered"),
+            page=int_arg("page", 1, 1, MAX_PAGE),
+            page_size=page_size,
+        )
+    except SearchThrottled:
+        db.session.commit()
+        return api_error(429, "too_many_searches", str(TOO_MANY))
+    db.session.commit()
+    if result.refused:
+        return api_error(400, "number_search_refused", str(NUMBER_REFUSED))
     return jsonify(total=result.total, page=result.page, pages=result.pages, persons=result.rows)
 
 

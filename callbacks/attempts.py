@@ -14,7 +14,7 @@ import auditlog
 from callbacks.access import ensure_workable
 from callbacks.context import Actor
 from callbacks.errors import FollowUpError
-from callbacks.queue import _locked
+from callbacks.queue import _locked, drop_other_claims
 from callbacks.rules import RetryRules, TaskPlan, appointment_problems
 from callbacks.tasks import replan
 from config.codelists import label
@@ -90,6 +90,7 @@ def record_attempt(actor: Actor, task_id: int, disposition: str, now: datetime, 
             session.flush()
             plan = replan(session, task, now, rules)
             if plan.status == "awaiting_record":
+                drop_other_claims(session, actor, task.id)  # one case at a time
                 task.claimed_by_id, task.claimed_at = actor.id, now  # keep it to fill in the record
             else:
                 task.claimed_by_id, task.claimed_at = None, None  # back to the queue at its new due time

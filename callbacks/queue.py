@@ -4,6 +4,10 @@ Claims are atomic on both databases with one code path: the candidate row is sel
 `FOR UPDATE SKIP LOCKED` (PostgreSQL: a second caller skips it instead of waiting; SQLite ignores the
 clause but the whole transaction runs under BEGIN IMMEDIATE, one writer at a time), then taken with a
 conditional UPDATE … WHERE the claim is still free, and the row count is checked.
+
+A caller holds one case at a time. Claims by one caller are serialised on their user row (parallel
+"next" calls wait for each other, and the later ones find the case the first one took), and a partial
+unique index on the claimant of cases not closed makes it a database guarantee (migration 0009).
 """
 
 from dataclasses import dataclass, field
@@ -18,6 +22,7 @@ from callbacks.rules import RetryRules, claim_cutoff
 from config.dispositions import PHONE
 from extensions import db
 from models import FollowUpTask as Task
+from models import User
 
 # How many candidates one `next` looks at before giving up (each is skipped only if taken meanwhile).
 _CANDIDATES = 5
@@ -36,8 +41,22 @@ def held_task(session, actor: Actor, now: datetime, rules: RetryRules) -> Task |
     )
 
 
+def _serialise_claims_of(session, actor: Actor) -> None:
+    """Lock the actor's user row until the transaction ends: their claims are made one after another."""
+    session.execute(select(User.id).where(User.id == actor.id).with_for_update())
+
+
+def drop_other_claims(session, actor: Actor, task_id: int) -> None:
+    """Give up every claim the actor holds, live or lapsed, on a task other than this one."""
+    session.execute(
+        update(Task).where(Task.claimed_by_id == actor.id, Task.id != task_id)
+        .values(claimed_by_id=None, claimed_at=None).execution_options(synchronize_session=False)
+    )
+
+
 def _take(session, actor: Actor, task_id: int, now: datetime, rules: RetryRules) -> bool:
-    """Take the claim with a conditional UPDATE; tell whether this transaction got it."""
+    """Take the claim with a conditional UPDATE (giving up any other); tell whether this transaction got it."""
+    drop_other_claims(session, actor, task_id)
     result = session.execute(
         update(Task).where(Task.id == task_id, Task.status != "closed", _claim_free(now, rules, actor))
         .values(claimed_by_id=actor.id, claimed_at=now).execution_options(synchronize_session=False)
@@ -48,6 +67,7 @@ def _take(session, actor: Actor, task_id: int, now: datetime, rules: RetryRules)
 def claim_next(actor: Actor, now: datetime, rules: RetryRules, channel: str = PHONE) -> Task | None:
     """Claim the caller's next due task (appointments first, own before pool, oldest due first)."""
     with db.write_transaction() as session:
+        _serialise_claims_of(session, actor)
         held = held_task(session, actor, now, rules)
         if held is not None:
             held.claimed_at = now
@@ -74,12 +94,10 @@ def claim_next(actor: Actor, now: datetime, rules: RetryRules, channel: str = PH
 def claim(actor: Actor, task_id: int, now: datetime, rules: RetryRules) -> Task:
     """Claim one task the actor may work; refuse when another caller holds it."""
     with db.write_transaction() as session:
+        _serialise_claims_of(session, actor)
         task = ensure_workable(actor, _locked(session, task_id), now, rules)
         if task.status == "closed":
             raise FollowUpError("task_not_open")
-        held = held_task(session, actor, now, rules)
-        if held is not None and held.id != task.id:
-            held.claimed_by_id, held.claimed_at = None, None  # one task at a time
         if not _take(session, actor, task.id, now, rules):
             raise FollowUpError("claimed_by_other")
         session.refresh(task)

@@ -9,6 +9,7 @@ DEFAULTS = {
     "ENV": "embedded",  # "embedded" (single machine, SQLite default) or "production"
     "TIMEZONE": "Asia/Shanghai",
     "DATABASE_URL": None,  # None: SQLite file in the instance folder
+    "SECRET_KEY": None,  # required in production; else generated once into the instance folder
     "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
     "LANGUAGES": ["zh_Hans_CN", "en"],
     "LOGIN_MAX_FAILURES_PER_USER": 5,
@@ -24,6 +25,7 @@ DEFAULTS = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "PAGE_SIZE": 50,
+    "SEARCH_MAX_PER_MINUTE": 30,  # roster searches per user per minute (counted in the database)
     "DEMO_SEED": 20260407,
     "DEMO_PERSONS": 30000,
     # Telephony: "manual" (the caller dials; needs nothing) or "twilio" (click-to-call). See docs/telephony.md.
@@ -58,8 +60,19 @@ class ConfigError(RuntimeError):
     """A setting is missing or wrong; the app refuses to start."""
 
 
-def _parse_env_value(raw: str):
-    """Read an environment value as TOML when it parses (numbers, booleans, lists), else as text."""
+def is_text_setting(name: str) -> bool:
+    """Tell whether a setting is declared as text: its default is a string or None."""
+    return name in DEFAULTS and (DEFAULTS[name] is None or isinstance(DEFAULTS[name], str))
+
+
+def _parse_env_value(name: str, raw: str):
+    """Read an environment value: a text setting as given, any other as TOML when it parses
+    (numbers, booleans, lists, tables), else as text.
+
+    Text stays text so that an E.164 caller ID keeps its "+" and a numeric-looking secret its digits.
+    """
+    if is_text_setting(name):
+        return raw
     try:
         return tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
@@ -79,7 +92,8 @@ def load_settings(instance_path: str, environ=None, overrides=None) -> dict:
             settings[name] = environ[name]
     for name, raw in environ.items():
         if name.startswith("SPOTCHECK_"):
-            settings[name.removeprefix("SPOTCHECK_")] = _parse_env_value(raw)
+            key = name.removeprefix("SPOTCHECK_")
+            settings[key] = _parse_env_value(key, raw)
     settings.update(overrides or {})
 
     if not settings["DATABASE_URL"]:

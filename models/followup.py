@@ -6,7 +6,7 @@ The database is the single source of truth of the queue: every due time, claim a
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,6 +14,9 @@ from models.base import Base, utcnow
 
 # JSON on SQLite, JSONB on PostgreSQL: reports compare and search the lists of a verification record.
 JSONDoc = JSON().with_variant(JSONB(), "postgresql")
+
+
+_OPEN_CLAIM = "claimed_by_id IS NOT NULL AND status <> 'closed'"
 
 
 class FollowUpTask(Base):
@@ -27,6 +30,9 @@ class FollowUpTask(Base):
         Index("ix_followup_task_assigned", "assigned_to_id", "status", "channel", "due_at", "id"),
         Index("ix_followup_task_reason", "plan_reason", "status", "due_at"),
         Index("ix_followup_task_claimed", "claimed_by_id"),
+        # A caller holds one case at a time, whatever parallel "next" calls may try (callbacks/queue.py).
+        Index("uq_followup_task_one_claim", "claimed_by_id", unique=True,
+              sqlite_where=text(_OPEN_CLAIM), postgresql_where=text(_OPEN_CLAIM)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

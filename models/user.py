@@ -74,3 +74,17 @@ class LoginAttempt(Base):
     remote_addr: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     succeeded: Mapped[bool]
+
+
+class SearchEvent(Base):
+    """One search of the roster by a user; the search throttle counts the last minute's.
+
+    Kept in the database so that the limit holds across web workers.
+    """
+
+    __tablename__ = "search_event"
+    __table_args__ = (Index("ix_search_event_user_at", "user_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 
 from auth.permissions import scope_to_county
 from models import Person, RosterSnapshot
@@ -15,6 +15,7 @@ class PersonPage:
     total: int
     page: int
     page_size: int
+    refused: bool = False  # digits that are no full number: nothing is searched (roster/search.py)
 
     @property
     def pages(self) -> int:
@@ -28,30 +29,43 @@ def current_persons():
     )
 
 
-def search_persons(session, text="", county_code=None, status="registered", page=1, page_size=50, user=None,
+def search_persons(session, query=None, county_code=None, status="registered", page=1, page_size=50, user=None,
                    flag=None, today=None):
-    """Find persons of the current roster by name, ID number or phone (fragments match), or by a
+    """Find persons of the current roster by a parsed search (roster.search.SearchQuery), or by a
     data-quality flag."""
-    query = scope_to_county(current_persons(), Person.county_code, user)
+    stmt = scope_to_county(current_persons(), Person.county_code, user)
     if flag:
         from roster.quality import flag_condition
 
-        query = query.where(flag_condition(flag, today))
+        stmt = stmt.where(flag_condition(flag, today))
     if county_code:
-        query = query.where(Person.county_code == county_code)
+        stmt = stmt.where(Person.county_code == county_code)
     if status == "registered":
-        query = query.where(Person.cancelled_on.is_(None))
+        stmt = stmt.where(Person.cancelled_on.is_(None))
     elif status == "cancelled":
-        query = query.where(Person.cancelled_on.is_not(None))
-    text = (text or "").strip()
-    if text:
-        like = f"%{text}%"
-        query = query.where(or_(Person.name.like(like), Person.id_number.like(like), Person.phone.like(like)))
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
+        stmt = stmt.where(Person.cancelled_on.is_not(None))
+    if query is not None and query.refused:
+        return PersonPage([], 0, page, page_size, refused=True)
+    if query is not None:
+        stmt = stmt.where(search_condition(query))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = session.scalars(
-        query.order_by(Person.county_code, Person.id).offset((page - 1) * page_size).limit(page_size)
+        stmt.order_by(Person.county_code, Person.id).offset((page - 1) * page_size).limit(page_size)
     ).all()
     return PersonPage([masked_person(p) for p in rows], total, page, page_size)
+
+
+def search_condition(query):
+    """Return the WHERE condition of a search: names by fragment, numbers only by their full value."""
+    if query.id_number:
+        return Person.id_number == query.id_number
+    if query.phone:
+        return Person.phone == query.phone
+    condition = Person.name.contains(query.name, autoescape=True) if query.name else true()
+    if query.last4:  # only ever with a name (roster.search.parse_query)
+        condition = and_(condition, or_(Person.id_number.endswith(query.last4, autoescape=True),
+                                        Person.phone.endswith(query.last4, autoescape=True)))
+    return condition
 
 
 def masked_person(person: Person) -> dict:

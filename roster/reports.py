@@ -41,6 +41,6 @@ def quality_xlsx(rows, county_names: dict, flag_labels: dict) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([row["county_code"], county_names.get(row["county_code"], ""), row["total"],
-                      row["registered"], *(row[name] for name in flag_labels)])
+        sheet.append(xlsx_row(sheet, [row["county_code"], county_names.get(row["county_code"], ""), row["total"],
+                                      row["registered"], *(row[name] for name in flag_labels)]))
     return _save(workbook)

@@ -8,13 +8,14 @@ from flask_login import current_user
 
 import auditlog
 from auth.permissions import county_scope, require
+from callbacks.context import now
 from core.inputs import MAX_PAGE, int_arg
 from extensions import db
 from i18n import is_chinese
 from models import County
 from roster.quality import FLAGS, county_quality
-from roster.queries import search_persons
 from roster.reports import quality_xlsx
+from roster.search import NUMBER_REFUSED, TOO_MANY, SearchThrottled, search_roster
 
 bp = Blueprint("roster", __name__, url_prefix="/roster")
 
@@ -22,26 +23,32 @@ bp = Blueprint("roster", __name__, url_prefix="/roster")
 @bp.route("/")
 @require("view_roster")
 def persons():
-    """List the current roster, searchable by name, ID or phone, limited to the user's county."""
+    """List the current roster, limited to the user's county: searchable by name, by a full ID or phone
+    number, or by a name with the last four digits."""
     page = int_arg("page", 1, 1, MAX_PAGE)
     county = county_scope(current_user) or request.args.get("county") or None
     flag = request.args.get("flag") or None
     if flag and flag not in FLAGS:
         abort(404)
-    result = search_persons(
-        db.session,
-        text=request.args.get("q", ""),
-        county_code=county,
-        status=request.args.get("status", "all" if flag else "registered"),
-        page=page,
-        page_size=current_app.config["PAGE_SIZE"],
-        user=current_user,
-        flag=flag,
-        today=date.today(),
-    )
     counties = db.session.query(County).order_by(County.code).all()
-    return render_template("roster/persons.html", result=result, counties=counties, county=county, flag=flag,
-                           flags=FLAGS)
+    try:
+        result = search_roster(
+            db.session, current_user, request.args.get("q", ""), now(), current_app.config["SEARCH_MAX_PER_MINUTE"],
+            via="page",
+            county_code=county,
+            status=request.args.get("status", "all" if flag else "registered"),
+            page=page,
+            page_size=current_app.config["PAGE_SIZE"],
+            flag=flag,
+            today=date.today(),
+        )
+    except SearchThrottled:
+        db.session.commit()
+        return render_template("roster/persons.html", result=None, throttled=str(TOO_MANY), counties=counties,
+                               county=county, flag=flag, flags=FLAGS), 429
+    db.session.commit()
+    return render_template("roster/persons.html", result=result, refused=str(NUMBER_REFUSED), counties=counties,
+                           county=county, flag=flag, flags=FLAGS)
 
 
 def quality_rows():

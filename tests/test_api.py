@@ -87,6 +87,39 @@ def test_cookie_session_posting_to_the_api_needs_csrf(make_app, users):
     assert response.get_json()["error"]["code"] == "csrf_failed"
 
 
+def csrf_client_logged_in(make_app, username="admin"):
+    """Return a client of a CSRF-protected app, logged in through the form (a browser session)."""
+    import re
+
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").data.decode())
+    response = client.post("/login", data={"username": username, "password": "correct-horse-9",
+                                           "csrf_token": token.group(1)})
+    assert response.status_code in (302, 303)
+    return client
+
+
+@pytest.mark.parametrize("header", ["Bearer bogus", "Bearer ", "Bearer sc_" + "x" * 43])
+def test_a_bogus_or_empty_bearer_header_does_not_lift_csrf_from_a_cookie_session(make_app, users, header):
+    client = csrf_client_logged_in(make_app)
+    response = client.post("/api/v1/me/tokens/revoke", headers={"Authorization": header})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "csrf_failed"
+
+
+def test_another_users_valid_token_does_not_lift_csrf_from_a_cookie_session(make_app, users, token_for):
+    client = csrf_client_logged_in(make_app, "admin")
+    response = client.post("/api/v1/me/tokens/revoke", headers=bearer(token_for("manager")))
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "csrf_failed"
+
+
+def test_a_valid_token_needs_no_csrf(make_app, users, token_for):
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    response = client.post("/api/v1/me/tokens/revoke", headers=bearer(token_for("manager")))
+    assert response.status_code == 200 and response.get_json() == {"revoked": 1}
+
+
 def test_users_create_command(runner, session):
     from models import User
 

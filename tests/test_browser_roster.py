@@ -65,3 +65,14 @@ def test_quality_numbers_link_to_the_persons_behind_them(page, live_server, scre
     link.click()
     page.wait_for_selector("[data-testid=flag]")
     assert f"共找到 {count} 人" in page.content()
+
+
+def test_a_search_by_a_partial_number_finds_nobody_and_says_why(page, live_server, screenshots):
+    log_in(page, live_server, "liaison")
+    page.goto(live_server.url + "/roster/")
+    page.fill("#q", "4408021")
+    page.press("#q", "Enter")
+    refused = page.locator("[data-testid=number-refused]")
+    assert "按号码查询须输入完整的身份证号或手机号，或姓名加后四位" in refused.inner_text()
+    assert page.locator("[data-testid=persons]").count() == 0
+    page.screenshot(path=screenshots / "roster-search-refused.png", full_page=True)

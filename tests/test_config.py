@@ -43,3 +43,22 @@ def test_embedded_secret_is_generated_once_and_kept(tmp_path):
 def test_production_cookies_are_secure(tmp_path):
     settings = load_settings(str(tmp_path), environ={"SPOTCHECK_ENV": "production", "SECRET_KEY": "x" * 40})
     assert settings["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize(("name", "raw"), [
+    ("TWILIO_CALLER_ID", "+8675912345678"), ("TWILIO_AUTH_TOKEN", "1234567890"), ("SECRET_KEY", "12345678901234567890"),
+    ("PUBLIC_BASE_URL", "https://spotcheck.example.gov.cn"), ("TIMEZONE", "Asia/Shanghai"),
+    ("TWILIO_ACCOUNT_SID", "true"), ("IMPORT_WORKERS", "4"),
+])
+def test_declared_text_settings_stay_text_from_the_environment(tmp_path, name, raw):
+    """A setting whose default is text (or None) is text: an E.164 caller ID keeps its "+"."""
+    settings = load_settings(str(tmp_path), environ={f"SPOTCHECK_{name}": raw})
+    assert settings[name] == raw
+
+
+def test_other_settings_from_the_environment_are_still_read_as_values(tmp_path):
+    environ = {"SPOTCHECK_PAGE_SIZE": "100", "SPOTCHECK_TWILIO_RECORD": "true", "SPOTCHECK_QC_SHARE": "0.1",
+               "SPOTCHECK_FOLLOWUP_RULES": '{max_phone_attempts = 4}'}
+    settings = load_settings(str(tmp_path), environ=environ)
+    assert (settings["PAGE_SIZE"], settings["TWILIO_RECORD"], settings["QC_SHARE"]) == (100, True, 0.1)
+    assert settings["FOLLOWUP_RULES"] == {"max_phone_attempts": 4}

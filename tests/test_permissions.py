@@ -57,11 +57,17 @@ def test_roster_list_masks_ids_and_phones(login_as, session):
 
 
 def test_roster_search_by_name_and_cancelled_filter(login_as, session):
+    from sqlalchemy import update
+
+    from models import Person
+
     add_roster(session, "440803", 5, cancelled=2)
+    session.execute(update(Person).where(Person.name == "测试4").values(name="王小明"))
+    session.commit()
     client = login_as("coordinator")
     assert client.get("/api/v1/persons").get_json()["total"] == 3
     assert client.get("/api/v1/persons?status=cancelled").get_json()["total"] == 2
-    assert client.get("/api/v1/persons?status=all&q=测试4").get_json()["total"] == 1
+    assert client.get("/api/v1/persons?status=all&q=小明").get_json()["total"] == 1
 
 
 def test_admin_creates_a_user_from_the_page(login_as, session):

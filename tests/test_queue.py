@@ -135,3 +135,75 @@ def test_concurrent_next_with_real_threads_never_double_claims(make_app, users, 
     # Every task claimed exactly once. (How the 60 spread over the callers is up to the scheduler of
     # the threads: with SQLite's single writer one thread may well take them all.)
     assert len(ids) == len(set(ids)) == 60
+
+
+def held_by(app, user_id) -> list[int]:
+    with app.app_context():
+        held = db.session.scalars(select(FollowUpTask.id).where(FollowUpTask.claimed_by_id == user_id,
+                                                                 FollowUpTask.status != "closed")).all()
+        db.session.remove()
+        return sorted(held)
+
+
+def test_eight_parallel_next_calls_by_one_caller_leave_them_holding_one_task(make_app, users, app):
+    """A double-click, or eight browser tabs: one caller presses "next" eight times at once."""
+    make_tasks(app, {"440802": 20})
+    me = actor(app, users["caller"])
+    got, errors = [], []
+    start = threading.Barrier(8)
+
+    def press_next():
+        try:
+            with app.app_context():
+                start.wait()
+                task = claim_next(me, WEDNESDAY_10, retry_rules())
+                got.append(task.id)
+                db.session.remove()
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=press_next) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert len(got) == 8 and len(set(got)) == 1
+    assert held_by(app, me.id) == [got[0]]
+
+
+def test_claiming_another_task_gives_up_a_lapsed_claim_on_the_first(app, users):
+    make_tasks(app, {"440802": 2})
+    me = actor(app, users["caller"])
+    with app.app_context():
+        first = claim_next(me, WEDNESDAY_10, retry_rules()).id
+        other = next(i for i in db.session.scalars(select(FollowUpTask.id)) if i != first)
+        claim(me, other, WEDNESDAY_10 + timedelta(minutes=45), retry_rules())  # the first claim lapsed, unswept
+        db.session.remove()
+    assert held_by(app, me.id) == [other]
+
+
+def test_recording_a_contact_on_another_task_gives_up_the_task_held(app, users):
+    make_tasks(app, {"440802": 2})
+    me = actor(app, users["caller"])
+    with app.app_context():
+        first = claim_next(me, WEDNESDAY_10, retry_rules()).id
+        other = next(i for i in db.session.scalars(select(FollowUpTask.id)) if i != first)
+        record_attempt(me, other, "completed", WEDNESDAY_10, retry_rules(), submission_key="other")
+        db.session.remove()
+    assert held_by(app, me.id) == [other]  # kept to fill in the verification record
+
+
+def test_the_database_refuses_a_second_open_claim_for_one_caller(app, users):
+    from sqlalchemy import update
+    from sqlalchemy.exc import IntegrityError
+
+    make_tasks(app, {"440802": 2})
+    with app.app_context():
+        with pytest.raises(IntegrityError):
+            db.session.execute(update(FollowUpTask).values(claimed_by_id=users["caller"], claimed_at=WEDNESDAY_10))
+            db.session.flush()
+        db.session.rollback()
+        db.session.execute(update(FollowUpTask).values(claimed_by_id=users["caller"], claimed_at=WEDNESDAY_10,
+                                                       status="closed"))
+        db.session.commit()  # closed cases may keep whoever last held them
