@@ -40,6 +40,12 @@ def password_hash_method() -> str:
     return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
 
 
+def check_password_rules(password: str) -> None:
+    """Refuse a password that is too short."""
+    if len(password) < 8:
+        raise AccountError("password")
+
+
 def create_user(session, username: str, password: str, role: str, county_code: str | None = None,
                 display_name: str = "") -> User:
     """Validate and add a new user to the session."""
@@ -49,10 +55,29 @@ def create_user(session, username: str, password: str, role: str, county_code: s
         raise AccountError("county", county=county_code)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AccountError("exists", username=username)
-    if len(password) < 8:
-        raise AccountError("password")
+    check_password_rules(password)
     user = User(username=username, role=role, county_code=county_code or None, display_name=display_name)
     user.set_password(password, password_hash_method())
     session.add(user)
     session.flush()
     return user
+
+
+def change_password(session, user: User, password: str) -> None:
+    """Set a new password; every browser session of the user ends (models.user)."""
+    check_password_rules(password)
+    user.set_password(password, password_hash_method())
+
+
+def set_active(session, user: User, active: bool) -> None:
+    """Enable or disable a user; disabling ends their sessions and stops their API tokens."""
+    user.active = active
+
+
+def change_role(session, user: User, role: str, county_code: str | None) -> None:
+    """Give a user another role or county scope; their sessions end (models.user)."""
+    if role not in ROLES:
+        raise AccountError("role", role=role, roles=", ".join(ROLES))
+    if county_code and session.get(County, county_code) is None:
+        raise AccountError("county", county=county_code)
+    user.role, user.county_code = role, county_code or None

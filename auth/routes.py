@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -11,6 +11,8 @@ import auditlog
 from auth.accounts import ROLE_LABELS, AccountError, create_user
 from auth.forms import LoginForm, UserForm
 from auth.permissions import require
+from auth.sessions import end_all_sessions, stamp_login
+from auth.sessions import now as auth_now
 from auth.throttle import is_locked, note_attempt
 from extensions import db
 from models import County, User, utcnow
@@ -42,8 +44,8 @@ def login():
         if not locked:
             # A write transaction of its own (BEGIN IMMEDIATE on SQLite): a read followed by a write
             # in a plain transaction fails as "database is locked" under load.
-            with db.write_transaction() as session:
-                note_attempt(session, username, address, ok, now)
+            with db.write_transaction() as db_session:
+                note_attempt(db_session, username, address, ok, now)
                 if ok:
                     auditlog.record("login", "user", user.id, user=user)
         if locked:
@@ -54,15 +56,21 @@ def login():
             flash(_("Wrong username or password."), "danger")
             return render_template("auth/login.html", form=form), 200
         login_user(user)
+        stamp_login(session, auth_now())
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Log the user out (POST, so that a link on another site cannot do it)."""
+    """Log the user out on every device (POST, so that a link on another site cannot do it)."""
+    if current_user.is_authenticated:
+        user_id = current_user.id
+        with db.write_transaction() as db_session:
+            end_all_sessions(db_session, user_id)
+            auditlog.record("logout", "user", user_id)
     logout_user()
-    flash(_("You have logged out."), "info")
+    flash(_("You have logged out on every device."), "info")
     return redirect(url_for("auth.login"))
 
 

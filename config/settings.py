@@ -3,6 +3,7 @@
 import os
 import secrets
 import tomllib
+from datetime import timedelta
 from pathlib import Path
 
 DEFAULTS = {
@@ -19,6 +20,9 @@ DEFAULTS = {
     # An import that takes more than this share of a county's persons off its register (and always
     # one that takes more than half) waits for the user's explicit confirmation.
     "IMPORT_MAX_REMOVAL_SHARE": 0.05,
+    # A browser session ends after this long without a request, and in any case this long after login.
+    "SESSION_IDLE_MINUTES": 120,
+    "SESSION_MAX_HOURS": 12,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
@@ -86,6 +90,8 @@ def load_settings(instance_path: str, environ=None, overrides=None) -> dict:
         if settings["ENV"] == "production":
             raise ConfigError("SECRET_KEY must be set in production (environment variable SECRET_KEY).")
         settings["SECRET_KEY"] = _embedded_secret(Path(instance_path))
+    # Flask refuses a session cookie signed longer ago than this (a second bound beside auth.sessions).
+    settings["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=settings["SESSION_MAX_HOURS"])
     settings["SESSION_COOKIE_SECURE"] = settings.get("SESSION_COOKIE_SECURE", settings["ENV"] == "production")
     return settings
 
