@@ -1,6 +1,8 @@
 """Log in and out; the admin's user list."""
 
+import math
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -8,14 +10,15 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 import auditlog
-from auth.accounts import ROLE_LABELS, AccountError, create_user
+from auth.accounts import ROLE_LABELS, AccountError, create_user, password_hash_method
 from auth.forms import LoginForm, UserForm
 from auth.permissions import require
 from auth.sessions import end_all_sessions, stamp_login
 from auth.sessions import now as auth_now
-from auth.throttle import is_locked, note_attempt
+from auth.throttle import claim_try, note_attempt, note_success
 from extensions import db
-from models import County, User, utcnow
+from models import County, User
+from models.user import verify_password
 
 bp = Blueprint("auth", __name__)
 
@@ -27,6 +30,14 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
+def wait_message(retry_at, at) -> str:
+    """Say when a throttled login may be tried again, in local time."""
+    seconds = max(1, math.ceil((retry_at - at).total_seconds()))
+    wait = _("%(n)d seconds", n=seconds) if seconds < 120 else _("%(n)d minutes", n=math.ceil(seconds / 60))
+    local = retry_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%H:%M:%S")
+    return _("Too many failed attempts. Try again in %(wait)s (after %(time)s).", wait=wait, time=local)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the login form and log the user in."""
@@ -35,28 +46,29 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         username = form.username.data.strip()
-        address = request.remote_addr or ""
-        now = utcnow()
-        locked = is_locked(db.session, username, address, now, current_app.config)
-        user = None if locked else db.session.scalar(select(User).where(User.username == username))
-        db.session.rollback()  # end the read before the slow hash, so no lock is held meanwhile
-        ok = user is not None and user.active and user.check_password(form.password.data)
-        if not locked:
-            # A write transaction of its own (BEGIN IMMEDIATE on SQLite): a read followed by a write
-            # in a plain transaction fails as "database is locked" under load.
-            with db.write_transaction() as db_session:
-                note_attempt(db_session, username, address, ok, now)
-                if ok:
-                    auditlog.record("login", "user", user.id, user=user)
-        if locked:
-            minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
-            flash(_("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=minutes), "danger")
+        address = request.remote_addr or ""  # the client's, behind TRUSTED_PROXIES (app.trust_proxies)
+        at = auth_now()
+        with db.write_transaction() as db_session:
+            retry_at = claim_try(db_session, username, address, at, current_app.config)
+        if retry_at is not None:
+            flash(wait_message(retry_at, at), "danger")
             return render_template("auth/login.html", form=form), 429
+        user = db.session.scalar(select(User).where(User.username == username))
+        stored = user.password_hash if user is not None and user.active else None
+        db.session.rollback()  # end the read before the slow hash, so no lock is held meanwhile
+        ok = verify_password(stored, form.password.data, password_hash_method())
+        # A write transaction of its own (BEGIN IMMEDIATE on SQLite): a read followed by a write
+        # in a plain transaction fails as "database is locked" under load.
+        with db.write_transaction() as db_session:
+            note_attempt(db_session, username, address, ok, at)
+            if ok:
+                note_success(db_session, username, address, current_app.config)
+                auditlog.record("login", "user", user.id, user=user)
         if not ok:
             flash(_("Wrong username or password."), "danger")
             return render_template("auth/login.html", form=form), 200
         login_user(user)
-        stamp_login(session, auth_now())
+        stamp_login(session, at)
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 

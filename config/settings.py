@@ -12,9 +12,12 @@ DEFAULTS = {
     "DATABASE_URL": None,  # None: SQLite file in the instance folder
     "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
     "LANGUAGES": ["zh_Hans_CN", "en"],
-    "LOGIN_MAX_FAILURES_PER_USER": 5,
-    "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
-    "LOGIN_LOCKOUT_MINUTES": 15,
+    # Login throttle (auth/throttle.py): failures allowed before the next try must wait 1 s, 2 s, 4 s …
+    "LOGIN_FREE_FAILURES_PER_ACCOUNT_ADDRESS": 5,  # one account from one address
+    "LOGIN_FREE_FAILURES_PER_ACCOUNT": 10,  # one account from anywhere
+    "LOGIN_FREE_FAILURES_PER_ADDRESS": 100,  # every account from one address (an office behind a proxy)
+    "LOGIN_MAX_DELAY_MINUTES": 15,  # the longest wait
+    "LOGIN_FAILURE_MEMORY_HOURS": 24,  # failures older than this are forgotten
     "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,  # upload limit; the CLI has none
     "IMPORT_WORKERS": "auto",  # processes that check a large file's rows: "auto" (one per CPU) or a number, 0 = none
     # An import that takes more than this share of a county's persons off its register (and always

@@ -13,9 +13,9 @@ def test_defaults_apply_without_file_or_environment(tmp_path):
 
 
 def test_file_overrides_defaults_and_environment_overrides_file(tmp_path):
-    (tmp_path / "spotcheck.toml").write_text('page_size = 20\nlogin_lockout_minutes = 30\n')
+    (tmp_path / "spotcheck.toml").write_text('page_size = 20\nlogin_max_delay_minutes = 30\n')
     settings = load_settings(str(tmp_path), environ={"SPOTCHECK_PAGE_SIZE": "75"})
-    assert settings["PAGE_SIZE"] == 75 and settings["LOGIN_LOCKOUT_MINUTES"] == 30
+    assert settings["PAGE_SIZE"] == 75 and settings["LOGIN_MAX_DELAY_MINUTES"] == 30
 
 
 def test_environment_values_keep_their_types(tmp_path):
