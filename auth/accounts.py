@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from auth.passwords import MIN_LENGTH, password_problem
 from models import ROLES, County, User
 
 ROLE_LABELS = {
@@ -28,7 +29,8 @@ class AccountError(ValueError):
             "role": lambda: _("Unknown role %(role)s; choose one of %(roles)s.", **self.params),
             "county": lambda: _("Unknown county code %(county)s.", **self.params),
             "exists": lambda: _("The username %(username)s is taken.", **self.params),
-            "password": lambda: _("The password must have at least 8 characters."),
+            "short": lambda: _("The password must have at least %(n)d characters.", n=MIN_LENGTH),
+            "common": lambda: _("This password is too common and easy to guess; choose another."),
         }
         return messages[self.kind]()
 
@@ -41,9 +43,10 @@ def password_hash_method() -> str:
 
 
 def check_password_rules(password: str) -> None:
-    """Refuse a password that is too short."""
-    if len(password) < 8:
-        raise AccountError("password")
+    """Refuse a password that is too short or too common."""
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
 
 
 def create_user(session, username: str, password: str, role: str, county_code: str | None = None,

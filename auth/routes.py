@@ -6,12 +6,13 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 import auditlog
-from auth.accounts import ROLE_LABELS, AccountError, create_user, password_hash_method
-from auth.forms import LoginForm, UserForm
+from auth.accounts import ROLE_LABELS, AccountError, change_password, create_user, password_hash_method
+from auth.forms import LoginForm, PasswordChangeForm, UserForm
+from auth.passwords import MIN_LENGTH
 from auth.permissions import require
 from auth.sessions import end_all_sessions, stamp_login
 from auth.sessions import now as auth_now
@@ -86,6 +87,37 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_own_password():
+    """Change one's own password; the user's sessions on other devices end, this one goes on."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        address, at = request.remote_addr or "", auth_now()
+        with db.write_transaction() as db_session:  # guessing the current password is throttled like a login
+            retry_at = claim_try(db_session, user.username, address, at, current_app.config)
+        if retry_at is not None:
+            flash(wait_message(retry_at, at), "danger")
+            return render_template("auth/password.html", form=form, min_length=MIN_LENGTH), 429
+        if not verify_password(user.password_hash, form.current.data, password_hash_method()):
+            form.current.errors.append(_("The current password is wrong."))
+            return render_template("auth/password.html", form=form, min_length=MIN_LENGTH)
+        try:
+            change_password(db.session, user, form.password.data)
+        except AccountError as error:
+            form.password.errors.append(error.message())
+            db.session.rollback()
+            return render_template("auth/password.html", form=form, min_length=MIN_LENGTH)
+        note_success(db.session, user.username, address, current_app.config)
+        auditlog.record("user.password", "user", user.id)
+        db.session.commit()
+        login_user(user)  # this session takes the new session version; its login time stays
+        flash(_("Your password has been changed; you were logged out on every other device."), "success")
+        return redirect(url_for("main.home"))
+    return render_template("auth/password.html", form=form, min_length=MIN_LENGTH)
+
+
 @bp.route("/admin/users", methods=["GET", "POST"])
 @require("manage_users")
 def users():
@@ -106,4 +138,5 @@ def users():
             flash(_("User %(name)s created.", name=user.username), "success")
             return redirect(url_for("auth.users"))
     rows = db.session.scalars(select(User).order_by(User.role, User.username)).all()
-    return render_template("auth/users.html", form=form, users=rows, role_labels=ROLE_LABELS)
+    return render_template("auth/users.html", form=form, users=rows, role_labels=ROLE_LABELS,
+                           min_length=MIN_LENGTH)

@@ -55,6 +55,7 @@ DEFAULTS = {
 PLAIN_ENV = ("DATABASE_URL", "SECRET_KEY")
 
 CONFIG_FILE = "spotcheck.toml"
+MIN_SECRET_BYTES = 32
 SECRET_FILE = "secret_key"
 
 
@@ -93,6 +94,10 @@ def load_settings(instance_path: str, environ=None, overrides=None) -> dict:
         if settings["ENV"] == "production":
             raise ConfigError("SECRET_KEY must be set in production (environment variable SECRET_KEY).")
         settings["SECRET_KEY"] = _embedded_secret(Path(instance_path))
+    if settings["ENV"] == "production" and len(str(settings["SECRET_KEY"]).encode()) < MIN_SECRET_BYTES:
+        raise ConfigError(f"生产环境的 SECRET_KEY 至少需要 {MIN_SECRET_BYTES} 字节，请换一个足够长的随机值。 / "
+                          f"SECRET_KEY must have at least {MIN_SECRET_BYTES} bytes in production; "
+                          "use a long random value (e.g. python -c 'import secrets; print(secrets.token_hex(32))').")
     # Flask refuses a session cookie signed longer ago than this (a second bound beside auth.sessions).
     settings["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=settings["SESSION_MAX_HOURS"])
     settings["SESSION_COOKIE_SECURE"] = settings.get("SESSION_COOKIE_SECURE", settings["ENV"] == "production")

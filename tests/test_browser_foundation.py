@@ -68,4 +68,4 @@ def test_logout_returns_to_the_login_page(page, live_server):
     log_in(page, live_server, "manager")
     page.click("text=退出")
     page.wait_for_url(live_server.url + "/login")
-    assert "您已退出登录" in page.content()
+    assert "您已在所有设备上退出登录" in page.content()

@@ -43,3 +43,13 @@ def test_embedded_secret_is_generated_once_and_kept(tmp_path):
 def test_production_cookies_are_secure(tmp_path):
     settings = load_settings(str(tmp_path), environ={"SPOTCHECK_ENV": "production", "SECRET_KEY": "x" * 40})
     assert settings["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_refuses_a_secret_key_shorter_than_32_bytes(tmp_path):
+    with pytest.raises(ConfigError, match="SECRET_KEY.*32"):
+        load_settings(str(tmp_path), environ={"SPOTCHECK_ENV": "production", "SECRET_KEY": "x" * 31})
+    assert load_settings(str(tmp_path), environ={"SPOTCHECK_ENV": "production", "SECRET_KEY": "x" * 32})
+
+
+def test_a_short_secret_key_is_still_accepted_outside_production(tmp_path):
+    assert load_settings(str(tmp_path), environ={"SECRET_KEY": "short"})["SECRET_KEY"] == "short"
