@@ -3,6 +3,7 @@
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import SecurityError
 
 # Stable error codes for the API, with the message shown to people.
 HTTP_ERRORS = {
@@ -47,6 +48,12 @@ def init_errors(app) -> None:
     """Register the handlers for the HTTP errors we answer ourselves."""
     for status in HTTP_ERRORS:
         app.register_error_handler(status, _handle(status))
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        # No page: without a trusted host the app cannot build its own URLs (TRUSTED_HOSTS).
+        return _("This address is not served here (the Host header is not trusted)."), 400, {
+            "Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
