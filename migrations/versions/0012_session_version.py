@@ -1,7 +1,7 @@
 """Sessions and login throttle: a session version per user, throttle counters per key.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-09
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import models.base
 
-revision = '0009'
-down_revision = '0008'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
