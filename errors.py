@@ -3,6 +3,7 @@
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import SecurityError
 
 from auth.scope import OutOfScope, PartlyOutOfScope
 
@@ -64,6 +65,12 @@ def init_errors(app) -> None:
     # The services' county checks (auth/scope.py): another county's object does not exist for the user.
     app.register_error_handler(OutOfScope, lambda error: _handle(404)(error))
     app.register_error_handler(PartlyOutOfScope, lambda error: _forbidden_beyond_county())
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        # No page: without a trusted host the app cannot build its own URLs (TRUSTED_HOSTS).
+        return _("This address is not served here (the Host header is not trusted)."), 400, {
+            "Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -1,1 +1,1 @@
-"""Accounts and permissions: login and logout, the login throttle, API tokens, role checks."""
+"""Accounts and permissions: login and logout, sessions, the login throttle, password rules, API tokens, role checks."""

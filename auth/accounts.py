@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 import auditlog
+from auth.passwords import MIN_LENGTH, password_problem
 from models import ROLES, County, User
 
 ROLE_LABELS = {
@@ -29,7 +30,8 @@ class AccountError(ValueError):
             "role": lambda: _("Unknown role %(role)s; choose one of %(roles)s.", **self.params),
             "county": lambda: _("Unknown county code %(county)s.", **self.params),
             "exists": lambda: _("The username %(username)s is taken.", **self.params),
-            "password": lambda: _("The password must have at least 8 characters."),
+            "short": lambda: _("The password must have at least %(n)d characters.", n=MIN_LENGTH),
+            "common": lambda: _("This password is too common and easy to guess; choose another."),
         }
         return messages[self.kind]()
 
@@ -39,6 +41,13 @@ def password_hash_method() -> str:
     from flask import current_app, has_app_context
 
     return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+
+
+def check_password_rules(password: str) -> None:
+    """Refuse a password that is too short or too common."""
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
 
 
 def _check_role(session, role: str, county_code: str | None) -> None:
@@ -54,8 +63,7 @@ def create_user(session, username: str, password: str, role: str, county_code: s
     _check_role(session, role, county_code)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AccountError("exists", username=username)
-    if len(password) < 8:
-        raise AccountError("password")
+    check_password_rules(password)
     user = User(username=username, role=role, county_code=county_code or None, display_name=display_name)
     user.set_password(password, password_hash_method())
     session.add(user)
@@ -64,8 +72,20 @@ def create_user(session, username: str, password: str, role: str, county_code: s
     return user
 
 
+def change_password(session, user: User, password: str) -> None:
+    """Set a new password; every browser session of the user ends (models.user)."""
+    check_password_rules(password)
+    user.set_password(password, password_hash_method())
+
+
+def set_active(session, user: User, active: bool) -> None:
+    """Enable or disable a user; disabling ends their sessions and stops their API tokens."""
+    user.active = active
+
+
 def change_role(session, user: User, role: str, county_code: str | None) -> None:
-    """Give a user another role and county scope (None: all counties), with an audit entry of both."""
+    """Give a user another role and county scope (None: all counties), with an audit entry of both;
+    their sessions end (models.user)."""
     _check_role(session, role, county_code)
     previous_role, previous_county = user.role, user.county_code
     user.role, user.county_code = role, county_code or None

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from core.inputs import PageForm
 
@@ -18,5 +18,13 @@ class UserForm(PageForm):
     display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=64)])
     role = SelectField(_l("Role"))
     county_code = SelectField(_l("County scope"))
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=128)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
     submit = SubmitField(_l("Create user"))
+
+
+class PasswordChangeForm(PageForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=128)])
+    confirm = PasswordField(_l("New password again"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The two new passwords differ."))])
+    submit = SubmitField(_l("Change password"))

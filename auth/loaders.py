@@ -1,12 +1,12 @@
 """How Flask-Login finds the user: the session cookie for pages, a bearer token for scripts."""
 
-from flask import flash, g, redirect, request, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 
+from auth.sessions import now, user_for_session
 from auth.tokens import note_token_use, user_for_token
 from errors import api_error, wants_json
 from extensions import db
-from models import User
 
 
 def bearer_user():
@@ -26,10 +26,11 @@ def init_login(login_manager) -> None:
     login_manager.login_message = _l("Please log in first.")
     login_manager.session_protection = "strong"
 
+    # Also called for Flask-Login's remember cookie, which carries no login stamps and so never
+    # logs anyone in: the app does not set it, and it would outlive the absolute session lifetime.
     @login_manager.user_loader
-    def load_user(user_id):
-        user = db.session.get(User, int(user_id))
-        return user if user and user.active else None
+    def load_user(session_id):
+        return user_for_session(db.session, session_id, session, now(), current_app.config)
 
     @login_manager.request_loader
     def load_user_from_token(_req):

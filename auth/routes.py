@@ -1,19 +1,25 @@
 """Log in and out; the admin's user list."""
 
+import math
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 import auditlog
-from auth.accounts import ROLE_LABELS, AccountError, create_user
-from auth.forms import LoginForm, UserForm
+from auth.accounts import ROLE_LABELS, AccountError, change_password, create_user, password_hash_method
+from auth.forms import LoginForm, PasswordChangeForm, UserForm
+from auth.passwords import MIN_LENGTH
 from auth.permissions import require
-from auth.throttle import is_locked, note_attempt
+from auth.sessions import end_all_sessions, stamp_login
+from auth.sessions import now as auth_now
+from auth.throttle import claim_try, note_attempt, note_success
 from extensions import db
-from models import County, User, utcnow
+from models import County, User
+from models.user import verify_password
 
 bp = Blueprint("auth", __name__)
 
@@ -25,6 +31,14 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
+def wait_message(retry_at, at) -> str:
+    """Say when a throttled login may be tried again, in local time."""
+    seconds = max(1, math.ceil((retry_at - at).total_seconds()))
+    wait = _("%(n)d seconds", n=seconds) if seconds < 120 else _("%(n)d minutes", n=math.ceil(seconds / 60))
+    local = retry_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%H:%M:%S")
+    return _("Too many failed attempts. Try again in %(wait)s (after %(time)s).", wait=wait, time=local)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the login form and log the user in."""
@@ -33,37 +47,75 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         username = form.username.data.strip()
-        address = request.remote_addr or ""
-        now = utcnow()
-        locked = is_locked(db.session, username, address, now, current_app.config)
-        user = None if locked else db.session.scalar(select(User).where(User.username == username))
-        db.session.rollback()  # end the read before the slow hash, so no lock is held meanwhile
-        ok = user is not None and user.active and user.check_password(form.password.data)
-        if not locked:
-            # A write transaction of its own (BEGIN IMMEDIATE on SQLite): a read followed by a write
-            # in a plain transaction fails as "database is locked" under load.
-            with db.write_transaction() as session:
-                note_attempt(session, username, address, ok, now)
-                if ok:
-                    auditlog.record("login", "user", user.id, user=user)
-        if locked:
-            minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
-            flash(_("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=minutes), "danger")
+        address = request.remote_addr or ""  # the client's, behind TRUSTED_PROXIES (app.trust_proxies)
+        at = auth_now()
+        with db.write_transaction() as db_session:
+            retry_at = claim_try(db_session, username, address, at, current_app.config)
+        if retry_at is not None:
+            flash(wait_message(retry_at, at), "danger")
             return render_template("auth/login.html", form=form), 429
+        user = db.session.scalar(select(User).where(User.username == username))
+        stored = user.password_hash if user is not None and user.active else None
+        db.session.rollback()  # end the read before the slow hash, so no lock is held meanwhile
+        ok = verify_password(stored, form.password.data, password_hash_method())
+        # A write transaction of its own (BEGIN IMMEDIATE on SQLite): a read followed by a write
+        # in a plain transaction fails as "database is locked" under load.
+        with db.write_transaction() as db_session:
+            note_attempt(db_session, username, address, ok, at)
+            if ok:
+                note_success(db_session, username, address, current_app.config)
+                auditlog.record("login", "user", user.id, user=user)
         if not ok:
             flash(_("Wrong username or password."), "danger")
             return render_template("auth/login.html", form=form), 200
         login_user(user)
+        stamp_login(session, at)
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Log the user out (POST, so that a link on another site cannot do it)."""
+    """Log the user out on every device (POST, so that a link on another site cannot do it)."""
+    if current_user.is_authenticated:
+        user_id = current_user.id
+        with db.write_transaction() as db_session:
+            end_all_sessions(db_session, user_id)
+            auditlog.record("logout", "user", user_id)
     logout_user()
-    flash(_("You have logged out."), "info")
+    flash(_("You have logged out on every device."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_own_password():
+    """Change one's own password; the user's sessions on other devices end, this one goes on."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        address, at = request.remote_addr or "", auth_now()
+        with db.write_transaction() as db_session:  # guessing the current password is throttled like a login
+            retry_at = claim_try(db_session, user.username, address, at, current_app.config)
+        if retry_at is not None:
+            flash(wait_message(retry_at, at), "danger")
+            return render_template("auth/password.html", form=form, min_length=MIN_LENGTH), 429
+        if not verify_password(user.password_hash, form.current.data, password_hash_method()):
+            form.current.errors.append(_("The current password is wrong."))
+            return render_template("auth/password.html", form=form, min_length=MIN_LENGTH)
+        try:
+            change_password(db.session, user, form.password.data)
+        except AccountError as error:
+            form.password.errors.append(error.message())
+            db.session.rollback()
+            return render_template("auth/password.html", form=form, min_length=MIN_LENGTH)
+        note_success(db.session, user.username, address, current_app.config)
+        auditlog.record("user.password", "user", user.id)
+        db.session.commit()
+        login_user(user)  # this session takes the new session version; its login time stays
+        flash(_("Your password has been changed; you were logged out on every other device."), "success")
+        return redirect(url_for("main.home"))
+    return render_template("auth/password.html", form=form, min_length=MIN_LENGTH)
 
 
 @bp.route("/admin/users", methods=["GET", "POST"])
@@ -85,4 +137,5 @@ def users():
             flash(_("User %(name)s created.", name=user.username), "success")
             return redirect(url_for("auth.users"))
     rows = db.session.scalars(select(User).order_by(User.role, User.username)).all()
-    return render_template("auth/users.html", form=form, users=rows, role_labels=ROLE_LABELS)
+    return render_template("auth/users.html", form=form, users=rows, role_labels=ROLE_LABELS,
+                           min_length=MIN_LENGTH)

@@ -25,7 +25,7 @@ from models import CallRecord, FollowUpTask, Person
 # Not the webhooks' blueprint: these are the caller's own actions and keep their CSRF check.
 bp = Blueprint("calls", __name__, url_prefix="/calls")
 
-TWILIO_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_CALLER_ID")
+TWILIO_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_CALLER_ID", "PUBLIC_BASE_URL")
 
 
 def twilio_configured() -> bool:

@@ -26,9 +26,17 @@ SUGGESTED = {"completed": "completed", "answered": "completed", "busy": "busy", 
 CALLER_LEG_FINAL = {"completed", "busy", "no-answer", "failed", "canceled"}
 
 
+def public_base() -> str:
+    """Return PUBLIC_BASE_URL; a URL for Twilio is never built from the request's Host header."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if not base:
+        raise RuntimeError("PUBLIC_BASE_URL is not set; config.settings refuses Twilio without it")
+    return base.rstrip("/")
+
+
 def public_url() -> str:
     """Rebuild the URL Twilio called, as Twilio saw it."""
-    base = (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/")
+    base = public_base()
     raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
     if raw and raw.startswith("/"):
         return base + raw
@@ -43,7 +51,7 @@ def signed_by_twilio(view):
     def wrapped(*args, **kwargs):
         token = current_app.config.get("TWILIO_AUTH_TOKEN")
         signature = request.headers.get("X-Twilio-Signature", "")
-        if not token or not signature or not RequestValidator(token).validate(public_url(), request.form, signature):
+        if not (token and signature and current_app.config.get("PUBLIC_BASE_URL")) or not RequestValidator(token).validate(public_url(), request.form, signature):
             current_app.logger.warning("refused a Twilio webhook with a bad signature: %s", request.path)
             abort(403)
         return view(*args, **kwargs)
@@ -75,8 +83,7 @@ def webhook_url(endpoint: str, **values) -> str:
     """Return the public URL of one of these webhooks."""
     from flask import url_for
 
-    base = (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/")
-    return base + url_for(endpoint, **values)
+    return public_base() + url_for(endpoint, **values)
 
 
 @bp.post("/voice/<int:call_id>")

@@ -3,7 +3,9 @@
 import os
 import secrets
 import tomllib
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULTS = {
     "ENV": "embedded",  # "embedded" (single machine, SQLite default) or "production"
@@ -12,14 +14,20 @@ DEFAULTS = {
     "SECRET_KEY": None,  # required in production; else generated once into the instance folder
     "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
     "LANGUAGES": ["zh_Hans_CN", "en"],
-    "LOGIN_MAX_FAILURES_PER_USER": 5,
-    "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
-    "LOGIN_LOCKOUT_MINUTES": 15,
+    # Login throttle (auth/throttle.py): failures allowed before the next try must wait 1 s, 2 s, 4 s …
+    "LOGIN_FREE_FAILURES_PER_ACCOUNT_ADDRESS": 5,  # one account from one address
+    "LOGIN_FREE_FAILURES_PER_ACCOUNT": 10,  # one account from anywhere
+    "LOGIN_FREE_FAILURES_PER_ADDRESS": 100,  # every account from one address (an office behind a proxy)
+    "LOGIN_MAX_DELAY_MINUTES": 15,  # the longest wait
+    "LOGIN_FAILURE_MEMORY_HOURS": 24,  # failures older than this are forgotten
     "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,  # upload limit; the CLI has none
     "IMPORT_WORKERS": "auto",  # processes that check a large file's rows: "auto" (one per CPU) or a number, 0 = none
     # An import that takes more than this share of a county's persons off its register (and always
     # one that takes more than half) waits for the user's explicit confirmation.
     "IMPORT_MAX_REMOVAL_SHARE": 0.05,
+    # A browser session ends after this long without a request, and in any case this long after login.
+    "SESSION_IDLE_MINUTES": 120,
+    "SESSION_MAX_HOURS": 12,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
@@ -37,6 +45,9 @@ DEFAULTS = {
     "TWILIO_RECORD": False,  # record calls (the person hears an announcement first)
     "TWILIO_ALLOW_CHINA": False,  # Twilio refuses +86 destinations; only for an account that may call them
     "PUBLIC_BASE_URL": None,  # the URL Twilio reaches this app at, e.g. https://spotcheck.example.gov.cn
+    # Host header values the app answers (others get 400). None: PUBLIC_BASE_URL's host, plus
+    # localhost and 127.0.0.1 outside production; any host when PUBLIC_BASE_URL is not set either.
+    "TRUSTED_HOSTS": None,
     "TRUSTED_PROXIES": 0,  # how many reverse proxies in front set X-Forwarded-* headers we may trust
     # Follow-up (callbacks/): retry rules and finding rules as plain values, see docs/followup.md.
     "FOLLOWUP_RULES": {},  # RetryRules.from_dict: e.g. {"max_phone_attempts": 3, "call_on_weekends": false}
@@ -53,6 +64,7 @@ DEFAULTS = {
 PLAIN_ENV = ("DATABASE_URL", "SECRET_KEY")
 
 CONFIG_FILE = "spotcheck.toml"
+MIN_SECRET_BYTES = 32
 SECRET_FILE = "secret_key"
 
 
@@ -103,8 +115,32 @@ def load_settings(instance_path: str, environ=None, overrides=None) -> dict:
         if settings["ENV"] == "production":
             raise ConfigError("SECRET_KEY must be set in production (environment variable SECRET_KEY).")
         settings["SECRET_KEY"] = _embedded_secret(Path(instance_path))
+    if settings["ENV"] == "production" and len(str(settings["SECRET_KEY"]).encode()) < MIN_SECRET_BYTES:
+        raise ConfigError(f"生产环境的 SECRET_KEY 至少需要 {MIN_SECRET_BYTES} 字节，请换一个足够长的随机值。 / "
+                          f"SECRET_KEY must have at least {MIN_SECRET_BYTES} bytes in production; "
+                          "use a long random value (e.g. python -c 'import secrets; print(secrets.token_hex(32))').")
+    if settings["TELEPHONY_PROVIDER"] == "twilio" and not settings.get("PUBLIC_BASE_URL"):
+        raise ConfigError(
+            "TELEPHONY_PROVIDER=twilio 需要设置 PUBLIC_BASE_URL（Twilio 访问本系统的公网地址，如 "
+            "https://spotcheck.example.gov.cn）；系统不会用请求的 Host 头拼出交给 Twilio 的地址。 / "
+            "TELEPHONY_PROVIDER=twilio needs PUBLIC_BASE_URL (the public URL Twilio reaches this app at); "
+            "the URLs handed to Twilio are never built from the request's Host header.")
+    settings["TRUSTED_HOSTS"] = trusted_hosts(settings)
+    # Flask refuses a session cookie signed longer ago than this (a second bound beside auth.sessions).
+    settings["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=settings["SESSION_MAX_HOURS"])
     settings["SESSION_COOKIE_SECURE"] = settings.get("SESSION_COOKIE_SECURE", settings["ENV"] == "production")
     return settings
+
+
+def trusted_hosts(settings: dict) -> list[str] | None:
+    """Return the Host header values to answer: as configured, else derived from PUBLIC_BASE_URL."""
+    if settings.get("TRUSTED_HOSTS") is not None:
+        return list(settings["TRUSTED_HOSTS"])
+    base = settings.get("PUBLIC_BASE_URL")
+    if not base:
+        return None
+    local = [] if settings["ENV"] == "production" else ["localhost", "127.0.0.1"]
+    return [urlsplit(base).hostname] + local
 
 
 def normalise_database_url(url: str) -> str:

@@ -1,5 +1,7 @@
 """Home pages per role and the language switch."""
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -48,8 +50,17 @@ def switch_language(code):
     """Remember the chosen language for this session and go back."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.referrer or url_for("main.home")
-    return redirect(target if target.startswith(request.host_url) else url_for("main.home"))
+    return redirect(same_site_path(request.referrer) or url_for("main.home"))
+
+
+def same_site_path(url: str | None) -> str | None:
+    """Return the path and query of a URL on this site (for going back), or None for any other."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.netloc != request.host or not parts.path.startswith("/"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def county_roster_counts():

@@ -9,7 +9,7 @@ from models.person import Person, RosterSnapshot
 from models.reports import RECTIFICATION_STATUSES, RectificationItem
 from models.sampling import Campaign, Draw, DrawExclusion, SampleUnit, campaign_county
 from models.telephony import CallRecord
-from models.user import ROLES, ApiToken, LoginAttempt, SearchEvent, User
+from models.user import ROLES, ApiToken, LoginAttempt, LoginThrottle, SearchEvent, User
 
 __all__ = [
     "CallRecord",
@@ -36,6 +36,7 @@ __all__ = [
     "Base",
     "County",
     "LoginAttempt",
+    "LoginThrottle",
     "Person",
     "RosterSnapshot",
     "SearchEvent",

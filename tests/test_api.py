@@ -135,7 +135,7 @@ def test_users_create_command(runner, session):
 def test_users_set_role_changes_role_and_scope_and_logs_both(runner, session):
     from models import User
 
-    runner.invoke(args=["users", "create", "wu", "--role", "caller", "--county", "440883", "--password", "a-long-pw1"])
+    runner.invoke(args=["users", "create", "wu", "--role", "caller", "--county", "440883", "--password", "a-longer-pw-2026"])
     result = runner.invoke(args=["users", "set-role", "wu", "--role", "manager", "--county", "440802"])
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=["users", "set-role", "wu", "--role", "coordinator", "--all-counties"])
@@ -155,13 +155,13 @@ def test_users_set_role_changes_role_and_scope_and_logs_both(runner, session):
 def test_users_set_role_keeps_the_scope_unless_told(runner, session):
     from models import User
 
-    runner.invoke(args=["users", "create", "wu", "--role", "caller", "--county", "440883", "--password", "a-long-pw1"])
+    runner.invoke(args=["users", "create", "wu", "--role", "caller", "--county", "440883", "--password", "a-longer-pw-2026"])
     assert runner.invoke(args=["users", "set-role", "wu", "--role", "manager"]).exit_code == 0
     assert session.query(User).filter_by(username="wu").one().county_code == "440883"
 
 
 def test_users_set_role_refuses_unknown_county_and_user(runner, session):
-    runner.invoke(args=["users", "create", "wu", "--role", "caller", "--password", "a-long-pw1"])
+    runner.invoke(args=["users", "create", "wu", "--role", "caller", "--password", "a-longer-pw-2026"])
     result = runner.invoke(args=["users", "set-role", "wu", "--role", "manager", "--county", "999999"])
     assert result.exit_code != 0 and "未知的县（市、区）代码 999999" in result.output
     assert runner.invoke(args=["users", "set-role", "nobody", "--role", "manager"]).exit_code != 0

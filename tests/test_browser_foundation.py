@@ -68,4 +68,40 @@ def test_logout_returns_to_the_login_page(page, live_server):
     log_in(page, live_server, "manager")
     page.click("text=退出")
     page.wait_for_url(live_server.url + "/login")
-    assert "您已退出登录" in page.content()
+    assert "您已在所有设备上退出登录" in page.content()
+
+
+def test_a_common_new_password_is_refused_on_the_password_page(page, live_server, screenshots):
+    log_in(page, live_server, "caller")
+    page.click("text=修改密码")
+    page.wait_for_url(live_server.url + "/account/password")
+    page.fill("#current", ACCOUNTS["caller"]["password"])
+    page.fill("#password", "woaini1314520")
+    page.fill("#confirm", "woaini1314520")
+    page.click("input[type=submit]")
+    assert "该密码过于常见" in page.content()
+    page.screenshot(path=screenshots / "password-change.png", full_page=True)
+
+
+def test_repeated_failures_say_when_to_try_again(page, live_server, screenshots):
+    from datetime import UTC, datetime
+
+    config = live_server.server.app.config
+    config["AUTH_CLOCK"] = lambda: datetime(2026, 5, 4, 1, 0, tzinfo=UTC)  # the clock stands still meanwhile
+    try:
+        for _ in range(6):
+            page.goto(live_server.url + "/login")
+            page.fill("#username", "no-such-user")
+            page.fill("#password", "wrong-password")
+            page.click("input[type=submit]")
+    finally:
+        del config["AUTH_CLOCK"]
+    assert "登录失败次数过多，请 1 秒后（09:00:01 以后）再试" in page.content()
+    page.screenshot(path=screenshots / "login-throttled.png")
+
+
+def test_telephony_page_says_why_twilio_needs_a_public_base_url(page, live_server, screenshots):
+    log_in(page, live_server, "admin")
+    page.goto(live_server.url + "/calls/settings")
+    assert "没有它无法启用 Twilio" in page.content()
+    page.screenshot(path=screenshots / "telephony-settings.png", full_page=True)

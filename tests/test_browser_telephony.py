@@ -24,7 +24,8 @@ def twilio_site(migrated_template, tmp_path_factory):
     with FakeTwilio(SID, TOKEN) as fake:
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
                           "TELEPHONY_PROVIDER": "twilio", "TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": TOKEN,
-                          "TWILIO_CALLER_ID": "+14155550100", "TWILIO_API_BASE": fake.url})
+                          "TWILIO_CALLER_ID": "+14155550100", "TWILIO_API_BASE": fake.url,
+                          "PUBLIC_BASE_URL": "http://127.0.0.1"})  # the port is set once the server runs
         with app.app_context():
             caller = create_user(db.session, "twcaller", "caller-demo-2026", "caller", None, "点击拨号回访员")
             caller.phone = US_CALLER

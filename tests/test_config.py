@@ -13,9 +13,9 @@ def test_defaults_apply_without_file_or_environment(tmp_path):
 
 
 def test_file_overrides_defaults_and_environment_overrides_file(tmp_path):
-    (tmp_path / "spotcheck.toml").write_text('page_size = 20\nlogin_lockout_minutes = 30\n')
+    (tmp_path / "spotcheck.toml").write_text('page_size = 20\nlogin_max_delay_minutes = 30\n')
     settings = load_settings(str(tmp_path), environ={"SPOTCHECK_PAGE_SIZE": "75"})
-    assert settings["PAGE_SIZE"] == 75 and settings["LOGIN_LOCKOUT_MINUTES"] == 30
+    assert settings["PAGE_SIZE"] == 75 and settings["LOGIN_MAX_DELAY_MINUTES"] == 30
 
 
 def test_environment_values_keep_their_types(tmp_path):
@@ -62,3 +62,13 @@ def test_other_settings_from_the_environment_are_still_read_as_values(tmp_path):
     settings = load_settings(str(tmp_path), environ=environ)
     assert (settings["PAGE_SIZE"], settings["TWILIO_RECORD"], settings["QC_SHARE"]) == (100, True, 0.1)
     assert settings["FOLLOWUP_RULES"] == {"max_phone_attempts": 4}
+
+
+def test_production_refuses_a_secret_key_shorter_than_32_bytes(tmp_path):
+    with pytest.raises(ConfigError, match="SECRET_KEY.*32"):
+        load_settings(str(tmp_path), environ={"SPOTCHECK_ENV": "production", "SECRET_KEY": "x" * 31})
+    assert load_settings(str(tmp_path), environ={"SPOTCHECK_ENV": "production", "SECRET_KEY": "x" * 32})
+
+
+def test_a_short_secret_key_is_still_accepted_outside_production(tmp_path):
+    assert load_settings(str(tmp_path), environ={"SECRET_KEY": "short"})["SECRET_KEY"] == "short"

@@ -23,7 +23,8 @@ def fake():
 @pytest.fixture
 def live(make_app, fake, users):
     app = make_app(TELEPHONY_PROVIDER="twilio", TWILIO_ACCOUNT_SID=SID, TWILIO_AUTH_TOKEN=TOKEN,
-                   TWILIO_CALLER_ID="+14155550100", TWILIO_API_BASE=fake.url, TWILIO_TIMEOUT=2)
+                   TWILIO_CALLER_ID="+14155550100", TWILIO_API_BASE=fake.url, TWILIO_TIMEOUT=2,
+                   PUBLIC_BASE_URL="http://127.0.0.1")  # the live server's port is known only once it runs
     with LiveServer(app) as server:
         app.config["PUBLIC_BASE_URL"] = server.url
         yield app, server
@@ -217,7 +218,7 @@ def test_click_to_call_keeps_its_csrf_check(make_app, users, session):
     import re
 
     app = make_app(WTF_CSRF_ENABLED=True, TELEPHONY_PROVIDER="twilio", TWILIO_ACCOUNT_SID=SID,
-                   TWILIO_AUTH_TOKEN=TOKEN, TWILIO_CALLER_ID="+14155550100")
+                   TWILIO_AUTH_TOKEN=TOKEN, TWILIO_CALLER_ID="+14155550100", PUBLIC_BASE_URL="http://localhost")
     make_tasks(app, {"440802": 1})
     task_id = session.scalars(select(FollowUpTask.id)).first()
     client = app.test_client()
