@@ -134,8 +134,13 @@ def load_settings(instance_path: str, environ=None, overrides=None) -> dict:
 
 def trusted_hosts(settings: dict) -> list[str] | None:
     """Return the Host header values to answer: as configured, else derived from PUBLIC_BASE_URL."""
-    if settings.get("TRUSTED_HOSTS") is not None:
-        return list(settings["TRUSTED_HOSTS"])
+    configured = settings.get("TRUSTED_HOSTS")
+    if isinstance(configured, str):  # from the environment: a TOML list or "a.example, .b.example"
+        text = configured.strip()
+        configured = tomllib.loads(f"v = {text}")["v"] if text.startswith("[") else text.split(",")
+        configured = [host.strip() for host in configured if host.strip()]
+    if configured is not None:
+        return list(configured)
     base = settings.get("PUBLIC_BASE_URL")
     if not base:
         return None

@@ -80,3 +80,8 @@ def test_telephony_page_says_twilio_needs_the_public_base_url(login_as):
 def test_language_switch_goes_back_only_within_the_site(client, referrer, target):
     headers = {"Referer": referrer} if referrer else {}
     assert client.get("/lang/en", headers=headers).location == target
+
+
+def test_trusted_hosts_from_the_environment_may_be_a_plain_list(tmp_path):
+    settings = load_settings(str(tmp_path), environ={"SPOTCHECK_TRUSTED_HOSTS": "a.example, .b.example"})
+    assert settings["TRUSTED_HOSTS"] == ["a.example", ".b.example"]
