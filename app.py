@@ -6,6 +6,7 @@ import os
 from flask import Flask
 
 from config.settings import load_settings
+from core.headers import init_headers
 from core.inputs import init_inputs
 from extensions import babel, csrf, db, login_manager
 
@@ -21,6 +22,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     trust_proxies(app)
     init_inputs(app)
+    init_headers(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

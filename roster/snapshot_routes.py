@@ -1,12 +1,12 @@
 """A county's roster history: its snapshots, newest first, and bringing an earlier one back (undo an import)."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from auth.permissions import can, ensure_county_visible, require
+from core.timefmt import local_time
 from extensions import db
 from i18n import is_chinese
 from models import County, RosterSnapshot
@@ -46,7 +46,7 @@ def restore(county, snapshot_id):
     if request.method == "POST" and reason:
         restored = snapshots.restore_snapshot(db, county.code, target.id, current_user, reason)
         flash(_("The snapshot of %(date)s is the current roster again (%(count)s persons).",
-                date=format_datetime(target.created_at, "short"), count=f"{restored.row_count:,}"), "success")
+                date=local_time(target.created_at), count=f"{restored.row_count:,}"), "success")
         return redirect(url_for("roster.county_history", county=county.code))
     status = 422 if request.method == "POST" else 200
     return render_template("roster/restore.html", county=county, target=target, current=current,

@@ -215,11 +215,15 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    """A fresh browser page with a desktop-sized window."""
+    """A fresh browser page with a desktop-sized window; a Content-Security-Policy violation fails the test."""
     context = browser.new_context(viewport={"width": 1366, "height": 860}, locale="zh-CN")
     page = context.new_page()
+    refused = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert refused == [], "the page broke its Content-Security-Policy:\n" + "\n".join(refused)
 
 
 @pytest.fixture(scope="session")

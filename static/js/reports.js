@@ -2,6 +2,10 @@
    The page puts its figures in <script type="application/json" id="chart-data">. */
 (function () {
   "use strict";
+  // A chart's height grows with its counties; set here, since the page may not carry inline styles (CSP).
+  document.querySelectorAll(".chart-box[data-height]").forEach(function (box) {
+    box.style.height = box.dataset.height + "px";
+  });
   var source = document.getElementById("chart-data");
   if (!source || typeof Chart === "undefined") { return; }
   var data = JSON.parse(source.textContent);

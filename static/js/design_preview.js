@@ -1,4 +1,3 @@
-<script>
 /* Live preview of the draw design: sends the form to the preview endpoint and fills the table. */
 (function () {
   "use strict";
@@ -86,4 +85,3 @@
   showGroups();
   refresh();
 })();
-</script>
