@@ -31,7 +31,7 @@ class Field:
 
     Kinds: text, integer, number (an integer or a decimal; text such as "95 %" is left to the
     rate reader), scalar (text or number), boolean, date (YYYY-MM-DD), datetime (ISO 8601),
-    texts, integers (lists of them), codes (a list of texts or one comma-separated text), object (a JSON
+    texts, integers, scalars (lists of them), codes (a list of texts or one comma-separated text), object (a JSON
     object, checked by the endpoint), mapping (an object, or the same as "key=value" lines of text).
     """
 
@@ -150,6 +150,7 @@ def _in_range(field, value):
 
 _KINDS = {"text": _text, "integer": _integer, "number": _number, "scalar": _scalar, "boolean": _boolean,
           "date": _date, "datetime": _datetime, "texts": _list_of(_text), "integers": _list_of(_integer),
+          "scalars": _list_of(_scalar),
           "codes": _codes, "mapping": _mapping, "object": _object}
 
 

@@ -1,10 +1,11 @@
 """Follow-up JSON API under /api/v1/followup: queue, claim, attempt, verification (same permissions)."""
 
-from flask import jsonify, request
+from flask import jsonify
 from flask_login import current_user
 from sqlalchemy import select
 
 from api import bp
+from api.schema import Field, accepts
 from auth.permissions import require
 from callbacks import queue as queue_service
 from callbacks.access import is_visible
@@ -60,11 +61,6 @@ def visible_task(task_id: int) -> Task:
     return task
 
 
-def json_body() -> dict:
-    data = request.get_json(silent=True)
-    return data if isinstance(data, dict) else {}
-
-
 @bp.get("/followup/queue")
 @require("follow_up")
 def followup_queue():
@@ -76,9 +72,10 @@ def followup_queue():
 
 @bp.post("/followup/next")
 @require("follow_up")
-def followup_next():
+@accepts(channel=Field("text", choices=(PHONE, VISIT)))
+def followup_next(body):
     """Claim the next due task; 204 when nothing is due."""
-    channel = VISIT if json_body().get("channel") == VISIT else PHONE
+    channel = body.get("channel", PHONE)
     task = queue_service.claim_next(current_actor(), now(), retry_rules(), channel)
     if task is None:
         return "", 204
@@ -134,10 +131,12 @@ def _parse_time(text):
 
 @bp.post("/followup/tasks/<int:task_id>/attempts")
 @require("follow_up")
-def followup_attempt(task_id):
+@accepts(disposition=Field("text", required=True, max_length=40), submission_key=Field("text", max_length=100),
+         appointment_at=Field("text", nullable=True, max_length=40), note=Field("text", max_length=2000))
+def followup_attempt(task_id, body):
     """Record an attempt: {disposition, submission_key, appointment_at (ISO with offset), note}.
     201 when recorded, 200 when the same submission_key was recorded before."""
-    data = json_body()
+    data = body
     result = record_attempt(current_actor(), task_id, str(data.get("disposition", "")), now(), retry_rules(),
                             submission_key=str(data.get("submission_key", "")),
                             appointment_at=_parse_time(data.get("appointment_at")), note=str(data.get("note", "")),
@@ -148,12 +147,14 @@ def followup_attempt(task_id):
 
 @bp.post("/followup/tasks/<int:task_id>/verification")
 @require("follow_up")
-def followup_verification(task_id):
+@accepts(answers=Field("object", nullable=True), confirmed=Field("texts", nullable=True),
+         submission_key=Field("text", max_length=100))
+def followup_verification(task_id, body):
     """Record the verification: {answers: {...}, confirmed: [types], submission_key}. Without
     `confirmed` nothing is stored: the answer lists the derived types for the caller to confirm."""
     from callbacks.verification import derive, parse_answers
 
-    data = json_body()
+    data = body
     if data.get("confirmed") is None:
         task = visible_task(task_id)
         answers, problems = parse_answers(data.get("answers") or {})
@@ -171,9 +172,11 @@ def followup_verification(task_id):
 
 @bp.put("/followup/tasks/<int:task_id>/verification")
 @require("follow_up")
-def followup_correct(task_id):
+@accepts(answers=Field("object", nullable=True), confirmed=Field("texts", nullable=True),
+         reason=Field("text", max_length=1000))
+def followup_correct(task_id, body):
     """Correct the verification record: {answers, confirmed, reason}; the old version goes to the audit log."""
-    data = json_body()
+    data = body
     record = correct_verification(current_actor(), task_id, data.get("answers") or {}, data.get("confirmed"),
                                   str(data.get("reason", "")), now(), finding_rules())
     return jsonify(record_as_dict(record, masked=True))

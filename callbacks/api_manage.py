@@ -8,15 +8,19 @@ refusals (FollowUpError answered as JSON by callbacks.api).
 from flask import jsonify
 
 from api import bp
+from api.schema import Field, accepts
 from auth.permissions import require
 from callbacks import queue as queue_service
 from callbacks import tasks as task_service
-from callbacks.api import current_actor, json_body, task_json, visible_task
+from callbacks.api import current_actor, task_json, visible_task
 from callbacks.click_to_call import call_task
 from callbacks.context import now, retry_rules
 from callbacks.errors import FollowUpError
 from callbacks.telephony import provider
 from errors import api_error
+
+# A user, draw or task id as scripts send it: a number, its digits as text, "pool" or null.
+REFERENCE = Field("scalar", nullable=True, max_length=20)
 
 
 def _id_or_none(value, name: str) -> int | None:
@@ -30,19 +34,22 @@ def _id_or_none(value, name: str) -> int | None:
 
 @bp.post("/draws/<int:draw_id>/tasks")
 @require("assign_work")
-def followup_generate(draw_id):
+@accepts(visit_first=Field("boolean"))
+def followup_generate(draw_id, body):
     """Make one follow-up task per active unit of a draw (idempotent): {"visit_first": false}."""
     result = task_service.generate_tasks(draw_id, now(), retry_rules(), current_actor(),
-                                         visit_first=bool(json_body().get("visit_first")))
+                                         visit_first=body.get("visit_first", False))
     return jsonify(created=result.created, existing=result.existing, do_not_contact=result.do_not_contact,
                    visit_first=result.visit_first)
 
 
 @bp.post("/followup/assign")
 @require("assign_work")
-def followup_assign():
+@accepts(county=Field("text", required=True, max_length=12), callers=Field("scalars", required=True, max_length=20),
+         draw_id=REFERENCE)
+def followup_assign(body):
     """Share a county's unassigned open tasks among callers: {"county", "callers": [user ids], "draw_id"}."""
-    data = json_body()
+    data = body
     callers = data.get("callers")
     if not isinstance(callers, list) or not callers:
         raise FollowUpError("bad_caller")
@@ -54,10 +61,13 @@ def followup_assign():
 
 @bp.post("/followup/reassign")
 @require("assign_work")
-def followup_reassign():
+@accepts(to_caller=REFERENCE, from_caller=REFERENCE, county=Field("text", nullable=True, max_length=12),
+         status=Field("text", nullable=True, max_length=20), channel=Field("text", nullable=True, max_length=10),
+         task_ids=Field("scalars", nullable=True, max_length=20))
+def followup_reassign(body):
     """Move open tasks to a caller (null: the county pool): {"to_caller", "county", "from_caller" (an id or
     "pool"), "status", "channel", "task_ids"}."""
-    data = json_body()
+    data = body
     source = data.get("from_caller")
     task_ids = data.get("task_ids")
     if task_ids is not None and (not isinstance(task_ids, list) or not all(str(t).isdigit() for t in task_ids)):
@@ -81,9 +91,10 @@ def followup_send_to_visit(task_id):
 
 @bp.post("/followup/tasks/<int:task_id>/refer")
 @require("follow_up")
-def followup_refer(task_id):
+@accepts(kind=Field("text", choices=("referral", "hand_back")), reason=Field("text", max_length=1000))
+def followup_refer(task_id, body):
     """Refer a case to the coordinators, or hand it back to the pool: {"kind": "referral"|"hand_back", "reason"}."""
-    data = json_body()
+    data = body
     kind = "hand_back" if data.get("kind") == "hand_back" else "referral"
     task = task_service.request_review(current_actor(), task_id, kind, str(data.get("reason") or ""), now(), retry_rules())
     return jsonify(task_json(task) | {"review_kind": task.review_kind, "review_reason": task.review_reason})
@@ -91,9 +102,10 @@ def followup_refer(task_id):
 
 @bp.post("/followup/tasks/<int:task_id>/review")
 @require("assign_work")
-def followup_resolve(task_id):
+@accepts(resolution=Field("text", max_length=1000), to_caller=REFERENCE, start_visit=Field("boolean"))
+def followup_resolve(task_id, body):
     """Close a referral with a decision: {"resolution", "to_caller" (optional id), "start_visit": false}."""
-    data = json_body()
+    data = body
     task = task_service.resolve_review(current_actor(), task_id, str(data.get("resolution") or ""), now(),
                                        _id_or_none(data.get("to_caller"), "caller"),
                                        start_visit=bool(data.get("start_visit")), rules=retry_rules())
@@ -102,22 +114,22 @@ def followup_resolve(task_id):
 
 @bp.post("/followup/tasks/<int:task_id>/qc")
 @require("assign_work")
-def followup_qc(task_id):
+@accepts(result=Field("text", required=True, choices=("confirmed", "disputed")), note=Field("text", max_length=1000))
+def followup_qc(task_id, body):
     """Record the quality re-check of a verified case drawn for it: {"result": "confirmed"|"disputed", "note"}."""
-    data = json_body()
-    result = data.get("result")
-    if result not in ("confirmed", "disputed"):
-        return api_error(400, "result_invalid", "result: confirmed | disputed")
+    data = body
+    result = data["result"]
     task = task_service.record_qc(current_actor(), task_id, result, str(data.get("note") or ""))
     return jsonify(id=task.id, qc_result=task.qc_result, qc_note=task.qc_note)
 
 
 @bp.post("/followup/tasks/<int:task_id>/reveal")
 @require("follow_up")
-def followup_reveal(task_id):
+@accepts(field=Field("text", choices=("phone", "id_number")))
+def followup_reveal(task_id, body):
     """Return the full phone or ID number of a task's person once, writing the read to the audit log:
     {"field": "phone"|"id_number"}."""
-    field = "id_number" if json_body().get("field") == "id_number" else "phone"
+    field = body.get("field", "phone")
     value = queue_service.reveal_number(current_actor(), task_id, field, now(), via="api")[1]
     revealed = {field: value}
     if field == "phone" and value:
