@@ -38,12 +38,12 @@ def test_coordinator_designs_previews_draws_and_exports(page, live_server, scree
     page.fill("#total", "300")
     page.fill("#minimum", "10")
     page.select_option("#allocation", "neyman")
-    page.wait_for_function("document.querySelector('[data-testid=preview] tbody').innerText.includes('300')")
+    page.wait_for_function("() => document.querySelector('[data-testid=preview] tbody').innerText.includes('300')")
     rows = preview.locator("tbody tr")
     assert rows.count() == 11  # ten counties and the total
     assert "赤坎区" in rows.first.inner_text() and "±" in rows.first.inner_text()
     page.select_option("#stratify_by", "gender")
-    page.wait_for_function("document.querySelector('[data-testid=preview] tbody').innerText.includes('男')")
+    page.wait_for_function("() => document.querySelector('[data-testid=preview] tbody').innerText.includes('男')")
     assert preview.locator("tbody tr").count() > 11
     page.click("#seed-public")
     page.fill("#seed_text", "03 15 22 31 07 19")

@@ -143,7 +143,7 @@ def test_visit_list_is_printable_with_addresses(login_as, tasks, app, users):
         send_to_visit(Actor.of(db.session.get(User, users["coordinator"])), tasks["440802"][:2], WEDNESDAY_10,
                       retry_rules())
     page = login_as("caller").get("/followup/visits?county=440802").get_data(as_text=True)
-    assert "走访清单" in page and "window.print()" in page
+    assert "走访清单" in page and "data-print" in page and "js/print.js" in page
     assert page.count('href="/followup/tasks/') == 4  # each visit as a phone card and as a table row
 
 

@@ -224,4 +224,4 @@ def test_empty_strata_are_said_in_words(app):
     from reports import labels
 
     with app.test_request_context("/"):
-        assert labels.stratum_names(["440802|2", "440803"], "gender") == "赤坎区 · 女、霞山区"
+        assert labels.stratum_names(["440802|2", "440803"], "gender") == "赤坎区·女、霞山区"
