@@ -45,14 +45,9 @@ def world(app, users):
 
 
 @pytest.fixture
-def api(app, runner, world):
-    def client_for(username):
-        token = runner.invoke(args=["users", "token", username]).output.strip()
-        client = app.test_client()
-        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-        return client
-
-    return client_for
+def api(token_client, world):
+    """Call the API as one of the users, the world made first (coord_chikan is one of its users)."""
+    return token_client
 
 
 def test_a_county_coordinator_cannot_redraw_a_campaign_that_reaches_another_county(app, api, world):
