@@ -36,9 +36,24 @@ def int_arg(name: str, default: int, low: int = 0, high: int = MAX_ID, source=No
     return value
 
 
+def refuse_nul_characters() -> None:
+    """Refuse a request whose path, query, form fields or JSON body holds a NUL character (400).
+
+    PostgreSQL cannot store or even compare text with NUL, so such a value failed deep in a query;
+    no legitimate value has one. Uploaded files are not looked at here (binary files hold NULs; the
+    import checks them itself).
+    """
+    fields = [request.path, *(v for values in request.args.listvalues() for v in values)]
+    if request.form:
+        fields += [v for values in request.form.listvalues() for v in values]
+    if any("\x00" in field for field in fields) or (request.is_json and b"\\u0000" in request.get_data(cache=True)):
+        abort(400, "请求中含有不允许的控制字符（NUL）")
+
+
 def init_inputs(app) -> None:
-    """Make `<int:…>` in every route a bounded id (before any blueprint adds its routes)."""
+    """Make `<int:…>` in every route a bounded id (before any blueprint adds its routes), and refuse NULs."""
     app.url_map.converters["int"] = IdConverter
+    app.before_request(refuse_nul_characters)
 
 
 class PageForm(FlaskForm):

@@ -43,3 +43,11 @@ def test_no_template_has_inline_script_handlers_or_style():
         found += [f"{path.name}: {m.group(0)}" for m in re.finditer(r"\son[a-z]+=\"", text)]
         found += [f"{path.name}: {m.group(0)}" for m in re.finditer(r"\sstyle=\"|<style", text)]
     assert found == []
+
+
+@pytest.mark.parametrize("send", [{"query_string": {"county": "44\x0002"}}, {"method": "POST", "data": {"q": "a\x00"}},
+                                  {"method": "POST", "json": {"answers": {"note": "a\x00"}}}])
+def test_a_nul_character_anywhere_in_a_request_is_a_400(login_as, send):
+    method = send.pop("method", "GET")
+    response = login_as("coordinator").open("/roster/", method=method, **send)
+    assert response.status_code == 400
