@@ -89,7 +89,11 @@ def create_campaign(session, name: str, counties: list[str], description: str = 
 
 
 def set_audit_settings(campaign: Campaign, tolerable: float, confidence: float, user=None) -> bool:
-    """Set the tolerable rate and confidence the campaign's audit conclusions use; say whether they changed."""
+    """Set the tolerable rate and confidence the campaign's audit conclusions use; say whether they changed.
+
+    They decide every county's conclusion, so only a user for all the campaign's counties sets them.
+    """
+    scope.check_campaign_change(campaign, user)
     before = (campaign.tolerable_rate, campaign.confidence)
     if before == (tolerable, confidence):
         return False

@@ -116,7 +116,8 @@ def resume_import(batch_id):
     batch = visible_batch(batch_id)
     if not jobs.may_resume(batch):
         abort(409, "只有中断的批次（或名册已变更的批次）可以继续")
-    jobs.resume(current_app._get_current_object(), batch.id, date.today())
+    if jobs.resume(current_app._get_current_object(), batch.id, date.today()) is None:
+        abort(409, "该批次已由另一请求继续处理")
     return jsonify(batch_json(db.session.get(ImportBatch, batch_id))), 202
 
 
@@ -140,14 +141,17 @@ def county_snapshots(county):
 
 @bp.post("/counties/<county>/snapshots/restore")
 @require("import_roster")
-@accepts(reason=Field("text", required=True, max_length=500), snapshot=identifier(nullable=True))
+@accepts(reason=Field("text", required=True, max_length=500), snapshot=identifier(nullable=True),
+         replaces=identifier(nullable=True))
 def restore_snapshot(county, body):
-    """Make an earlier snapshot current again as a new snapshot; body {"reason": …, "snapshot": id (optional)}."""
+    """Make an earlier snapshot current again as a new snapshot; body {"reason": …, "snapshot": id (optional),
+    "replaces": the current snapshot's id as the caller saw it (optional; 409 when it is no longer current)}."""
     ensure_county_visible(county)
     try:
-        snapshot = snapshots.restore_snapshot(db, county, body.get("snapshot"), current_user, body["reason"])
+        snapshot = snapshots.restore_snapshot(db, county, body.get("snapshot"), current_user, body["reason"],
+                                              replaces=body.get("replaces"))
     except snapshots.SnapshotError as error:
-        status = 400 if error.code == "reason_required" else 409 if error.code == "already_current" else 404
+        status = {"reason_required": 400, "already_current": 409, "roster_changed": 409}.get(error.code, 404)
         return jsonify({"error": {"code": error.code, "message": error.message_zh}}), status
     return jsonify(snapshots.snapshot_json(snapshot)), 201
 

@@ -168,7 +168,8 @@ def import_resume(batch_id):
     batch = visible_batch(batch_id)
     if not jobs.may_resume(batch):
         abort(409)
-    jobs.resume(current_app._get_current_object(), batch.id, date.today())
+    if jobs.resume(current_app._get_current_object(), batch.id, date.today()) is None:
+        flash(_("This batch is already being imported or is not ready."), "warning")
     return redirect(url_for("roster.import_detail", batch_id=batch.id))
 
 

@@ -103,19 +103,21 @@ def spool_path(batch: ImportBatch) -> str:
     return os.path.join(os.path.dirname(batch.stored_path), f"batch-{batch.id}.spool")
 
 
-def _current_roster(session, counties) -> dict:
-    """Load the current roster of the given counties as {"county:ID[#n]": hash of its fields}.
+def _snapshot_roster(session, snapshot_id: int | None) -> dict:
+    """Load a roster snapshot as {"county:ID[#n]": hash of its fields} (empty for None: no roster yet).
 
     Keys are plain strings (the 2nd, 3rd… person of a county with the same ID number gets "#2",
     "#3"…) and values a digest, not the fields, so that a million-person roster stays small in memory;
-    the digest is the one row-checking workers compute for the file's records.
+    the digest is the one row-checking workers compute for the file's records. Read by snapshot id:
+    a snapshot never changes, so the counts stay true to the snapshot recorded as the batch's base.
     """
     current = {}
+    if snapshot_id is None:
+        return current
     seen = defaultdict(int)
     query = (
         select(Person.county_code, *[getattr(Person, c) for c in COMPARED])
-        .join(RosterSnapshot, Person.snapshot_id == RosterSnapshot.id)
-        .where(RosterSnapshot.is_current, RosterSnapshot.county_code.in_(counties))
+        .where(Person.snapshot_id == snapshot_id)
         .order_by(Person.county_code, Person.id)
     )
     id_position = COMPARED.index("id_number") + 1
@@ -204,6 +206,7 @@ def _validate_rows(session, batch, tasks, checker, workers, progress):
     in_file = {}  # "county:ID" -> how often the file has it so far
     current, loaded = {}, set()  # loaded: counties whose current roster is in `current`
     before = {}  # county -> persons on its current roster
+    base_snapshots = {}  # county -> id of the current snapshot the file is compared with
     first_import = set()  # counties without a current roster yet
     writer = SpoolWriter(spool_path(batch))
     read = rejected = 0
@@ -223,7 +226,9 @@ def _validate_rows(session, batch, tasks, checker, workers, progress):
                 repeat = in_file.get(base, 0) + 1
                 in_file[base] = repeat
                 if county not in loaded:
-                    county_roster = _current_roster(session, [county])
+                    # The counts are made against this snapshot; the commit refuses if it is no longer current.
+                    base_snapshots[county] = current_snapshots(session, [county]).get(county)
+                    county_roster = _snapshot_roster(session, base_snapshots[county])
                     current.update(county_roster)
                     loaded.add(county)
                     before[county] = len(county_roster)
@@ -258,7 +263,7 @@ def _validate_rows(session, batch, tasks, checker, workers, progress):
     batch.added, batch.updated, batch.unchanged = counts["added"], counts["updated"], counts["unchanged"]
     batch.removed = len(current)
     batch.county_counts = _county_counts(before, by_county, current, first_rows)
-    batch.base_snapshots = {code: current_snapshots(session, [code]).get(code) for code in batch.counties}
+    batch.base_snapshots = base_snapshots
     batch.duplicates = sum(n for n in in_file.values() if n > 1)
     batch.rows_total = read
     _flush_progress(session, batch, counts, problems)
@@ -334,13 +339,23 @@ def removals_needing_confirmation(batch: ImportBatch, max_share=None) -> list[di
     return removals_to_confirm(batch.county_counts or {}, max_share)
 
 
+CANCELLABLE = ("previewed", "needs_mapping", "failed", "interrupted")
+
+
 def cancel_batch(session, batch: ImportBatch) -> bool:
-    """Discard a batch that has not been imported and drop its checked rows; False when it may not be."""
-    if batch.status not in ("previewed", "needs_mapping", "failed", "interrupted"):
+    """Discard a batch that has not been imported and drop its checked rows; False when it may not be.
+
+    A conditional update, like the claim: a cancel racing an import's claim cannot both win.
+    """
+    result = session.execute(update(ImportBatch).where(
+        ImportBatch.id == batch.id, ImportBatch.status.in_(CANCELLABLE)
+    ).values(status="cancelled"))
+    if result.rowcount != 1:
+        session.rollback()
         return False
-    batch.status = "cancelled"
     auditlog.record("import.cancel", "import_batch", batch.id, filename=batch.filename)
     session.commit()
+    session.refresh(batch)
     if os.path.exists(spool_path(batch)):
         os.remove(spool_path(batch))
     return True

@@ -144,23 +144,31 @@ def _process_alive(pid: int) -> bool:
         return True
 
 
-def resume(app, batch_id: int, today) -> str:
-    """Send an interrupted batch (or one whose roster changed) on again; return "previewed" or "validating".
+def resume(app, batch_id: int, today) -> str | None:
+    """Send an interrupted batch (or one whose roster changed) on again; return "previewed" or "validating",
+    or None when another request resumed it first.
 
     A batch whose check had finished and whose checked rows are still on disk goes back to the
     preview, to be imported again (with the same confirmation); any other is checked again from its
     stored file.
     """
     batch = db.session.get(ImportBatch, batch_id)
-    if batch.status == "interrupted" and batch.finished_at and os.path.exists(spool_path(batch)):
-        batch.status, batch.error_code, batch.error_message = "previewed", None, None
-        db.session.commit()
-        return "previewed"
-    batch.status, batch.error_code, batch.error_message, batch.heartbeat_at = "uploaded", None, None, utcnow()
-    batch.runner = this_runner()
+    to_preview = batch.status == "interrupted" and batch.finished_at and os.path.exists(spool_path(batch))
+    # A conditional update: of two resumes at once (two tabs, a retried request) only one goes on.
+    claimed = db.session.execute(update(ImportBatch).where(
+        ImportBatch.id == batch_id, ImportBatch.status == batch.status, ImportBatch.status.in_(RESUMABLE)
+    ).values(status="previewed" if to_preview else "uploaded", error_code=None, error_message=None,
+             heartbeat_at=utcnow(), runner=this_runner()))
     db.session.commit()
-    start(app, run_validation, batch.id, today)
+    if claimed.rowcount != 1:
+        return None
+    if to_preview:
+        return "previewed"
+    start(app, run_validation, batch_id, today)
     return "validating"
+
+
+RESUMABLE = ("interrupted", "failed")
 
 
 def may_resume(batch: ImportBatch) -> bool:

@@ -44,7 +44,12 @@ def restore(county, snapshot_id):
                                                              RosterSnapshot.is_current))
     reason = (request.form.get("reason") or "").strip()
     if request.method == "POST" and reason:
-        restored = snapshots.restore_snapshot(db, county.code, target.id, current_user, reason)
+        seen = request.form.get("replaces", type=int)  # the current roster the user saw on this page
+        try:
+            restored = snapshots.restore_snapshot(db, county.code, target.id, current_user, reason, replaces=seen)
+        except snapshots.SnapshotError as error:
+            flash(error.message_zh if is_chinese() else error.message_en, "warning")
+            return redirect(url_for("roster.county_history", county=county.code))
         flash(_("The snapshot of %(date)s is the current roster again (%(count)s persons).",
                 date=local_time(target.created_at), count=f"{restored.row_count:,}"), "success")
         return redirect(url_for("roster.county_history", county=county.code))

@@ -84,11 +84,13 @@ def snapshot_to_restore(session, county: str, snapshot_id: int | None = None, us
     return target
 
 
-def restore_snapshot(db, county: str, snapshot_id: int | None = None, user=None, reason: str = "") -> RosterSnapshot:
+def restore_snapshot(db, county: str, snapshot_id: int | None = None, user=None, reason: str = "",
+                     replaces: int | None = None) -> RosterSnapshot:
     """Make an earlier snapshot of a county current again, as a new snapshot copied from it.
 
     The reason goes to the audit log with the snapshots before and after. All in one write
-    transaction: the copy, the swap and the log entry land together or not at all.
+    transaction: the copy, the swap and the log entry land together or not at all. With `replaces`
+    (the current snapshot the user saw), refuse when another import or restore came in between.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -97,6 +99,10 @@ def restore_snapshot(db, county: str, snapshot_id: int | None = None, user=None,
         lock_counties(tx, [county])
         target = snapshot_to_restore(tx, county, snapshot_id, user)
         previous = current_snapshots(tx, [county]).get(county)
+        if replaces is not None and previous != replaces:
+            raise SnapshotError("roster_changed", "该县（市、区）的当前名册刚被另一次导入或恢复更改，请查看后重试",
+                                "The county's current roster has just been changed by another import or "
+                                "restore; look at it and try again")
         snapshot = RosterSnapshot(county_code=county, source=target.source, batch_id=target.batch_id,
                                   created_by_id=getattr(user, "id", None), is_current=False,
                                   restored_from_id=target.id, row_count=target.row_count)

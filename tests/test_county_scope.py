@@ -132,3 +132,13 @@ def test_the_services_check_the_county_without_any_route(app, world, users):
                                  user=me)
         with pytest.raises(OutOfScope):
             service.draw_summary(db.session.get(Draw, world["other_draw"]), user=me)
+
+
+def test_a_county_coordinator_cannot_set_the_audit_settings_of_a_campaign_of_several_counties(app, api, world):
+    from models import Campaign
+
+    response = api("coord_chikan").put(f"/api/v1/campaigns/{world['campaign']}/audit-settings",
+                                       json={"tolerable": "20%", "confidence": "90%"})
+    assert response.status_code == 403
+    with app.app_context():
+        assert db.session.get(Campaign, world["campaign"]).tolerable_rate != 0.2

@@ -240,3 +240,10 @@ def test_the_heartbeat_beats_while_a_job_runs(ctx, tmp_path):
             beaten.wait(0.01)
     assert beaten.is_set()
     assert db.session.get(ImportBatch, batch_id).runner == importer.this_runner()
+
+
+def test_two_resumes_of_one_batch_start_one_check(ctx, tmp_path):
+    batch_id = running_batch(ctx, tmp_path, f"{socket.gethostname()}:{dead_pid()}")
+    assert jobs.mark_interrupted(db.session) == 1
+    assert jobs.resume(ctx, batch_id, utcnow().date()) in ("previewed", "validating")
+    assert jobs.resume(ctx, batch_id, utcnow().date()) is None  # the second click (or tab) starts nothing

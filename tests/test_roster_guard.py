@@ -344,3 +344,57 @@ def test_api_restore(app, users, token_client, tmp_path):
                     ).status_code == 404
     made = api.post(f"/api/v1/counties/{CHIKAN}/snapshots/restore", json={"reason": "错误文件"})
     assert made.status_code == 201 and made.get_json()["persons"] == 50
+
+
+def test_the_counts_and_the_base_come_from_one_snapshot_even_if_another_lands_during_the_check(ctx, tmp_path,
+                                                                                              monkeypatch):
+    from sqlalchemy import text
+
+    rows = demo_rows(50, seed=1, county=CHIKAN)
+    register(ctx, tmp_path, CHIKAN, rows)
+    seen = current_ids(CHIKAN)[0]
+    load = importer._snapshot_roster
+
+    def load_then_another_import_lands(session, snapshot_id):
+        loaded = load(session, snapshot_id)
+        session.commit()  # as a progress step would, so that SQLite lets the other writer in
+        with ctx.extensions["database_engine"].begin() as other:  # another import commits meanwhile
+            other.execute(text("UPDATE roster_snapshot SET is_current = false WHERE county_code = :c"), {"c": CHIKAN})
+            other.execute(text("INSERT INTO roster_snapshot (county_code, source, created_at, row_count, is_current) "
+                               "VALUES (:c, 'other', CURRENT_TIMESTAMP, 0, true)"), {"c": CHIKAN})
+        return loaded
+
+    monkeypatch.setattr(importer, "_snapshot_roster", load_then_another_import_lands)
+    batch = check_file(ctx, csv_file(tmp_path / "late.csv", rows[:10]), CHIKAN)
+    assert batch.base_snapshots == {CHIKAN: seen} and batch.county_counts[CHIKAN]["before"] == 50
+    with pytest.raises(importer.RosterChanged):
+        importer.commit_batch(db, batch.id, confirm_removals=True)
+
+
+def test_a_cancel_that_comes_after_the_import_was_claimed_changes_nothing(ctx, tmp_path):
+    batch = check_file(ctx, csv_file(tmp_path / "a.csv", demo_rows(10, seed=1, county=CHIKAN)), CHIKAN)
+    stale = db.session.get(ImportBatch, batch.id)  # the cancel page loaded it while previewed
+    with ctx.extensions["database_engine"].begin() as other:  # then the import was claimed
+        other.execute(ImportBatch.__table__.update().where(ImportBatch.id == batch.id).values(status="importing"))
+    assert importer.cancel_batch(db.session, stale) is False
+    db.session.expire_all()
+    assert db.session.get(ImportBatch, batch.id).status == "importing"
+    assert os.path.exists(importer.spool_path(batch))
+
+
+def test_a_restore_refuses_when_the_current_roster_changed_since_the_page_was_shown(app, login_as, tmp_path):
+    with app.app_context():
+        rows = demo_rows(50, seed=1, county=CHIKAN)
+        register(app, tmp_path, CHIKAN, rows)
+        register(app, tmp_path, CHIKAN, rows[:10], name="short.csv")
+        earlier, shown = sorted(db.session.scalars(select(RosterSnapshot.id)))
+        register(app, tmp_path, CHIKAN, rows[:20], name="newer.csv")  # lands after the page was shown
+    client = login_as("coordinator")
+    response = client.post(f"/roster/counties/{CHIKAN}/snapshots/{earlier}/restore",
+                           data={"reason": "上传错了文件", "replaces": str(shown)})
+    assert response.status_code in (302, 303)
+    with app.app_context():
+        assert on_register(CHIKAN) == 20  # the newer import stays current
+    with app.app_context(), pytest.raises(SnapshotError) as refused:
+        restore_snapshot(db, CHIKAN, earlier, reason="x", replaces=shown)
+    assert refused.value.code == "roster_changed"
