@@ -7,7 +7,7 @@ conditional UPDATE … WHERE the claim is still free, and the row count is check
 
 A caller holds one case at a time. Claims by one caller are serialised on their user row (parallel
 "next" calls wait for each other, and the later ones find the case the first one took), and a partial
-unique index on the claimant of cases not closed makes it a database guarantee (migration 0009).
+unique index on the claimant of cases not closed makes it a database guarantee (migration 0010).
 """
 
 from dataclasses import dataclass, field
