@@ -13,13 +13,12 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select, update
 
-from demo_data import DEMO_ACCOUNTS
 from followup_factory import add_draw
 from reports_factory import add_campaign, add_snapshots
+from test_browser_foundation import log_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORDS = {a["username"]: a["password"] for a in DEMO_ACCOUNTS}
 SURNAMES = ["欧阳", "司马", "陈", "李", "黄", "张", "梁", "吴", "林", "王", "冯", "庞", "谭", "詹"]
 GIVEN = ["志强", "美玲", "嘉欣", "国华", "子涵", "伟", "婷", "振宇", "晓燕", "海峰", "丽", "建军"]
 STREETS = ["赤坎区中山一路", "赤坎区南桥南路", "赤坎区寸金路", "赤坎区海滨二路", "赤坎区北桥街道"]
@@ -73,12 +72,6 @@ def report_campaign(live_server):
     return cid
 
 
-def log_in(page, live_server, username):
-    page.goto(live_server.url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORDS[username])
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + "/")
 
 
 def print_to_pdf(page, path) -> int:

@@ -3,12 +3,11 @@ the dashboard, the empty strata are named, and the design page says how it read 
 
 import pytest
 
-from demo_data import DEMO_ACCOUNTS
 from reports_factory import add_campaign
+from test_browser_foundation import log_in
 
 pytestmark = pytest.mark.browser
 
-ACCOUNTS = {a["username"]: a for a in DEMO_ACCOUNTS}
 
 
 @pytest.fixture(scope="module")
@@ -28,12 +27,6 @@ def campaign_id(live_server):
     return cid
 
 
-def log_in(page, live_server, username):
-    page.goto(live_server.url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", ACCOUNTS[username]["password"])
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + "/")
 
 
 def test_one_verified_case_shows_counts_not_a_rate(page, live_server, campaign_id, screenshots):
