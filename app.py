@@ -6,9 +6,9 @@ import os
 from flask import Flask
 
 from config.settings import load_settings
+from core.extensions import babel, csrf, db, login_manager
 from core.headers import init_headers
 from core.inputs import init_inputs
-from extensions import babel, csrf, db, login_manager
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -43,7 +43,7 @@ def trust_proxies(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the database, login manager, CSRF protection and translations to the app."""
     from auth.loaders import init_login
-    from i18n import init_i18n
+    from core.i18n import init_i18n
     from templating import init_templating
 
     db.init_app(app)
@@ -93,7 +93,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     """Answer errors with a page in the user's language, or JSON under /api/."""
-    from errors import init_errors
+    from core.errors import init_errors
 
     init_errors(app)
 

@@ -7,8 +7,8 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-import migrate
-from extensions import db
+from core import migrate
+from core.extensions import db
 from models import User
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
@@ -63,8 +63,8 @@ def _user_named(username: str) -> User:
 @click.password_option()
 def users_password(username, password):
     """Set a user's password; every browser session of the user ends."""
-    import auditlog
     from auth.accounts import AccountError, change_password
+    from core import auditlog
 
     user = _user_named(username)
     try:
@@ -91,8 +91,8 @@ def users_enable(username):
 
 
 def _set_active(username: str, active: bool) -> None:
-    import auditlog
     from auth.accounts import set_active
+    from core import auditlog
 
     user = _user_named(username)
     set_active(db.session, user, active)
@@ -127,8 +127,8 @@ def users_set_role(username, role, county, all_counties):
 @click.option("--revoke", is_flag=True, help="Revoke every live token of the user instead.")
 def users_token(username, revoke):
     """Make an API token for a user (printed once), or revoke the user's tokens."""
-    import auditlog
     from auth.tokens import issue_token, revoke_tokens
+    from core import auditlog
 
     user = _user_named(username)
     if revoke:
@@ -147,7 +147,7 @@ def users_token(username, revoke):
 @click.option("--json", "as_json", is_flag=True)
 def audit_verify(as_json):
     """Check the audit log's hash chain: exit 0 when intact, 1 naming the first broken entry."""
-    from auditlog import verify_log
+    from core.auditlog import verify_log
 
     report = verify_log(db.session)
     if as_json:
@@ -171,8 +171,8 @@ def audit_verify(as_json):
 @with_appcontext
 def demo(seed, persons, if_empty, campaign, as_json):
     """Load the demo: Zhanjiang's counties, one user per role, a synthetic roster, a worked campaign."""
-    from demo_campaign import load_demo_campaign
-    from demo_data import load_demo
+    from demo.accounts import load_demo
+    from demo.campaign import load_demo_campaign
 
     if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
         click.echo("demo data already loaded; nothing to do")

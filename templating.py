@@ -3,25 +3,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
-from config import codelists
+from core.i18n import is_chinese
 from core.timefmt import local_time
-from i18n import is_chinese
-
-CODELISTS = {
-    "gender": codelists.GENDERS,
-    "unemployment_reason": codelists.UNEMPLOYMENT_REASONS,
-    "employment_status": codelists.EMPLOYMENT_STATUSES,
-}
-
-
-def code_label(listname: str, code: str | None) -> str:
-    """Return the label of a code in the page's language."""
-    return codelists.label(CODELISTS[listname], code, "zh" if is_chinese() else "en")
 
 
 def county_name(code: str) -> str:
     """Return a county's name in the page's language (its code when unknown)."""
-    from extensions import db
+    from core.extensions import db
     from models import County
 
     county = db.session.get(County, code)  # identity map: one query per county per request
@@ -64,10 +52,10 @@ def init_templating(app) -> None:
     from auth.accounts import ROLE_LABELS
     from auth.permissions import can
     from campaigns.naming import draw_title
-    from privacy import mask_core_value
+    from core.privacy import mask_core_value
 
     app.jinja_env.globals.update(
-        can=can, code_label=code_label, county_name=county_name, role_label=lambda role: ROLE_LABELS[role],
+        can=can, county_name=county_name, role_label=lambda role: ROLE_LABELS[role],
         batch_status_label=batch_status_label, field_label=field_label, mask_core_value=mask_core_value,
         draw_title=draw_title,
     )

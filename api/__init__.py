@@ -3,7 +3,7 @@
 from flask import Blueprint, request
 from flask_login import current_user
 
-from extensions import csrf
+from core.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -6,10 +6,10 @@ from sqlalchemy import select
 
 from api import bp
 from auth.permissions import county_scope, require, scope_to_county
-from callbacks.context import now
+from core.clock import now
+from core.errors import api_error
+from core.extensions import db
 from core.inputs import MAX_PAGE, int_arg
-from errors import api_error
-from extensions import db
 from models import County
 from roster.search import NUMBER_REFUSED, TOO_MANY, SearchThrottled, search_roster
 
@@ -55,8 +55,8 @@ def persons():
 @bp.post("/me/tokens/revoke")
 def revoke_my_tokens():
     """Revoke every API token of the calling user (for a token that may have leaked)."""
-    import auditlog
     from auth.tokens import revoke_tokens
+    from core import auditlog
 
     count = revoke_tokens(db.session, current_user)
     auditlog.record("token.revoke", "user", current_user.id, count=count, via="api")

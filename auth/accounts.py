@@ -4,8 +4,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-import auditlog
 from auth.passwords import MIN_LENGTH, password_problem
+from core import auditlog
 from models import ROLES, County, User
 
 ROLE_LABELS = {

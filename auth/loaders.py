@@ -3,10 +3,11 @@
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 
-from auth.sessions import now, user_for_session
+from auth.sessions import user_for_session
 from auth.tokens import note_token_use, user_for_token
-from errors import api_error, wants_json
-from extensions import db
+from core.clock import now
+from core.errors import api_error, wants_json
+from core.extensions import db
 
 
 def bearer_user():

@@ -9,15 +9,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-import auditlog
 from auth.accounts import ROLE_LABELS, AccountError, change_password, create_user, password_hash_method
 from auth.forms import LoginForm, PasswordChangeForm, UserForm
 from auth.passwords import MIN_LENGTH
 from auth.permissions import require
 from auth.sessions import end_all_sessions, stamp_login
-from auth.sessions import now as auth_now
 from auth.throttle import claim_try, note_attempt, note_success
-from extensions import db
+from core import auditlog
+from core.clock import now as auth_now
+from core.extensions import db
 from models import County, User
 from models.user import verify_password
 

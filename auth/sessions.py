@@ -8,19 +8,13 @@ active, it has been used within SESSION_IDLE_MINUTES and is younger than SESSION
 
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import update
 
-from models import User, utcnow
+from models import User
 
 # Rewrite the last-seen stamp (and so the cookie) at most this often.
 SEEN_GRANULARITY = timedelta(minutes=1)
 
-
-def now() -> datetime:
-    """Return the current time in UTC; tests set AUTH_CLOCK to a callable."""
-    clock = current_app.config.get("AUTH_CLOCK")
-    return clock() if clock else utcnow()
 
 
 def session_expired(login_at: datetime, seen_at: datetime, at: datetime, idle: timedelta, lifetime: timedelta) -> bool:

@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import migrate  # noqa: E402
+from core import migrate  # noqa: E402
 from core.auditchain import GENESIS, entry_hash  # noqa: E402
 
 
@@ -89,9 +89,9 @@ def main() -> None:
 
 
 def run(url: str, args, scratch: str) -> None:
-    import auditlog
     from app import create_app
-    from extensions import db
+    from core import auditlog
+    from core.extensions import db
     from models import LoginAttempt
     from models.audit import lock_chain_tail
 

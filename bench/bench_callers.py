@@ -46,13 +46,13 @@ def prepare(url: str, callers: int, tasks: int) -> list[str]:
     """Empty and migrate the database, add callers with tokens and a draw whose units all have tasks."""
     from sqlalchemy import create_engine, insert, text
 
-    import migrate
     from app import create_app
     from auth.accounts import create_user
     from auth.tokens import issue_token
     from callbacks.context import SYSTEM, retry_rules
     from callbacks.tasks import generate_tasks
-    from extensions import db
+    from core import migrate
+    from core.extensions import db
     from models import Campaign, Draw, Person, RosterSnapshot, SampleUnit
     from roster_factory import birth, id_number
 

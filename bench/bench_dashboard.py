@@ -35,7 +35,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import migrate  # noqa: E402
+from core import migrate  # noqa: E402
 
 TYPES = ("not_authentic", "inaccurate_data", "should_have_been_cancelled", "assistance_not_delivered")
 SERVICES = ("job_referral", "vocational_guidance", "skills_training", "entrepreneurship_support",
@@ -201,11 +201,12 @@ def bench(url: str, label: str, args) -> None:
     from sqlalchemy import func, select, text
 
     from app import create_app
-    from database import make_engine
-    from extensions import db
+    from campaigns.service import current_draw
+    from core.database import make_engine
+    from core.extensions import db
     from models import Campaign, County, Person, RectificationItem
     from reports.cases import CaseFilter, list_cases
-    from reports.figures import Options, campaign_figures, clear_caches, county_figures, current_draw
+    from reports.figures import Options, campaign_figures, clear_caches, county_figures
     from reports.rectification import generate_items
 
     rng = np.random.default_rng(20260407)
@@ -237,7 +238,7 @@ def bench(url: str, label: str, args) -> None:
             "counties": session.scalar(select(func.count(County.code))),
             "rectification items": session.scalar(select(func.count(RectificationItem.id))),
         }
-        draw = current_draw(session, campaign_id)
+        draw = current_draw(session.get(Campaign, campaign_id))
         biggest = max(zip(sizes, codes, strict=True))[1]
 
         def dashboard(cold=True):

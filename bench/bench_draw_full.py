@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import migrate  # noqa: E402
+from core import migrate  # noqa: E402
 
 COLUMNS = ("snapshot_id", "county_code", "source_row", "name", "gender", "id_number", "phone",
            "unemployment_reason", "registered_on", "employment_status", "cancelled_on")
@@ -131,7 +131,7 @@ def timed_draw(url: str, codes, total: int, instance: str, draws: int) -> list[d
     import campaigns.service as service
     from app import create_app
     from campaigns.design import parse_design
-    from extensions import db
+    from core.extensions import db
 
     phases = {}
 
@@ -182,7 +182,7 @@ def pandas_ratio(url: str, instance: str, total: int, codes) -> tuple[float, flo
 
     from app import create_app
     from campaigns.frame import load_frame
-    from extensions import db
+    from core.extensions import db
     from roster.snapshots import current_snapshots
     from sampling.allocation import allocate
     from sampling.draw import draw_stratified

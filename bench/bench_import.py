@@ -105,8 +105,7 @@ def migrated(url, codes, baseline_snapshot=False):
     """Create the schema and the file's counties in an empty database (and the baselines' snapshot)."""
     from sqlalchemy import create_engine, text
 
-    import migrate
-
+    from core import migrate
     migrate.upgrade(url)
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -166,7 +165,7 @@ def baseline_postgres(csv_path, codes, url):
 
 def ours(csv_path, codes, url, workers):
     from app import create_app
-    from extensions import db
+    from core.extensions import db
     from roster import importer
 
     if url.startswith("postgresql"):

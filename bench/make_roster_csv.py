@@ -21,7 +21,7 @@ import numpy as np
 # Run as a plain script from the repository root: make the project packages importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from roster.demo import county_spec, iter_roster_chunks, write_csv, zhanjiang_counties  # noqa: E402
+from demo.roster import county_spec, iter_roster_chunks, write_csv, zhanjiang_counties  # noqa: E402
 
 
 def guangdong_counties() -> list[tuple[str, str]]:

@@ -5,22 +5,23 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from api import bp
-from api.schema import Field, accepts
 from auth.permissions import require
 from callbacks import queue as queue_service
 from callbacks.access import is_visible
 from callbacks.attempts import record_attempt
-from callbacks.context import Actor, finding_rules, now, retry_rules
+from callbacks.context import Actor, finding_rules, retry_rules
 from callbacks.errors import FollowUpError
-from callbacks.labels import lang
 from callbacks.verification import correct_verification, record_as_dict, record_verification
 from config.codelists import label
 from config.dispositions import APPOINTMENT_PROBLEMS, PHONE, VISIT
-from errors import api_error
-from extensions import db
+from core.clock import now
+from core.errors import api_error
+from core.extensions import db
+from core.i18n import lang
+from core.jsonbody import Field, accepts
+from core.privacy import mask_id_number, mask_phone
 from models import Attempt, Person, Verification
 from models import FollowUpTask as Task
-from privacy import mask_id_number, mask_phone
 
 
 def current_actor() -> Actor:

@@ -8,16 +8,17 @@ refusals (FollowUpError answered as JSON by callbacks.api).
 from flask import jsonify
 
 from api import bp
-from api.schema import Field, accepts
 from auth.permissions import require
 from callbacks import queue as queue_service
 from callbacks import tasks as task_service
 from callbacks.api import current_actor, task_json, visible_task
 from callbacks.click_to_call import call_task
-from callbacks.context import now, retry_rules
+from callbacks.context import retry_rules
 from callbacks.errors import FollowUpError
 from callbacks.telephony import provider
-from errors import api_error
+from core.clock import now
+from core.errors import api_error
+from core.jsonbody import Field, accepts
 
 # A user, draw or task id as scripts send it: a number, its digits as text, "pool" or null.
 REFERENCE = Field("scalar", nullable=True, max_length=20)

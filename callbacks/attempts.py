@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-import auditlog
 from callbacks.access import ensure_workable
 from callbacks.context import Actor
 from callbacks.errors import FollowUpError
@@ -19,8 +18,9 @@ from callbacks.rules import RetryRules, TaskPlan, appointment_problems
 from callbacks.tasks import replan
 from config.codelists import label
 from config.dispositions import APPOINTMENT_PROBLEMS, DISPOSITION_BY_CODE
+from core import auditlog
+from core.extensions import db
 from core.timefmt import local_time
-from extensions import db
 from models import Attempt, DoNotContact, Person
 from models import FollowUpTask as Task
 

@@ -7,9 +7,10 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from callbacks.context import SYSTEM, Actor, now, retry_rules
+from callbacks.context import SYSTEM, Actor, retry_rules
 from callbacks.errors import FollowUpError
-from extensions import db
+from core.clock import now
+from core.extensions import db
 from models import User
 
 tasks_cli = AppGroup("tasks", help="Follow-up tasks: generate from a draw, assign to callers.")

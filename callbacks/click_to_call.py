@@ -11,15 +11,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import update
 
-import auditlog
 from auth.permissions import can, require
 from callbacks.access import ensure_workable, is_visible
-from callbacks.context import Actor, now, retry_rules
+from callbacks.context import Actor, retry_rules
 from callbacks.errors import FollowUpError
 from callbacks.twilio_client import place_call
 from callbacks.twilio_webhooks import webhook_url
-from extensions import db
-from i18n import is_chinese
+from core import auditlog
+from core.clock import now
+from core.extensions import db
+from core.i18n import is_chinese
 from models import CallRecord, FollowUpTask, Person
 
 # Not the webhooks' blueprint: these are the caller's own actions and keep their CSRF check.

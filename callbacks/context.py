@@ -1,6 +1,5 @@
 """What the follow-up services read from the running app: the rules, the clock, the time zone."""
 
-from datetime import UTC, datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -42,11 +41,6 @@ def finding_rules() -> FindingRules:
     """Return the app's discrepancy finding rules (FINDING_RULES)."""
     return FindingRules.from_dict(current_app.config["FINDING_RULES"])
 
-
-def now() -> datetime:
-    """Return the current time in UTC; tests and demos may set FOLLOWUP_CLOCK to a callable."""
-    clock = current_app.config.get("FOLLOWUP_CLOCK")
-    return clock() if clock else datetime.now(UTC)
 
 
 def local_zone() -> ZoneInfo:

@@ -20,7 +20,7 @@ from callbacks.context import Actor
 from callbacks.errors import FollowUpError
 from callbacks.rules import RetryRules, claim_cutoff
 from config.dispositions import PHONE
-from extensions import db
+from core.extensions import db
 from models import FollowUpTask as Task
 from models import User
 
@@ -119,8 +119,8 @@ def touch(session, task: Task, actor: Actor, now: datetime) -> None:
 
 def reveal_number(actor: Actor, task_id: int, field: str, now: datetime, via: str) -> tuple[Task, str]:
     """Return a visible task and its person's full phone or ID number, writing the read to the audit log."""
-    import auditlog
     from callbacks.access import is_visible
+    from core import auditlog
     from models import Person
 
     with db.write_transaction() as session:

@@ -13,7 +13,7 @@ from callbacks import tasks as task_service
 from callbacks.access import is_visible, supervises, visible_condition
 from callbacks.attempts import EARLY_ALLOWANCE, record_attempt
 from callbacks.click_to_call import link_call_to_attempt
-from callbacks.context import Actor, finding_rules, local_zone, now, retry_rules
+from callbacks.context import Actor, finding_rules, local_zone, retry_rules
 from callbacks.errors import FollowUpError
 from callbacks.forms import (
     AssignForm,
@@ -27,18 +27,20 @@ from callbacks.forms import (
     new_submission_key,
     options,
 )
-from callbacks.labels import followup_label, lang, question_label
+from callbacks.labels import question_label
 from callbacks.script import save_script, script_for
 from callbacks.telephony import provider
 from callbacks.verification import correct_verification, derive, parse_answers, record_verification
 from config.dispositions import CHANNELS, PHONE, TASK_STATUSES, VISIT, dispositions_for
 from config.verification import CORE_FIELDS, CURRENT_STATUSES, SATISFACTION_LEVELS, SERVICES, WISH_TO_WORK
+from core.clock import now
+from core.extensions import db
+from core.i18n import label, lang
 from core.inputs import int_arg
+from core.privacy import mask_id_number, mask_phone
 from core.timefmt import local_time
-from extensions import db
 from models import Attempt, County, Draw, Person, SampleUnit, User, Verification
 from models import FollowUpTask as Task
-from privacy import mask_id_number, mask_phone
 
 bp = Blueprint("followup", __name__, url_prefix="/followup")
 
@@ -46,7 +48,7 @@ bp = Blueprint("followup", __name__, url_prefix="/followup")
 @bp.record_once
 def expose_helpers(state):
     """Expose the follow-up label helper and the masks to every template (macros included)."""
-    state.app.jinja_env.globals.update(followup_label=followup_label, mask_id_number=mask_id_number,
+    state.app.jinja_env.globals.update(mask_id_number=mask_id_number,
                                        mask_phone=mask_phone, question_label=question_label)
 
 
@@ -180,7 +182,7 @@ def attempt(task_id):
     link_call_to_attempt(request.form.get("call_id"), task.id, result.attempt.id, current_user.id)
     if task.status == "awaiting_record":
         return redirect(url_for(".verification", task_id=task.id))
-    flash(_("Recorded: %(disposition)s. %(next)s", disposition=followup_label("disposition", result.attempt.disposition),
+    flash(_("Recorded: %(disposition)s. %(next)s", disposition=label("disposition", result.attempt.disposition),
             next=next_step_text(task)), "success")
     return redirect(url_for(".queue"))
 
@@ -188,9 +190,9 @@ def attempt(task_id):
 def next_step_text(task: Task) -> str:
     """Say what happens next to a task, for the confirmation message."""
     if task.status == "closed":
-        return _("Case closed: %(outcome)s.", outcome=followup_label("final_outcome", task.final_outcome))
-    return _("Next %(channel)s due %(due)s (%(reason)s).", channel=followup_label("channel", task.channel),
-             due=local_time(task.due_at), reason=followup_label("plan_reason", task.plan_reason))
+        return _("Case closed: %(outcome)s.", outcome=label("final_outcome", task.final_outcome))
+    return _("Next %(channel)s due %(due)s (%(reason)s).", channel=label("channel", task.channel),
+             due=local_time(task.due_at), reason=label("plan_reason", task.plan_reason))
 
 
 @bp.post("/tasks/<int:task_id>/refer")
@@ -368,9 +370,9 @@ def _reassign_form() -> ReassignForm:
                task_service.eligible_callers(db.session, current_user.county_code)]
     form.county.choices = options(everyone + [(c.code, c.name(lang())) for c in _counties()])
     form.from_caller.choices = options(everyone + [("pool", _("Unassigned (county pool)"))] + callers)
-    form.status.choices = options(everyone + [(code, followup_label("task_status", code))
+    form.status.choices = options(everyone + [(code, label("task_status", code))
                                               for code, _z, _e in TASK_STATUSES if code != "closed"])
-    form.channel.choices = options(everyone + [(code, followup_label("channel", code)) for code, _z, _e in CHANNELS])
+    form.channel.choices = options(everyone + [(code, label("channel", code)) for code, _z, _e in CHANNELS])
     form.to_caller.choices = options([("pool", _("Unassigned (county pool)"))] + callers)
     return form
 

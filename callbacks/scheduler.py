@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, text
 
-from callbacks.context import now as app_now
 from callbacks.context import retry_rules
 from callbacks.queue import release_expired_claims
 from callbacks.tasks import draw_qc_sample, replan
-from extensions import db
+from core.clock import now as app_now
+from core.extensions import db
 from models import Attempt, FollowUpSnapshot, Verification
 from models import FollowUpTask as Task
 

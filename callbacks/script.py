@@ -2,10 +2,10 @@
 
 from sqlalchemy import select
 
-import auditlog
 from callbacks.context import Actor
 from config.dispositions import PHONE, VISIT
-from extensions import db
+from core import auditlog
+from core.extensions import db
 from models import CallScript
 
 # The script is Chinese by design: it is what the caller says to the person, in Zhanjiang.

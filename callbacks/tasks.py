@@ -8,13 +8,13 @@ from datetime import datetime
 
 from sqlalchemy import func, select, true, update
 
-import auditlog
 from callbacks.access import supervises
 from callbacks.context import Actor
 from callbacks.errors import FollowUpError
 from callbacks.rules import AttemptFact, RetryRules, TaskPlan, plan_next
 from config.dispositions import PHONE, VISIT
-from extensions import db
+from core import auditlog
+from core.extensions import db
 from models import Attempt, DoNotContact, Draw, Person, SampleUnit, User, Verification
 from models import FollowUpTask as Task
 

@@ -8,13 +8,13 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-import auditlog
 from auth.permissions import require
 from callbacks.click_to_call import TWILIO_SETTINGS, bp, twilio_configured
 from callbacks.twilio_client import is_mainland_china, place_call
 from callbacks.twilio_webhooks import webhook_url
-from extensions import db
-from i18n import is_chinese
+from core import auditlog
+from core.extensions import db
+from core.i18n import is_chinese
 
 
 def masked_sid(sid: str | None) -> str:

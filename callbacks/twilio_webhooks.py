@@ -14,8 +14,8 @@ from flask import Blueprint, abort, current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
-import auditlog
-from extensions import csrf, db
+from core import auditlog
+from core.extensions import csrf, db
 from models import CallRecord, utcnow
 
 bp = Blueprint("telephony", __name__, url_prefix="/telephony/twilio")

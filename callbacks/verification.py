@@ -9,7 +9,6 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-import auditlog
 from callbacks.access import ensure_workable, is_visible, supervises
 from callbacks.attempts import stored_under
 from callbacks.context import Actor
@@ -26,10 +25,11 @@ from config.verification import (
     SERVICES,
     WISH_TO_WORK,
 )
-from extensions import db
+from core import auditlog
+from core.extensions import db
+from core.privacy import mask_core_value
 from models import Attempt, Person, Verification
 from models import FollowUpTask as Task
-from privacy import mask_core_value
 
 _CODES = {
     "current_status": {c for c, _, _ in CURRENT_STATUSES},

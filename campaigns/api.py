@@ -10,16 +10,16 @@ from functools import wraps
 from flask import Response, jsonify, request
 from flask_login import current_user
 
-import auditlog
 from api import bp
-from api.schema import Field, accepts, identifier
 from auth.permissions import require
 from campaigns import export, service
 from campaigns.design import DesignError, parse_audit_settings, parse_design
 from campaigns.routes import scoped_county, visible_campaign, visible_draw
-from errors import api_error
-from extensions import db
-from i18n import is_chinese
+from core import auditlog
+from core.errors import api_error
+from core.extensions import db
+from core.i18n import lang
+from core.jsonbody import Field, accepts, identifier
 from models import Campaign, SampleUnit
 from sampling.allocation import allocate
 from sampling.errors import SamplingInputError
@@ -36,7 +36,7 @@ def json_errors(view):
             return view(*args, **kwargs)
         except SamplingInputError as error:
             db.session.rollback()
-            return api_error(400, error.code, error.message("zh" if is_chinese() else "en"))
+            return api_error(400, error.code, error.message(lang()))
         except DesignError as error:
             db.session.rollback()
             return api_error(400, "design_invalid", "; ".join(m for _f, m in error.problems),

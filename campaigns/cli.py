@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from campaigns import export, service
 from campaigns.design import ALLOCATIONS, POPULATIONS, SIZE_METHODS, STRATUM_FIELDS, DesignError, parse_design
-from extensions import db
-from gcpause import collector_paused
+from core.extensions import db
+from core.gcpause import collector_paused
 from models import Campaign, Draw, User
 from sampling.allocation import allocate
 from sampling.errors import SamplingInputError
@@ -217,8 +217,7 @@ def sample_verify(draw_id, as_json):
 @click.option("--json", "as_json", is_flag=True)
 def sample_export(draw_id, fmt, output, county, as_json):
     """Write a draw's sample list (ID and phone masked) to an XLSX or CSV (UTF-8 with BOM) file."""
-    import auditlog
-
+    from core import auditlog
     draw = _draw(draw_id, as_json)
     rows = export.unit_rows(db.session, draw, county)
     Path(output).write_bytes(export.to_xlsx(db.session, draw, rows, county) if fmt == "xlsx" else export.to_csv(rows))
@@ -239,7 +238,7 @@ def sample_frame(draw_id, output, as_json):
     given out by an operator; every export is in the audit log. Refused when the rebuilt frame's
     fingerprint differs from the recorded one (the draw then no longer verifies: see `sample verify`).
     """
-    import auditlog
+    from core import auditlog
     from sampling.draw import frame_fingerprint
 
     draw = _draw(draw_id, as_json)

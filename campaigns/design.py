@@ -13,7 +13,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from i18n import is_chinese
+from core.i18n import lang
 from sampling.allocation import METHODS as ALLOCATIONS
 from sampling.allocation import allocate, per_stratum_sizes, reserve_sizes
 from sampling.errors import SamplingInputError
@@ -123,7 +123,7 @@ class _Reader:
         try:
             reading = parse_rate(value, name, low_inclusive=low, high_inclusive=high)
         except SamplingInputError as error:
-            self.problems.append((name, error.message("zh" if is_chinese() else "en")))
+            self.problems.append((name, error.message(lang())))
             return default
         self.readings[name] = reading.shown
         return float(reading.value)
@@ -194,7 +194,7 @@ def _rates(value, problems) -> dict[str, float]:
         try:
             rates[str(name)] = float(parse_rate(rate, "rate", low_inclusive=True, high_inclusive=True).value)
         except SamplingInputError as error:
-            problems.append(("rates", f"{name}: {error.message('zh' if is_chinese() else 'en')}"))
+            problems.append(("rates", f"{name}: {error.message(lang())}"))
             return {}
     return rates
 

@@ -23,11 +23,11 @@ from campaigns.naming import draw_number, draw_title, snapshot_labels
 from campaigns.service import REPLACEMENT_REASONS
 from config import codelists
 from core.downloads import attachment, file_name
+from core.i18n import is_chinese, label
+from core.privacy import mask_id_number, mask_phone
+from core.spreadsheets import csv_value, xlsx_row
 from core.timefmt import local_time, local_today
-from i18n import is_chinese
 from models import County, Draw, Person, SampleUnit
-from privacy import mask_id_number, mask_phone
-from spreadsheets import csv_value, xlsx_row
 from templating import county_name
 
 ROLES = {"sample": _l("Sample"), "reserve": _l("Reserve")}
@@ -35,9 +35,6 @@ STATUSES = {"active": _l("In the sample"), "standby": _l("Unused reserve"), "rep
 FIELD_LISTS = {"gender": codelists.GENDERS, "unemployment_reason": codelists.UNEMPLOYMENT_REASONS,
                "employment_status": codelists.EMPLOYMENT_STATUSES}
 
-
-def _lang() -> str:
-    return "zh" if is_chinese() else "en"
 
 
 def stratum_label(field: str | None, stratum: str, county_names: dict[str, str]) -> str:
@@ -47,7 +44,7 @@ def stratum_label(field: str | None, stratum: str, county_names: dict[str, str])
     if value is None or not field:
         return name
     joiner = "·" if is_chinese() else " · "
-    return f"{name}{joiner}{codelists.label(FIELD_LISTS[field], value, _lang()) if value != '-' else '—'}"
+    return f"{name}{joiner}{label(FIELD_LISTS[field], value) if value != '-' else '—'}"
 
 
 def county_names(session) -> dict[str, str]:
@@ -70,7 +67,6 @@ def unit_rows(session, draw: Draw, county: str | None = None) -> list[dict]:
         stmt = stmt.where(SampleUnit.county_code == county)
     names = county_names(session)
     field = (draw.frame_definition or {}).get("stratify_by")
-    lang = _lang()
     rows = []
     for unit, person, replaced_by_rank in session.execute(stmt):
         rows.append({
@@ -85,13 +81,13 @@ def unit_rows(session, draw: Draw, county: str | None = None) -> list[dict]:
             "status": unit.status,
             "status_label": str(STATUSES[unit.status]),
             "name": person.name,
-            "gender": codelists.label(codelists.GENDERS, person.gender, lang),
+            "gender": label("gender", person.gender),
             "id_number": mask_id_number(person.id_number),
             "phone": mask_phone(person.phone),
             "residence_address": person.residence_address or person.household_address or "",
-            "unemployment_reason": codelists.label(codelists.UNEMPLOYMENT_REASONS, person.unemployment_reason, lang),
+            "unemployment_reason": label("unemployment_reason", person.unemployment_reason),
             "registered_on": person.registered_on.isoformat(),
-            "employment_status": codelists.label(codelists.EMPLOYMENT_STATUSES, person.employment_status, lang),
+            "employment_status": label("employment_status", person.employment_status),
             "cancelled_on": person.cancelled_on.isoformat() if person.cancelled_on else "",
             "replacement_reason": str(REPLACEMENT_REASONS.get(unit.replacement_reason, ""))
             if unit.replacement_reason else "",
@@ -150,8 +146,8 @@ def to_xlsx(session, draw: Draw, rows: list[dict], county: str | None = None) ->
                              strict=True):
         sheet.column_dimensions[letter].width = width
     facts = book.create_sheet(_("Draw"))
-    for label, value in draw_facts(session, draw, county):
-        facts.append(xlsx_row(facts, [label, value]))
+    for fact, value in draw_facts(session, draw, county):
+        facts.append(xlsx_row(facts, [fact, value]))
     facts.column_dimensions["A"].width = 28
     facts.column_dimensions["B"].width = 70
     out = io.BytesIO()

@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-import auditlog
 from auth.permissions import can, county_scope, ensure_county_visible, require
 from auth.scope import check_campaign
 from campaigns import export, naming, service
@@ -19,8 +18,9 @@ from campaigns.design import (
     parse_design,
 )
 from campaigns.forms import CampaignForm, ReplaceForm
-from extensions import db
-from i18n import is_chinese
+from core import auditlog
+from core.extensions import db
+from core.i18n import is_chinese, lang
 from models import Campaign, County, Draw, SampleUnit
 from sampling.errors import SamplingInputError
 from sampling.percent import percent_text
@@ -63,7 +63,7 @@ def form_values(source) -> dict:
 
 def sampling_message(error: SamplingInputError) -> str:
     """Return a sampling error's message in the page's language."""
-    return error.message("zh" if is_chinese() else "en")
+    return error.message(lang())
 
 
 @bp.route("/")
@@ -83,7 +83,7 @@ def new():
     """Create a campaign with its counties in scope."""
     form = CampaignForm()
     counties = db.session.scalars(select(County).where(County.active).order_by(County.code)).all()
-    form.counties.choices = [(c.code, f"{c.code} {c.name('zh' if is_chinese() else 'en')}") for c in counties]
+    form.counties.choices = [(c.code, f"{c.code} {c.name(lang())}") for c in counties]
     if request.method == "GET":
         form.counties.data = [c.code for c in counties]
     if form.validate_on_submit():
@@ -213,7 +213,7 @@ def draw(draw_id):
     strata = {h: s for h, s in item.strata.items() if not scope or h.split("|")[0] == scope}
     replaced = service.replaced_counts(db.session, item)
     return render_template("campaigns/draw.html", draw=item, county=county, rows=rows, strata=strata,
-                           names=names, label=lambda h: export.stratum_label(item.frame_definition.get("stratify_by"), h, names),
+                           names=names, stratum_name=lambda h: export.stratum_label(item.frame_definition.get("stratify_by"), h, names),
                            replaced=replaced, replace_form=ReplaceForm(),
                            snapshots=naming.snapshot_labels(db.session, item.snapshot_ids, names, scope),
                            superseded=db.session.get(Draw, item.supersedes_id) if item.supersedes_id else None,

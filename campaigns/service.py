@@ -17,7 +17,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import object_session
 
-import auditlog
 from auth import scope
 from campaigns.design import Design, combined_margin, plan_sizes, split_stratum, stratum_rates
 from campaigns.frame import (
@@ -27,8 +26,9 @@ from campaigns.frame import (
     recently_verified,
     stratum_counts,
 )
-from database import bulk_insert
-from gcpause import collector_paused
+from core import auditlog
+from core.database import bulk_insert
+from core.gcpause import collector_paused
 from models import Attempt, Campaign, County, Draw, DrawExclusion, FollowUpTask, SampleUnit, Verification
 from roster.snapshots import current_snapshots
 from sampling.draw import ALGORITHM, CODE_VERSION, draw_stratified, seed_from_text, verify_draw

@@ -3,6 +3,8 @@
 One place maps codes to labels; pages, exports and validation all read from here.
 """
 
+from config import dispositions, verification
+
 GENDERS = (
     ("1", "男", "Male"),
     ("2", "女", "Female"),
@@ -105,4 +107,26 @@ EMPLOYMENT_STATUS_ALIASES = {
     "死亡人员": "40",
     "联系不上": "50",
     "其它": "90",
+}
+
+
+# Every code list by the name that pages and exports call it.
+BY_NAME: dict[str, tuple] = {
+    "gender": GENDERS,
+    "unemployment_reason": UNEMPLOYMENT_REASONS,
+    "employment_status": EMPLOYMENT_STATUSES,
+    "disposition": dispositions.DISPOSITION_CODELIST,
+    "channel": dispositions.CHANNELS,
+    "task_status": dispositions.TASK_STATUSES,
+    "final_outcome": dispositions.FINAL_OUTCOMES,
+    "plan_reason": dispositions.PLAN_REASONS,
+    "appointment_problem": dispositions.APPOINTMENT_PROBLEMS,
+    "outcome_category": dispositions.CATEGORIES,
+    "current_status": verification.CURRENT_STATUSES,
+    "service": verification.SERVICES,
+    "satisfaction": verification.SATISFACTION_LEVELS,
+    "wish_to_work": verification.WISH_TO_WORK,
+    "core_field": verification.CORE_FIELDS,
+    "discrepancy": verification.DISCREPANCY_TYPES,
+    "finding_reason": verification.FINDING_REASONS,
 }

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from auth.permissions import can, scope_to_county
-from extensions import db
+from core.extensions import db
 from models import County, Person, RosterSnapshot, User
 from reports import access, labels
 from reports.figures import campaign_figures
@@ -39,8 +39,9 @@ def campaign_overview() -> list[dict]:
 
 def followup_summary() -> dict:
     """Count the signed-in user's follow-up queue (due now, appointments, open, to record)."""
-    from callbacks.context import Actor, now, retry_rules
+    from callbacks.context import Actor, retry_rules
     from callbacks.queue import queue_summary
+    from core.clock import now
 
     return queue_summary(db.session, Actor.of(current_user), now(), retry_rules())
 

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from database import make_engine
+from core.database import make_engine
 from models import Base
 
 config = context.config

@@ -1,6 +1,5 @@
 """What a reader may see of the figures, and the request options: shared by pages, API and exports."""
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, request
@@ -9,7 +8,8 @@ from sqlalchemy import select
 
 from auth.permissions import county_scope, ensure_county_visible
 from campaigns.routes import visible_campaign  # noqa: F401  (the one check, re-exported here)
-from extensions import db
+from core.clock import now
+from core.extensions import db
 from models import Campaign, County
 from reports.figures import Options
 from sampling.estimates import KORN_GRAUBARD, LOGIT, PROPORTION_METHODS, WILSON
@@ -37,13 +37,6 @@ def visible_campaigns() -> list[Campaign]:
     scope = county_scope(current_user)
     return [c for c in campaigns if not scope or scope in {county.code for county in c.counties}]
 
-
-def now() -> datetime:
-    """Return the current time in UTC (tests set FOLLOWUP_CLOCK, as the follow-up pages do)."""
-    from datetime import UTC
-
-    clock = current_app.config.get("FOLLOWUP_CLOCK")
-    return clock() if clock else datetime.now(UTC)
 
 
 def today():

@@ -4,16 +4,18 @@ from flask import abort, jsonify, request
 from flask_login import current_user
 
 from api import bp
-from api.schema import Field, accepts
 from auth.permissions import require
+from campaigns.service import current_draw
+from core.clock import now
+from core.errors import api_error
+from core.extensions import db
 from core.inputs import MAX_PAGE, int_arg
-from errors import api_error
-from extensions import db
+from core.jsonbody import Field, accepts
 from models import RectificationItem
 from reports import access
 from reports import rectification as rect
 from reports.cases import CaseFilterError, list_cases
-from reports.figures import campaign_figures, current_draw
+from reports.figures import campaign_figures
 from reports.listing import rectification_rows
 from reports.routes import apply_step
 
@@ -50,7 +52,7 @@ def progress(campaign_id):
 def cases(campaign_id):
     """Return the units behind a number (?kind=&code=&county=&page=), masked."""
     campaign = access.visible_campaign(campaign_id)
-    draw = current_draw(db.session, campaign.id) or abort(404)
+    draw = current_draw(campaign) or abort(404)
     try:
         f = access.case_filter()
     except CaseFilterError:
@@ -82,7 +84,7 @@ def rectification_generate(campaign_id, body):
     campaign = access.visible_campaign(campaign_id)
     days = body.get("due_days", access.due_days())
     with db.write_transaction() as session:
-        counts = rect.generate_items(session, campaign, access.now(), access.today(), days, current_user)
+        counts = rect.generate_items(session, campaign, now(), access.today(), days, current_user)
     return jsonify(counts)
 
 

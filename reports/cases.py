@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import Text, and_, cast, func, not_, or_, select
 
 from config.dispositions import OUTCOME_CATEGORY
+from core.privacy import mask_id_number, mask_phone
 from models import FollowUpTask, Person, SampleUnit, Verification
-from privacy import mask_id_number, mask_phone
 from reports.figures import ANY, SERVICE_CODES, TYPE_CODES, confirmed_record, json_list_has
 from sampling.rates import Outcome
 

@@ -222,7 +222,7 @@ def estimate_command(input_path, as_json, method, overall_method, confidence, to
               help="Days each new item has (default RECTIFICATION_DUE_DAYS, 30).")
 def generate_command(campaign_id, due_days):
     """Turn every confirmed discrepancy of a campaign into an item of its county's list (idempotent)."""
-    from extensions import db
+    from core.extensions import db
     from models import Campaign
     from reports.rectification import generate_items
 

@@ -16,16 +16,16 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy import select
 
-from callbacks.labels import followup_label
 from core.downloads import attachment, file_name
+from core.i18n import label
+from core.privacy import mask_id_number, mask_phone
+from core.spreadsheets import csv_value, xlsx_row
 from core.timefmt import local_time, local_today
 from models import Attempt, FollowUpTask, Person, User, Verification
-from privacy import mask_id_number, mask_phone
 from reports import labels
 from reports.figures import Options, campaign_figures, county_figures
 from reports.listing import rectification_rows
 from reports.rectification import field_value
-from spreadsheets import csv_value, xlsx_row
 from templating import county_name
 
 STAT_TABLES = ("rates", "outcomes", "services", "audit")
@@ -132,17 +132,17 @@ def verifications_table(session, campaign, county: str | None) -> Table:
     if county:
         stmt = stmt.where(V.county_code == county)
     for v, name, id_number, phone in session.execute(stmt):
-        corrections = "；".join(f"{followup_label('core_field', f)}: {field_value(f, value)}"
+        corrections = "；".join(f"{label('core_field', f)}: {field_value(f, value)}"
                                for f, value in (v.corrections or {}).items())
         t.rows.append([
             v.county_code, county_name(v.county_code), name, mask_id_number(id_number), mask_phone(phone),
             v.checked_on.isoformat(), _("The person") if v.respondent == "self" else _("Family (proxy)"),
             _yes_no(v.identity_confirmed), _yes_no(v.registered_by_self), _yes_no(v.unemployed_at_registration),
-            followup_label("current_status", v.current_status) if v.current_status else "",
+            label("current_status", v.current_status) if v.current_status else "",
             v.status_since.isoformat() if v.status_since else "",
-            "、".join(followup_label("service", s) for s in v.services or []),
-            followup_label("satisfaction", v.satisfaction) if v.satisfaction else "",
-            followup_label("wish_to_work", v.wish_to_work) if v.wish_to_work else "",
+            "、".join(label("service", s) for s in v.services or []),
+            label("satisfaction", v.satisfaction) if v.satisfaction else "",
+            label("wish_to_work", v.wish_to_work) if v.wish_to_work else "",
             "、".join(labels.type_label(k) for k in v.discrepancies or []), corrections, v.training_needs or "",
             v.notes or "", v.version])
     return t
@@ -165,8 +165,8 @@ def attempts_table(session, campaign, county: str | None) -> Table:
     for channel, disposition, at, appointment, note, code, name, id_number, caller in session.execute(stmt):
         if code not in names:
             names[code] = county_name(code)
-        t.rows.append([code, names[code], name, mask_id_number(id_number), followup_label("channel", channel),
-                       followup_label("disposition", disposition), local_time(at),
+        t.rows.append([code, names[code], name, mask_id_number(id_number), label("channel", channel),
+                       label("disposition", disposition), local_time(at),
                        local_time(appointment),
                        caller or "", note or ""])
     return t

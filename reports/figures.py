@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import Text, and_, cast, func, or_, select
 
 from campaigns.design import split_stratum
+from campaigns.service import current_draw
 from config.dispositions import OUTCOME_CATEGORY
 from config.verification import DISCREPANCY_TYPES, SERVICES
 from models import (
@@ -93,11 +94,6 @@ class Options:
     # Below this many resolved units a county (or the whole campaign) shows its counts, not a rate.
     min_resolved: int = MIN_RESOLVED_FOR_ESTIMATE
 
-
-def current_draw(session, campaign_id: int) -> Draw | None:
-    """Return the campaign's draw in force: the latest one not superseded."""
-    return session.scalar(select(Draw).where(Draw.campaign_id == campaign_id, Draw.superseded.is_(False))
-                          .order_by(Draw.id.desc()).limit(1))
 
 
 def json_list_has(column, code: str):
@@ -395,7 +391,7 @@ def progress(session, campaign_id: int, county: str | None = None, counties: set
 def campaign_figures(session, campaign: Campaign, options: Options | None = None) -> dict:
     """Compute the whole dashboard of a campaign: overall, per county, progress and rectification."""
     options = options or Options()
-    draw = current_draw(session, campaign.id)
+    draw = current_draw(campaign)
     memo = _Memo(options.method, options.overall_method, options.min_resolved)
     result = _header(campaign, draw, options)
     today = options.today or date.today()
@@ -462,7 +458,7 @@ def _audit_summary(blocks: list[dict]) -> dict:
 def county_figures(session, campaign: Campaign, code: str, options: Options | None = None) -> dict:
     """Compute one county's figures only (the drill-down): its strata, progress and rectification."""
     options = options or Options()
-    draw = current_draw(session, campaign.id)
+    draw = current_draw(campaign)
     memo = _Memo(options.method, options.overall_method, options.min_resolved)
     today = options.today or date.today()
     rect = rectification_counts(session, campaign.id, today, county=code)

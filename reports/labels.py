@@ -1,17 +1,14 @@
 """Labels and number formats of the statistics pages and exports, in the page's language.
 
-Code-list labels come from config/ through callbacks.labels.followup_label; only the words that
+Code-list labels come from config/ through core.i18n.label; only the words that
 belong to the reports themselves are defined here.
 """
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from callbacks.labels import followup_label
 from campaigns.export import stratum_label
-from config import codelists
-from config.dispositions import CATEGORIES
-from i18n import is_chinese
+from core.i18n import is_chinese, label
 from reports.figures import ANY
 from sampling.percent import percent_text
 from templating import county_name
@@ -37,29 +34,29 @@ METHODS = {"wilson": _l("Wilson"), "clopper-pearson": _l("Clopper–Pearson"), "
 
 def type_label(code: str) -> str:
     """Name a discrepancy type, or 'any discrepancy'."""
-    return _("Any discrepancy") if code == ANY else followup_label("discrepancy", code)
+    return _("Any discrepancy") if code == ANY else label("discrepancy", code)
 
 
 def service_label(code: str) -> str:
     """Name a service."""
-    return followup_label("service", code)
+    return label("service", code)
 
 
 def category_label(code: str) -> str:
     """Name an outcome category (AAPOR-style), or 'still open'."""
     if code == "open":
         return _("Still open")
-    return codelists.label(CATEGORIES, code, "zh" if is_chinese() else "en")
+    return label("outcome_category", code)
 
 
 def outcome_label(code: str | None) -> str:
     """Name a task's final outcome."""
-    return followup_label("final_outcome", code) if code else ""
+    return label("final_outcome", code) if code else ""
 
 
 def task_status_label(code: str | None) -> str:
     """Name a task's status (no task yet: open)."""
-    return followup_label("task_status", code or "open")
+    return label("task_status", code or "open")
 
 
 def replacement_label(reason: str) -> str:

@@ -5,8 +5,8 @@ from datetime import date
 
 from sqlalchemy import select
 
+from core.privacy import mask_id_number
 from models import Person, RectificationItem
-from privacy import mask_id_number
 from reports import labels
 from reports.rectification import describe, is_overdue
 from templating import county_name

@@ -13,13 +13,11 @@ from datetime import date, datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-import auditlog
 from auth.permissions import can, county_scope
-from callbacks.labels import followup_label
-from config import codelists
-from i18n import is_chinese
+from core import auditlog
+from core.i18n import label
+from core.privacy import mask_id_number, mask_phone
 from models import FollowUpTask, Person, RectificationItem, Verification
-from privacy import mask_id_number, mask_phone
 from reports.figures import TYPE_CODES, json_list_has
 
 DEFAULT_DUE_DAYS = 30
@@ -31,8 +29,7 @@ REGISTER_FIELDS = {
     "unemployment_reason": "unemployment_reason", "registered_on": "registered_on",
     "employment_status": "employment_status",
 }
-FIELD_CODELISTS = {"gender": codelists.GENDERS, "unemployment_reason": codelists.UNEMPLOYMENT_REASONS,
-                   "employment_status": codelists.EMPLOYMENT_STATUSES}
+CODED_FIELDS = {"gender", "unemployment_reason", "employment_status"}
 MASKS = {"id_number": mask_id_number, "phone": mask_phone}
 
 
@@ -176,9 +173,6 @@ def is_overdue(item: RectificationItem, today: date) -> bool:
     return item.status == "open" and item.due_on < today
 
 
-def _lang() -> str:
-    return "zh" if is_chinese() else "en"
-
 
 def field_value(field: str, value) -> str:
     """Show a core field's value for people: labels for codes, masks for ID and phone numbers."""
@@ -186,26 +180,26 @@ def field_value(field: str, value) -> str:
         return "—"
     if field in MASKS:
         return MASKS[field](str(value))
-    if field in FIELD_CODELISTS:
-        return codelists.label(FIELD_CODELISTS[field], str(value), _lang())
+    if field in CODED_FIELDS:
+        return label(field, str(value))
     return str(value)
 
 
 def describe(item: RectificationItem) -> tuple[list[str], list[str]]:
     """Return what was found and what the register says, as lines in the page's language."""
     found, register = item.found or {}, item.register or {}
-    seen = [followup_label("finding_reason", code) for code in found.get("reasons", [])]
+    seen = [label("finding_reason", code) for code in found.get("reasons", [])]
     for field, value in (found.get("corrections") or {}).items():
-        seen.append(_("%(field)s should be: %(value)s", field=followup_label("core_field", field),
+        seen.append(_("%(field)s should be: %(value)s", field=label("core_field", field),
                       value=field_value(field, value)))
     if found.get("current_status"):
-        status = followup_label("current_status", found["current_status"])
+        status = label("current_status", found["current_status"])
         seen.append(_("Now: %(status)s since %(date)s", status=status, date=found["status_since"])
                     if found.get("status_since") else _("Now: %(status)s", status=status))
     if "services" in found:
-        names = [followup_label("service", s) for s in found["services"]]
+        names = [label("service", s) for s in found["services"]]
         seen.append(_("Services received: %(list)s", list="、".join(names) if names else _("none")))
-    says = [_("%(field)s registered as: %(value)s", field=followup_label("core_field", field),
+    says = [_("%(field)s registered as: %(value)s", field=label("core_field", field),
               value=field_value(field, value)) for field, value in (register.get("fields") or {}).items()]
     if "employment_status" in register:
         says.append(_("Employment status: %(status)s", status=field_value("employment_status",

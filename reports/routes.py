@@ -8,15 +8,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-import auditlog
 from auth.permissions import require
+from campaigns.service import current_draw
+from core import auditlog
+from core.clock import now
+from core.extensions import db
 from core.inputs import MAX_PAGE, int_arg
-from extensions import db
 from models import Draw, RectificationItem
 from reports import access, export, labels
 from reports import rectification as rect
 from reports.cases import CaseFilterError, list_cases
-from reports.figures import campaign_figures, current_draw
+from reports.figures import campaign_figures
 from reports.listing import rectification_rows
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -73,7 +75,7 @@ def county_print(campaign_id, code):
 def cases(campaign_id):
     """List the sample units behind a number, masked."""
     campaign = access.visible_campaign(campaign_id)
-    draw = current_draw(db.session, campaign.id) or abort(404)
+    draw = current_draw(campaign) or abort(404)
     try:
         f = access.case_filter()
     except CaseFilterError:
@@ -125,7 +127,7 @@ def rectification_generate(campaign_id):
         flash(_("The number of days must be between 1 and 365."), "danger")
         return redirect(url_for("reports.rectification", campaign_id=campaign.id))
     with db.write_transaction() as session:
-        counts = rect.generate_items(session, campaign, access.now(), access.today(), days, current_user)
+        counts = rect.generate_items(session, campaign, now(), access.today(), days, current_user)
     flash(_("Rectification lists updated: %(created)d new, %(withdrawn)d withdrawn, %(restored)d restored.",
             **counts), "success")
     return redirect(url_for("reports.rectification", campaign_id=campaign.id))
@@ -166,14 +168,14 @@ def apply_step(item: RectificationItem, step: str, data) -> None:
             on = date.fromisoformat(data.get("rectified_on") or "")
         except ValueError:
             on = None
-        rect.mark_rectified(item, current_user, data.get("note", ""), on, access.today(), access.now())
+        rect.mark_rectified(item, current_user, data.get("note", ""), on, access.today(), now())
     elif step in ("accept", "reopen"):
         if not rect.may_review(current_user):
             abort(403)
         if step == "accept":
-            rect.accept(item, current_user, data.get("note", ""), access.now())
+            rect.accept(item, current_user, data.get("note", ""), now())
         else:
-            rect.reopen(item, current_user, data.get("note", ""), access.today(), access.now(), access.due_days())
+            rect.reopen(item, current_user, data.get("note", ""), access.today(), now(), access.due_days())
     else:
         abort(404)
 

@@ -8,10 +8,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from api import bp
-from api.schema import Field, accepts, identifier
 from auth.permissions import county_scope, ensure_county_visible, require
+from core.extensions import db
 from core.inputs import int_arg
-from extensions import db
+from core.jsonbody import Field, accepts, identifier
 from models import ImportBatch, ImportProblem
 from roster import guard, importer, jobs, snapshots
 from roster.import_routes import save_upload, visible_batch

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from extensions import db
+from core.extensions import db
 from roster import importer, snapshots
 from roster.checking import worker_count
 

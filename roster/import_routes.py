@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-import auditlog
 from auth.permissions import county_scope, require
-from extensions import db
-from i18n import is_chinese
+from core import auditlog
+from core.extensions import db
+from core.i18n import lang
 from models import County, ImportBatch, ImportProblem
 from roster import guard, importer, jobs
 from roster.columns import FIELDS
@@ -38,7 +38,7 @@ def county_choices(form):
     scope = county_scope(current_user)
     counties = db.session.scalars(select(County).where(County.active).order_by(County.code)).all()
     choices = [] if scope else [("", _("Several counties: the file has a county column"))]
-    language = "zh" if is_chinese() else "en"
+    language = lang()
     form.county.choices = choices + [(c.code, f"{c.code} {c.name(language)}")
                                      for c in counties if not scope or c.code == scope]
 

@@ -21,8 +21,8 @@ from datetime import date
 
 from sqlalchemy import insert, select, update
 
-import auditlog
-from database import bulk_insert
+from core import auditlog
+from core.database import bulk_insert
 from models import County, ImportBatch, ImportProblem, Person, RosterSnapshot, utcnow
 from roster.checking import CHUNK_ROWS, RowChecker, checked_chunks, record_digest, row_chunks
 from roster.columns import map_headers

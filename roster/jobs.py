@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from extensions import db
+from core.extensions import db
 from models import RUNNING_STATUSES, ImportBatch, User, utcnow
 from roster.checking import worker_count
 from roster.importer import commit_batch, spool_path, this_runner, validate_batch

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select, true
 
 from auth.permissions import scope_to_county
+from core.privacy import mask_id_number, mask_phone
 from models import Person, RosterSnapshot
-from privacy import mask_id_number, mask_phone
 
 
 @dataclass

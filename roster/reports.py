@@ -5,8 +5,8 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from core.spreadsheets import xlsx_row
 from roster.columns import FIELD_BY_NAME
-from spreadsheets import xlsx_row
 
 SEVERITY_ZH = {"error": "错误（未导入）", "warning": "提示（已导入）"}
 

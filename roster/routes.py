@@ -6,12 +6,12 @@ from datetime import date
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_login import current_user
 
-import auditlog
 from auth.permissions import county_scope, require
-from callbacks.context import now
+from core import auditlog
+from core.clock import now
+from core.extensions import db
+from core.i18n import is_chinese
 from core.inputs import MAX_PAGE, int_arg
-from extensions import db
-from i18n import is_chinese
 from models import County
 from roster.quality import FLAGS, county_quality
 from roster.reports import quality_xlsx

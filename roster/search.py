@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
-import auditlog
+from core import auditlog
+from core.privacy import mask_id_number, mask_phone
 from models import SearchEvent
-from privacy import mask_id_number, mask_phone
 from roster.normalize import NormalizeError, nfkc
 from roster.normalize import phone as normalise_phone
 from roster.queries import search_persons

@@ -6,9 +6,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from auth.permissions import can, ensure_county_visible, require
+from core.extensions import db
+from core.i18n import is_chinese
 from core.timefmt import local_time
-from extensions import db
-from i18n import is_chinese
 from models import County, RosterSnapshot
 from roster import snapshots
 from roster.routes import bp

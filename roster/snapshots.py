@@ -9,8 +9,8 @@ append-only and draws keep pointing at the snapshots they were made from.
 
 from sqlalchemy import func, insert, literal, select, update
 
-import auditlog
 from auth.permissions import county_scope
+from core import auditlog
 from models import County, Person, RosterSnapshot
 from roster.spool import COLUMNS
 

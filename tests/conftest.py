@@ -8,8 +8,8 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, insert, text
 
-import migrate
 from config.counties import ZHANJIANG_COUNTIES
+from core import migrate
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "correct-horse-9"
@@ -84,7 +84,7 @@ def database_url(migrated_template, tmp_path):
 def make_app(database_url, tmp_path, monkeypatch):
     """Return a factory of apps bound to this test's database."""
     from app import create_app
-    from extensions import db
+    from core.extensions import db
 
     monkeypatch.setenv("SPOTCHECK_INSTANCE", str(tmp_path / "instance"))
     made = []
@@ -123,7 +123,7 @@ def session(app):
     Holding an app context open here would make Flask reuse it for the test client's requests, so
     that per-request state (the logged-in user in `g`) leaked from one request into the next.
     """
-    from extensions import db
+    from core.extensions import db
 
     yield db.session
     db.session.remove()
@@ -133,7 +133,7 @@ def session(app):
 def users(app):
     """Create one user per role, plus a county-scoped manager and caller; return them by key."""
     from auth.accounts import create_user
-    from extensions import db
+    from core.extensions import db
 
     specs = {
         "admin": ("admin", None),
@@ -185,8 +185,8 @@ def live_server(migrated_template, tmp_path_factory):
     """Serve a demo-loaded app (small roster) for a whole browser test module."""
     from app import create_app
     from browser import LiveServer, module_database
-    from demo_data import load_demo
-    from extensions import db
+    from core.extensions import db
+    from demo.accounts import load_demo
 
     url = module_database(migrated_template, tmp_path_factory, TEST_DATABASE_URL, _reset_postgres)
     instance = tmp_path_factory.mktemp("instance")

@@ -45,7 +45,7 @@ def make_tasks(app, counties: dict[str, int], now=WEDNESDAY_10, **kwargs) -> int
     """Add a draw and generate its tasks; return the draw id."""
     from callbacks.context import SYSTEM, retry_rules
     from callbacks.tasks import generate_tasks
-    from extensions import db
+    from core.extensions import db
 
     with app.app_context():
         draw_id = add_draw(db.session, counties, **kwargs)
@@ -55,7 +55,7 @@ def make_tasks(app, counties: dict[str, int], now=WEDNESDAY_10, **kwargs) -> int
 
 
 class FakeClock:
-    """A clock the test moves by hand; `app.config["FOLLOWUP_CLOCK"] = clock` makes pages use it."""
+    """A clock the test moves by hand; `app.config["CLOCK"] = clock` makes pages use it."""
 
     def __init__(self, start=WEDNESDAY_10):
         self.now = start

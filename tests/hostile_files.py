@@ -9,8 +9,8 @@ that is otherwise checked, not a refusal of the whole file.
 import io
 import zipfile
 
+from demo.roster import CSV_HEADERS, write_csv
 from import_files import demo_rows
-from roster.demo import CSV_HEADERS, write_csv
 
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'

@@ -4,7 +4,7 @@ import csv
 import io
 from datetime import date
 
-from roster.demo import CSV_HEADERS, generate_roster, write_csv
+from demo.roster import CSV_HEADERS, generate_roster, write_csv
 
 TODAY = date(2026, 11, 20)
 

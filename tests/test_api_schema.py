@@ -3,7 +3,7 @@
 import pytest
 from flask import Flask
 
-from api.schema import Field, accepts, identifier
+from core.jsonbody import Field, accepts, identifier
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from callbacks.attempts import record_attempt
 from callbacks.context import Actor, retry_rules
 from callbacks.errors import FollowUpError
 from callbacks.queue import claim_next
-from extensions import db
+from core.extensions import db
 from followup_factory import WEDNESDAY_10, make_tasks
 from models import Attempt, AuditLog, DoNotContact, FollowUpTask, User
 

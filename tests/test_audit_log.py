@@ -12,10 +12,9 @@ from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-import auditlog
-import migrate
 from conftest import TEST_DATABASE_URL
-from extensions import db
+from core import auditlog, migrate
+from core.extensions import db
 from models import AuditLog
 
 sqlite_only = pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite's REPLACE and locking")

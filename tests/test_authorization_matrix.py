@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 
 from auth.accounts import create_user
 from conftest import PASSWORD, TEST_DATABASE_URL, _reset_postgres
-from extensions import db
+from core.extensions import db
 
 SCOPED = {"liaison": "440802", "caller2": "440881", "coord_chikan": "440802"}
 UNSCOPED = ("admin", "coord", "caller", "manager")
@@ -31,8 +31,8 @@ def world(migrated_template, tmp_path_factory):
     """A worked demo campaign in every county, one import batch and one restorable snapshot per county."""
     from app import create_app
     from browser import module_database
-    from demo_campaign import load_demo_campaign
-    from demo_data import load_demo
+    from demo.accounts import load_demo
+    from demo.campaign import load_demo_campaign
     from models import Campaign, Draw, FollowUpTask, ImportBatch, RectificationItem, RosterSnapshot
 
     url = module_database(migrated_template, tmp_path_factory, TEST_DATABASE_URL, _reset_postgres)

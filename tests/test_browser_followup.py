@@ -4,7 +4,7 @@ verification — on a desktop screen and on a phone-size screen."""
 import pytest
 from sqlalchemy import select
 
-from demo_data import DEMO_ACCOUNTS
+from demo.accounts import DEMO_ACCOUNTS
 from followup_factory import FakeClock, add_draw
 
 pytestmark = pytest.mark.browser
@@ -17,12 +17,12 @@ def followup_server(live_server):
     """Give the demo caller four phone tasks (and a visit) due on a Wednesday morning."""
     from callbacks.context import SYSTEM, Actor, retry_rules
     from callbacks.tasks import assign_balanced, generate_tasks, send_to_visit
-    from extensions import db
+    from core.extensions import db
     from models import FollowUpTask, User
 
     app = live_server.server.app
     clock = FakeClock()
-    app.config["FOLLOWUP_CLOCK"] = clock
+    app.config["CLOCK"] = clock
     with app.app_context():
         draw_id = add_draw(db.session, {"440802": 5}, start=900000)
         generate_tasks(draw_id, clock(), retry_rules(), SYSTEM)
@@ -50,7 +50,7 @@ def next_task(page):
 
 
 def test_caller_works_a_no_answer_an_appointment_and_a_verification(page, followup_server, screenshots):
-    from extensions import db
+    from core.extensions import db
     from models import Attempt, Verification
 
     server = followup_server

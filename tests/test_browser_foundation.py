@@ -2,7 +2,7 @@
 
 import pytest
 
-from demo_data import DEMO_ACCOUNTS
+from demo.accounts import DEMO_ACCOUNTS
 
 pytestmark = pytest.mark.browser
 
@@ -87,7 +87,7 @@ def test_repeated_failures_say_when_to_try_again(page, live_server, screenshots)
     from datetime import UTC, datetime
 
     config = live_server.server.app.config
-    config["AUTH_CLOCK"] = lambda: datetime(2026, 5, 4, 1, 0, tzinfo=UTC)  # the clock stands still meanwhile
+    config["CLOCK"] = lambda: datetime(2026, 5, 4, 1, 0, tzinfo=UTC)  # the clock stands still meanwhile
     try:
         for _ in range(6):
             page.goto(live_server.url + "/login")
@@ -95,7 +95,7 @@ def test_repeated_failures_say_when_to_try_again(page, live_server, screenshots)
             page.fill("#password", "wrong-password")
             page.click("input[type=submit]")
     finally:
-        del config["AUTH_CLOCK"]
+        del config["CLOCK"]
     assert "登录失败次数过多，请 1 秒后（09:00:01 以后）再试" in page.content()
     page.screenshot(path=screenshots / "login-throttled.png")
 

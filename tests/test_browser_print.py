@@ -29,7 +29,7 @@ PX_PER_MM = 96 / 25.4
 @pytest.fixture(scope="module")
 def long_list(live_server):
     """A draw of 361 persons in 赤坎区 (330 sampled, 31 reserves) with real-looking names and addresses."""
-    from extensions import db
+    from core.extensions import db
     from models import Person, SampleUnit
 
     app = live_server.server.app
@@ -52,7 +52,7 @@ def long_list(live_server):
 @pytest.fixture(scope="module")
 def report_campaign(live_server):
     """A worked campaign over two counties with eight days of progress."""
-    from extensions import db
+    from core.extensions import db
     from models import Campaign
     from reports.rectification import generate_items
 

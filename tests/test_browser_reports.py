@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from demo_data import DEMO_ACCOUNTS
+from demo.accounts import DEMO_ACCOUNTS
 from reports_factory import add_campaign, add_snapshots
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ TYPES = ("not_authentic", "inaccurate_data", "should_have_been_cancelled", "assi
 @pytest.fixture(scope="module")
 def campaign_id(live_server):
     """Add a worked campaign over nine counties, its snapshots and its rectification lists."""
-    from extensions import db
+    from core.extensions import db
     from models import Campaign, RectificationItem
     from reports.rectification import generate_items
 

@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from demo_data import DEMO_ACCOUNTS
+from demo.accounts import DEMO_ACCOUNTS
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def campaign_id(live_server):
     """Add a campaign over 赤坎区 and 霞山区 by gender with a single verified case, which is discrepant."""
-    from extensions import db
+    from core.extensions import db
 
     app = live_server.server.app
     with app.app_context():

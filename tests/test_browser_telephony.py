@@ -16,7 +16,7 @@ def twilio_site(migrated_template, tmp_path_factory):
     from auth.accounts import create_user
     from browser import LiveServer, module_database
     from conftest import TEST_DATABASE_URL, _reset_postgres
-    from extensions import db
+    from core.extensions import db
     from followup_factory import make_tasks
     from models import FollowUpTask, Person
 

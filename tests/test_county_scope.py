@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from auth.accounts import create_user
 from conftest import PASSWORD, login
-from extensions import db
+from core.extensions import db
 from models import Draw, FollowUpTask, SampleUnit
 from roster_factory import add_roster
 

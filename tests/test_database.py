@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import DatabaseError
 
-import migrate
 from conftest import TEST_DATABASE_URL
-from database import bulk_insert
-from extensions import db
+from core import migrate
+from core.database import bulk_insert
+from core.extensions import db
 from models import AuditLog, Base, LoginAttempt
 
 sqlite_only = pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite connection settings")

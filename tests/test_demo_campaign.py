@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, update
 
-import migrate
 from callbacks.rules import RetryRules, in_calling_hours
 from campaigns.service import verify
 from conftest import TEST_DATABASE_URL, _reset_postgres
-from demo_campaign import CAMPAIGN_NAME, WORK_DAYS, load_demo_campaign, working_days_before
-from demo_data import load_demo
-from extensions import db
+from core import migrate
+from core.extensions import db
+from demo.accounts import load_demo
+from demo.campaign import CAMPAIGN_NAME, WORK_DAYS, load_demo_campaign, working_days_before
 from models import (
     Attempt,
     AuditLog,

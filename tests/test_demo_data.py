@@ -60,7 +60,7 @@ def test_demo_is_deterministic_for_a_seed(runner, session, make_app):
     assert first == []  # nothing before the demo runs
     runner.invoke(args=["demo", "--persons", "500", "--seed", "3", "--no-campaign"])
     first = sorted(session.scalars(select(Person.id_number)).all())
-    from roster.demo import generate_roster
+    from demo.roster import generate_roster
 
     again = sorted(row["id_number"] for row in generate_roster(3, date.today(), total=500).rows)
     assert first == again

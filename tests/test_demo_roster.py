@@ -11,7 +11,7 @@ from stdnum.cn import ric
 
 from config.codelists import EMPLOYMENT_STATUSES, GENDERS, UNEMPLOYMENT_REASONS, code_for
 from config.counties import ZHANJIANG_COUNTIES
-from roster.demo import (
+from demo.roster import (
     AREA_CODES_BY_COUNTY,
     CSV_HEADERS,
     DIRTY_PER_30K,

@@ -3,14 +3,14 @@
 import pytest
 from sqlalchemy import func, select
 
-from extensions import db
+from core.extensions import db
 from followup_factory import FakeClock, make_tasks
 from models import Attempt, FollowUpTask, Verification
 
 
 @pytest.fixture
 def api(app, token_client):
-    app.config["FOLLOWUP_CLOCK"] = FakeClock()
+    app.config["CLOCK"] = FakeClock()
     make_tasks(app, {"440802": 2, "440881": 1})
     return token_client
 

@@ -3,14 +3,14 @@
 import pytest
 from sqlalchemy import select, update
 
-from extensions import db
+from core.extensions import db
 from followup_factory import FakeClock, add_draw
 from models import AuditLog, FollowUpTask
 
 
 @pytest.fixture
 def api(app, token_client):
-    app.config["FOLLOWUP_CLOCK"] = FakeClock()
+    app.config["CLOCK"] = FakeClock()
     return token_client
 
 

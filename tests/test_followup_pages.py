@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from extensions import db
+from core.extensions import db
 from followup_factory import WEDNESDAY_10, FakeClock, make_tasks
 from models import Attempt, AuditLog, FollowUpTask, User, Verification
 
@@ -14,7 +14,7 @@ from models import Attempt, AuditLog, FollowUpTask, User, Verification
 @pytest.fixture
 def clock(app):
     clock = FakeClock()
-    app.config["FOLLOWUP_CLOCK"] = clock
+    app.config["CLOCK"] = clock
     return clock
 
 

@@ -8,7 +8,7 @@ from callbacks.context import SYSTEM, Actor, retry_rules
 from callbacks.errors import FollowUpError
 from callbacks.tasks import assign_balanced, generate_tasks, reassign
 from conftest import PASSWORD
-from extensions import db
+from core.extensions import db
 from followup_factory import WEDNESDAY_10, add_draw, make_tasks
 from models import Draw, FollowUpTask, SampleUnit, User
 

@@ -7,6 +7,7 @@ that caused it.
 """
 
 import pytest
+
 from test_authorization_matrix import client_for, fill, world  # noqa: F401  (the worked demo campaign)
 
 HUGE = "99999999999999999999"

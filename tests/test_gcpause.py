@@ -4,7 +4,7 @@ import gc
 
 import pytest
 
-from gcpause import collector_paused
+from core.gcpause import collector_paused
 
 
 @pytest.fixture(autouse=True)

@@ -31,7 +31,7 @@ def clock():
 @pytest.fixture
 def throttled(make_app, clock, users):
     """An app on the hand-moved clock with the default throttle settings."""
-    return make_app(AUTH_CLOCK=clock)
+    return make_app(CLOCK=clock)
 
 
 @pytest.fixture
@@ -136,7 +136,7 @@ def test_one_persons_failures_do_not_lock_out_their_office(throttled):
 
 
 def test_guesses_at_one_account_from_many_addresses_are_delayed(make_app, clock, users):
-    app = make_app(AUTH_CLOCK=clock, LOGIN_FREE_FAILURES_PER_ACCOUNT=3)
+    app = make_app(CLOCK=clock, LOGIN_FREE_FAILURES_PER_ACCOUNT=3)
     client = app.test_client()
     for n in range(3):
         from_address(client, f"198.51.100.{n}", "manager", "wrong-password")
@@ -144,7 +144,7 @@ def test_guesses_at_one_account_from_many_addresses_are_delayed(make_app, clock,
 
 
 def test_one_address_guessing_many_accounts_meets_the_address_ceiling(make_app, clock, users):
-    app = make_app(AUTH_CLOCK=clock, LOGIN_FREE_FAILURES_PER_ADDRESS=3)
+    app = make_app(CLOCK=clock, LOGIN_FREE_FAILURES_PER_ADDRESS=3)
     client = app.test_client()
     for name in ("a1", "a2", "a3"):
         from_address(client, "203.0.113.5", name, "wrong-password")
@@ -213,7 +213,7 @@ def post_via_proxy(client, forwarded_for, password):
 def recorded_addresses(app):
     from sqlalchemy import select
 
-    from extensions import db
+    from core.extensions import db
     from models import LoginAttempt
 
     with app.app_context():
@@ -221,7 +221,7 @@ def recorded_addresses(app):
 
 
 def test_x_forwarded_for_is_ignored_without_trusted_proxies(make_app, clock, users):
-    app = make_app(AUTH_CLOCK=clock, TRUSTED_PROXIES=0)
+    app = make_app(CLOCK=clock, TRUSTED_PROXIES=0)
     client = app.test_client()
     for _ in range(5):
         post_via_proxy(client, "198.51.100.1", "wrong-password")
@@ -230,7 +230,7 @@ def test_x_forwarded_for_is_ignored_without_trusted_proxies(make_app, clock, use
 
 
 def test_x_forwarded_for_names_the_client_behind_a_trusted_proxy(make_app, clock, users):
-    app = make_app(AUTH_CLOCK=clock, TRUSTED_PROXIES=1)
+    app = make_app(CLOCK=clock, TRUSTED_PROXIES=1)
     client = app.test_client()
     for _ in range(5):
         post_via_proxy(client, "198.51.100.1", "wrong-password")

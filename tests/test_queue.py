@@ -13,7 +13,7 @@ from callbacks.errors import FollowUpError
 from callbacks.queue import build_queue, claim, claim_next, release
 from callbacks.scheduler import sweep_expired_claims
 from conftest import PASSWORD
-from extensions import db
+from core.extensions import db
 from followup_factory import WEDNESDAY_10, make_tasks
 from models import FollowUpTask, User
 

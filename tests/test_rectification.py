@@ -25,7 +25,7 @@ def campaign_id(app, session):
 
 @pytest.fixture
 def clock(app):
-    app.config["FOLLOWUP_CLOCK"] = lambda: NOW
+    app.config["CLOCK"] = lambda: NOW
     return NOW
 
 

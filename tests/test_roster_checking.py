@@ -10,11 +10,11 @@ from datetime import date
 from itertools import chain
 
 import pytest
-from checking_helpers import DyingChecker
 from sqlalchemy import select
 
 import roster.importer as importer
-from extensions import db
+from checking_helpers import DyingChecker
+from core.extensions import db
 from import_files import TODAY, csv_file, demo_rows
 from models import ImportProblem
 from roster import checking

@@ -11,14 +11,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import IntegrityError
-from test_roster_guard import CHIKAN, check_file, csv_file, on_register, register
 
 import roster.importer as importer
 from conftest import TEST_DATABASE_URL
-from extensions import db
+from core.extensions import db
 from import_files import demo_rows
 from models import ImportBatch, RosterSnapshot, utcnow
 from roster import jobs
+from test_roster_guard import CHIKAN, check_file, csv_file, on_register, register
 
 on_postgres = pytest.mark.skipif(not TEST_DATABASE_URL, reason="a race between two PostgreSQL connections")
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 import roster.importer as importer
-from extensions import db
+from core.extensions import db
 from import_files import TODAY, csv_file, demo_rows
 from models import AuditLog, ImportBatch, Person, RosterSnapshot, User
 from roster.guard import removals_to_confirm, suspicious_counties, typed_name_matches
@@ -259,9 +259,8 @@ def test_restore_needs_a_reason_and_an_earlier_snapshot(ctx, tmp_path):
 
 
 def test_restore_leaves_draws_on_the_snapshots_they_were_drawn_from(ctx, tmp_path, users):
-    from test_campaigns_service import design, draw, make_campaign
-
     from campaigns import service
+    from test_campaigns_service import design, draw, make_campaign
 
     register(ctx, tmp_path, CHIKAN, demo_rows(100, seed=1, county=CHIKAN))
     register(ctx, tmp_path, XUWEN, demo_rows(60, seed=2, county=XUWEN))

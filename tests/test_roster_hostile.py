@@ -15,11 +15,11 @@ from html import escape
 from pathlib import Path
 
 import pytest
-from hostile_files import CORPUS, ROW_CODES, column_letters, sparse_to_z_with_lying_dimension, xlsx
 from sqlalchemy import func, select
 
 import roster.importer as importer
-from extensions import db
+from core.extensions import db
+from hostile_files import CORPUS, ROW_CODES, column_letters, sparse_to_z_with_lying_dimension, xlsx
 from import_files import TODAY
 from models import ImportBatch, ImportProblem, Person, RosterSnapshot
 from roster import sheetscan

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 import roster.importer as importer
-from extensions import db
+from core.extensions import db
 from import_files import TODAY, csv_file, csv_text, demo_rows
 from models import AuditLog, ImportBatch, ImportProblem, Person, RosterSnapshot
 

@@ -144,7 +144,7 @@ def test_the_31st_search_in_a_minute_is_refused_across_workers(make_app, users, 
     from conftest import login
 
     clock = [T0]
-    workers = [make_app(FOLLOWUP_CLOCK=lambda: clock[0]).test_client() for _ in range(2)]
+    workers = [make_app(CLOCK=lambda: clock[0]).test_client() for _ in range(2)]
     for worker in workers:
         login(worker, "manager")
     for n in range(30):
@@ -162,7 +162,7 @@ def test_the_31st_search_in_a_minute_is_refused_across_workers(make_app, users, 
 def test_the_search_limit_is_per_user_and_a_setting(make_app, users):
     from conftest import login
 
-    app = make_app(FOLLOWUP_CLOCK=lambda: T0, SEARCH_MAX_PER_MINUTE=2)
+    app = make_app(CLOCK=lambda: T0, SEARCH_MAX_PER_MINUTE=2)
     manager, coordinator = app.test_client(), app.test_client()
     login(manager, "manager")
     login(coordinator, "coordinator")

@@ -10,7 +10,7 @@ from callbacks.attempts import record_attempt
 from callbacks.context import Actor, retry_rules
 from callbacks.queue import claim_next
 from callbacks.scheduler import SWEEPS, SchedulerLock, build_scheduler, run_sweeps, should_embed
-from extensions import db
+from core.extensions import db
 from followup_factory import WEDNESDAY_10, make_tasks
 from models import FollowUpSnapshot, FollowUpTask, User
 

@@ -122,7 +122,7 @@ def test_a_disabled_users_api_token_stops_working(token_client, users, session):
 
 def test_a_session_idle_longer_than_the_limit_ends(make_app, users):
     clock = Clock()
-    client = make_app(AUTH_CLOCK=clock, SESSION_IDLE_MINUTES=120).test_client()
+    client = make_app(CLOCK=clock, SESSION_IDLE_MINUTES=120).test_client()
     login(client, "caller")
     clock.advance(minutes=119)
     assert logged_in(client)
@@ -134,7 +134,7 @@ def test_a_session_idle_longer_than_the_limit_ends(make_app, users):
 
 def test_a_busy_session_still_ends_at_its_absolute_lifetime(make_app, users):
     clock = Clock()
-    client = make_app(AUTH_CLOCK=clock, SESSION_IDLE_MINUTES=120, SESSION_MAX_HOURS=12).test_client()
+    client = make_app(CLOCK=clock, SESSION_IDLE_MINUTES=120, SESSION_MAX_HOURS=12).test_client()
     login(client, "caller")
     for _ in range(11):
         clock.advance(hours=1)

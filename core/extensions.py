@@ -4,7 +4,7 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from database import Database
+from core.database import Database
 
 db = Database()
 login_manager = LoginManager()

@@ -23,7 +23,7 @@ from callbacks.tasks import assign_balanced, eligible_callers, generate_tasks
 from callbacks.verification import derive, parse_answers, record_verification
 from campaigns.design import parse_design
 from campaigns.service import create_campaign, make_draw, replace_unit
-from extensions import db
+from core.extensions import db
 from models import Campaign, County, FollowUpTask, Person, RectificationItem, RosterSnapshot, SampleUnit, User
 from reports.rectification import accept, generate_items, mark_rectified
 

@@ -6,6 +6,8 @@ Babel reads `zh_CN` as `zh_Hans_CN`, so the Chinese catalogue lives in translati
 from flask import has_request_context, session
 from flask_babel import get_locale
 
+from config import codelists
+
 LANGUAGE_NAMES = {"zh_Hans_CN": "中文", "en": "English"}
 
 
@@ -26,6 +28,17 @@ def is_chinese() -> bool:
     return str(get_locale()).startswith("zh")
 
 
+def lang() -> str:
+    """Return "zh" or "en": the language of the labels the pure core keeps as (zh, en) pairs."""
+    return "zh" if is_chinese() else "en"
+
+
+def label(codelist: str | tuple, code: str | None) -> str:
+    """Return a code's label in the page's language; codelist is a table of config/ or its name there."""
+    table = codelists.BY_NAME[codelist] if isinstance(codelist, str) else codelist
+    return codelists.label(table, code, lang())
+
+
 def html_lang() -> str:
     """Return the value of the page's lang attribute."""
     return "zh-CN" if is_chinese() else "en"
@@ -35,4 +48,4 @@ def init_i18n(app, babel) -> None:
     """Bind Flask-Babel with our locale selector and expose helpers to templates."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_locale, default_timezone=app.config["TIMEZONE"])
-    app.jinja_env.globals.update(html_lang=html_lang, is_chinese=is_chinese, LANGUAGE_NAMES=LANGUAGE_NAMES)
+    app.jinja_env.globals.update(html_lang=html_lang, is_chinese=is_chinese, label=label, LANGUAGE_NAMES=LANGUAGE_NAMES)

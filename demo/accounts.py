@@ -5,8 +5,8 @@ from datetime import date
 from sqlalchemy import insert, select
 
 from auth.accounts import create_user
+from demo.roster import generate_roster
 from models import County, Person, RosterSnapshot, User
-from roster.demo import generate_roster
 
 # Demo passwords are printed by `flask demo` and listed in the README; never use them in production.
 DEMO_ACCOUNTS = (

@@ -20,7 +20,7 @@ from functools import wraps
 
 from flask import request
 
-from errors import api_error
+from core.errors import api_error
 
 MAX_TEXT = 2000
 

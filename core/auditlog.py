@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from core.auditchain import FIELDS, ChainReport, verify_chain
-from extensions import db
+from core.extensions import db
 from models import AuditLog
 
 
