@@ -1,11 +1,13 @@
-"""The JSON API under /api/v1: token or session auth, the same permissions as the pages."""
+"""The JSON API under /api/v1: token or session auth, the same permissions as the pages.
+
+This parent blueprint checks login and CSRF for every API route, serves /me, /counties and /persons
+(api/routes.py), and nests each area's own API blueprint (`<area>/api.py`'s `bp`).
+"""
 
 from flask import Blueprint, request
 from flask_login import current_user
 
 from core.extensions import csrf
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -18,7 +20,6 @@ def authenticated_by_token() -> bool:
     return token_user is not None and current_user.is_authenticated and current_user.id == token_user.id
 
 
-@bp.before_request
 def check_csrf_for_cookie_sessions():
     """Require the CSRF token for a change unless a valid bearer token authenticated the request.
 
@@ -29,10 +30,29 @@ def check_csrf_for_cookie_sessions():
         csrf.protect()
 
 
-@bp.before_request
 def require_login():
     """Refuse anonymous calls with a JSON 401."""
     from flask import abort
 
     if not current_user.is_authenticated:
         abort(401)
+
+
+def init_app(app) -> None:
+    """Register the API: a parent blueprint per app (blueprints cannot change once registered) with the
+    login and CSRF checks, nesting /me, /counties, /persons and each area's API blueprint."""
+    import callbacks.api_manage  # noqa: F401  (its routes hang on callbacks.api.bp)
+    from api.routes import bp as foundation_api
+    from callbacks.api import bp as followup_api
+    from campaigns.api import bp as campaigns_api
+    from reports.api import bp as reports_api
+    from roster.api import bp as roster_api
+
+    parent = Blueprint("api", __name__, url_prefix="/api/v1")
+    parent.before_request(check_csrf_for_cookie_sessions)
+    parent.before_request(require_login)
+    for child in (foundation_api, roster_api, campaigns_api, followup_api, reports_api):
+        parent.register_blueprint(child)
+        csrf.exempt(child)  # the check above asks cookie sessions for the token; a bearer token needs none
+    csrf.exempt(parent)
+    app.register_blueprint(parent)

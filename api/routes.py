@@ -1,10 +1,9 @@
 """Foundation API: who am I, the counties, the roster."""
 
-from flask import current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from api import bp
 from auth.permissions import county_scope, require, scope_to_county
 from core.clock import now
 from core.errors import api_error
@@ -12,6 +11,9 @@ from core.extensions import db
 from core.inputs import MAX_PAGE, int_arg
 from models import County
 from roster.search import NUMBER_REFUSED, TOO_MANY, SearchThrottled, search_roster
+
+# Nested under the API blueprint like each area's API: endpoints "api.foundation.…".
+bp = Blueprint("foundation", __name__)
 
 
 @bp.get("/me")

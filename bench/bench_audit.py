@@ -91,9 +91,9 @@ def main() -> None:
 def run(url: str, args, scratch: str) -> None:
     from app import create_app
     from core import auditlog
+    from core.auditlog import lock_chain_tail
     from core.extensions import db
     from models import LoginAttempt
-    from models.audit import lock_chain_tail
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "SPOTCHECK_INSTANCE": scratch})
     with app.app_context():

@@ -1,10 +1,9 @@
 """Follow-up JSON API under /api/v1/followup: queue, claim, attempt, verification (same permissions)."""
 
-from flask import jsonify
+from flask import Blueprint, jsonify
 from flask_login import current_user
 from sqlalchemy import select
 
-from api import bp
 from auth.permissions import require
 from callbacks import queue as queue_service
 from callbacks.access import is_visible
@@ -22,6 +21,9 @@ from core.jsonbody import Field, accepts
 from core.privacy import mask_id_number, mask_phone
 from models import Attempt, Person, Verification
 from models import FollowUpTask as Task
+
+# Nested under the API blueprint (api/__init__.py): paths are below /api/v1, endpoints "api.followup.…".
+bp = Blueprint("followup", __name__)
 
 
 def current_actor() -> Actor:

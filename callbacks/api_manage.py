@@ -7,11 +7,10 @@ refusals (FollowUpError answered as JSON by callbacks.api).
 
 from flask import jsonify
 
-from api import bp
 from auth.permissions import require
 from callbacks import queue as queue_service
 from callbacks import tasks as task_service
-from callbacks.api import current_actor, task_json, visible_task
+from callbacks.api import bp, current_actor, task_json, visible_task
 from callbacks.click_to_call import call_task
 from callbacks.context import retry_rules
 from callbacks.errors import FollowUpError

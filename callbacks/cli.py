@@ -66,9 +66,3 @@ def scheduler_sweep():
     from callbacks.scheduler import run_sweeps
 
     click.echo(json.dumps(run_sweeps()))
-
-
-def init_app(app) -> None:
-    """Attach the follow-up commands to the app's CLI."""
-    app.cli.add_command(tasks_cli)
-    app.cli.add_command(scheduler_cli)

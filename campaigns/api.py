@@ -7,10 +7,9 @@ design problems come as "design_invalid" with a "problems" object (field -> mess
 from datetime import date
 from functools import wraps
 
-from flask import Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
 
-from api import bp
 from auth.permissions import require
 from campaigns import export, service
 from campaigns.design import DesignError, parse_audit_settings, parse_design
@@ -25,6 +24,9 @@ from sampling.allocation import allocate
 from sampling.errors import SamplingInputError
 from sampling.percent import rate_value
 from sampling.sizes import attribute_sample_size, precision_sample_size
+
+# Nested under the API blueprint (api/__init__.py): paths are below /api/v1, endpoints "api.campaigns.…".
+bp = Blueprint("campaigns", __name__)
 
 
 def json_errors(view):

@@ -253,9 +253,3 @@ def sample_frame(draw_id, output, as_json):
     db.session.commit()
     _emit(as_json, {"draw": draw.id, "rows": len(frame), "fingerprint": fingerprint, "output": str(output)},
           f"wrote {len(frame)} frame rows to {output} (fingerprint {fingerprint})")
-
-
-def init_app(app) -> None:
-    """Attach the campaign and sample command groups to the app's CLI."""
-    app.cli.add_command(campaign_cli)
-    app.cli.add_command(sample_cli)

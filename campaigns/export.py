@@ -28,7 +28,7 @@ from core.privacy import mask_id_number, mask_phone
 from core.spreadsheets import csv_value, xlsx_row
 from core.timefmt import local_time, local_today
 from models import County, Draw, Person, SampleUnit
-from templating import county_name
+from models.county import county_name
 
 ROLES = {"sample": _l("Sample"), "reserve": _l("Reserve")}
 STATUSES = {"active": _l("In the sample"), "standby": _l("Unused reserve"), "replaced": _l("Replaced")}

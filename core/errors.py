@@ -5,8 +5,6 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import SecurityError
 
-from auth.scope import OutOfScope, PartlyOutOfScope
-
 # Stable error codes for the API, with the message shown to people.
 HTTP_ERRORS = {
     400: ("bad_request", lambda: _("The request is not valid.")),
@@ -46,7 +44,12 @@ def _handle(status):
     return handler
 
 
-def _forbidden_beyond_county():
+def not_found(error):
+    """Answer "not found", as a page or in JSON (also for another county's object: auth/scope.py)."""
+    return _handle(404)(error)
+
+
+def forbidden_beyond_county():
     """Answer a change that would reach other counties than the user's own."""
     from core.extensions import db
 
@@ -61,10 +64,6 @@ def init_errors(app) -> None:
     """Register the handlers for the HTTP errors we answer ourselves."""
     for status in HTTP_ERRORS:
         app.register_error_handler(status, _handle(status))
-
-    # The services' county checks (auth/scope.py): another county's object does not exist for the user.
-    app.register_error_handler(OutOfScope, lambda error: _handle(404)(error))
-    app.register_error_handler(PartlyOutOfScope, lambda error: _forbidden_beyond_county())
 
     @app.errorhandler(SecurityError)
     def untrusted_host(error):

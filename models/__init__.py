@@ -1,7 +1,7 @@
 """The database tables, as typed SQLAlchemy 2 models. Import from here; Alembic reads Base.metadata."""
 
-from models.audit import AuditLog
-from models.base import Base, utcnow
+from core.auditlog import AuditLog
+from core.orm import Base, utcnow
 from models.county import County
 from models.followup import Attempt, CallScript, DoNotContact, FollowUpSnapshot, FollowUpTask, Verification
 from models.imports import BATCH_STATUSES, RUNNING_STATUSES, ImportBatch, ImportProblem

@@ -3,7 +3,7 @@
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base
+from core.orm import Base
 
 
 class County(Base):
@@ -18,3 +18,12 @@ class County(Base):
     def name(self, locale: str) -> str:
         """Return the county's name in the given locale."""
         return self.name_zh if str(locale).startswith("zh") else self.name_en
+
+
+def county_name(code: str) -> str:
+    """Return a county's name in the page's language (its code when unknown)."""
+    from core.extensions import db
+    from core.i18n import lang
+
+    county = db.session.get(County, code)  # identity map: one query per county per request
+    return code if county is None else county.name(lang())

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, 
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, utcnow
+from core.orm import Base, utcnow
 
 # JSON on SQLite, JSONB on PostgreSQL: reports compare and search the lists of a verification record.
 JSONDoc = JSON().with_variant(JSONB(), "postgresql")

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, utcnow
+from core.orm import Base, utcnow
 
 # A batch moves: uploaded -> validating -> previewed -> importing -> committed; validating may stop at
 # needs_mapping until a user maps unrecognised headers. It can end as failed (could not be read or

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, utcnow
+from core.orm import Base, utcnow
 
 # open: the county must act; rectified: the county says it has, awaiting the coordinator;
 # accepted: the coordinator checked and closed it; withdrawn: the record no longer confirms it.

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, Index, String, event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models.base import Base, utcnow
+from core.orm import Base, utcnow
 from models.county import County
 
 ROLES = ("admin", "coordinator", "caller", "manager")

@@ -1,2 +1,12 @@
 """Statistics and reports: dashboard figures from grouped SQL counts and the estimators of sampling/,
 their pages, API, exports and CLI, and the rectification (整改) lists built from confirmed discrepancies."""
+
+
+def init_app(app) -> None:
+    """Plug in the statistics and rectification pages and `flask stats` / `flask rectification`."""
+    from reports.cli import rectification_cli, stats_cli
+    from reports.routes import bp
+
+    app.register_blueprint(bp)
+    app.cli.add_command(stats_cli)
+    app.cli.add_command(rectification_cli)

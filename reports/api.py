@@ -1,9 +1,8 @@
 """The statistics and rectification API under /api/v1: the figures of the pages, the same permissions."""
 
-from flask import abort, jsonify, request
+from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
 
-from api import bp
 from auth.permissions import require
 from campaigns.service import current_draw
 from core.clock import now
@@ -18,6 +17,9 @@ from reports.cases import CaseFilterError, list_cases
 from reports.figures import campaign_figures
 from reports.listing import rectification_rows
 from reports.routes import apply_step
+
+# Nested under the API blueprint (api/__init__.py): paths are below /api/v1, endpoints "api.reports.…".
+bp = Blueprint("reports", __name__)
 
 
 @bp.get("/campaigns/<int:campaign_id>/statistics")

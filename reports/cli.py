@@ -236,9 +236,3 @@ def generate_command(campaign_id, due_days):
         counts = generate_items(session, campaign, now, today, days)
     click.echo(f"rectification items: {counts['created']} new, {counts['withdrawn']} withdrawn, "
                f"{counts['restored']} restored; new items due {(today + timedelta(days=days)).isoformat()}")
-
-
-def init_app(app) -> None:
-    """Add the statistics and rectification commands to the flask CLI."""
-    app.cli.add_command(stats_cli)
-    app.cli.add_command(rectification_cli)

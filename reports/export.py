@@ -22,11 +22,11 @@ from core.privacy import mask_id_number, mask_phone
 from core.spreadsheets import csv_value, xlsx_row
 from core.timefmt import local_time, local_today
 from models import Attempt, FollowUpTask, Person, User, Verification
+from models.county import county_name
 from reports import labels
 from reports.figures import Options, campaign_figures, county_figures
 from reports.listing import rectification_rows
 from reports.rectification import field_value
-from templating import county_name
 
 STAT_TABLES = ("rates", "outcomes", "services", "audit")
 EXPORTS = ("statistics", *STAT_TABLES, "verifications", "attempts", "rectification")

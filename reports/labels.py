@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 
 from campaigns.export import stratum_label
 from core.i18n import is_chinese, label
+from models.county import county_name
 from reports.figures import ANY
 from sampling.percent import percent_text
-from templating import county_name
 
 AUDIT_STATUSES = {"within": _l("Within tolerance"), "over": _l("Over tolerance"),
                   "inconclusive": _l("Inconclusive")}

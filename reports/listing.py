@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from core.privacy import mask_id_number
 from models import Person, RectificationItem
+from models.county import county_name
 from reports import labels
 from reports.rectification import describe, is_overdue
-from templating import county_name
 
 
 def rectification_rows(session, campaign_id: int, *, today: date, county: str | None = None,

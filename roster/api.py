@@ -3,11 +3,10 @@
 import os
 from datetime import date
 
-from flask import abort, current_app, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from api import bp
 from auth.permissions import county_scope, ensure_county_visible, require
 from core.extensions import db
 from core.inputs import int_arg
@@ -16,6 +15,9 @@ from models import ImportBatch, ImportProblem
 from roster import guard, importer, jobs, snapshots
 from roster.import_routes import save_upload, visible_batch
 from roster.quality import county_quality
+
+# Nested under the API blueprint (api/__init__.py): paths are below /api/v1, endpoints "api.roster.…".
+bp = Blueprint("roster", __name__)
 
 
 def batch_json(batch: ImportBatch) -> dict:

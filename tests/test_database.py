@@ -96,7 +96,7 @@ def test_audit_log_is_append_only_in_the_database(session):
 
 
 def test_audit_log_refuses_changes_through_the_orm(session):
-    from models.audit import AppendOnlyError
+    from core.auditlog import AppendOnlyError
 
     entry = AuditLog(action="test", username="u")
     session.add(entry)

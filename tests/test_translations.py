@@ -57,7 +57,7 @@ def test_no_batch_task_unit_or_item_state_reads_as_de_registration(app):
     from campaigns.export import ROLES, STATUSES
     from config.dispositions import TASK_STATUSES
     from reports.labels import RECTIFICATION_STATUSES
-    from templating import BATCH_STATUS_LABELS
+    from roster.labels import BATCH_STATUS_LABELS
 
     with app.test_request_context():
         labels = [str(v) for table in (BATCH_STATUS_LABELS, RECTIFICATION_STATUSES, STATUSES, ROLES)

@@ -7,7 +7,7 @@ Create Date: 2026-11-25 14:13:40.883494
 
 from alembic import op
 import sqlalchemy as sa
-import models.base
+import core.orm
 from config.counties import ZHANJIANG_COUNTIES
 
 
@@ -31,7 +31,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=64), nullable=False),
     sa.Column('remote_addr', sa.String(length=64), nullable=False),
-    sa.Column('at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', core.orm.UTCDateTime(timezone=True), nullable=False),
     sa.Column('succeeded', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_attempt'))
     )
@@ -48,7 +48,7 @@ def upgrade():
     sa.Column('county_code', sa.String(length=6), nullable=True),
     sa.Column('phone', sa.String(length=32), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.orm.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['county_code'], ['county.code'], name=op.f('fk_user_account_county_code_county')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
     sa.UniqueConstraint('username', name=op.f('uq_user_account_username'))
@@ -58,9 +58,9 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('prefix', sa.String(length=12), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_used_at', models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.orm.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', core.orm.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', core.orm.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_api_token_user_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_token_token_hash'))
@@ -70,7 +70,7 @@ def upgrade():
 
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', core.orm.UTCDateTime(timezone=True), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('username', sa.String(length=64), nullable=False),
     sa.Column('action', sa.String(length=64), nullable=False),
@@ -89,7 +89,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('county_code', sa.String(length=6), nullable=False),
     sa.Column('source', sa.String(length=255), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.orm.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('row_count', sa.Integer(), nullable=False),
     sa.Column('is_current', sa.Boolean(), nullable=False),

@@ -13,7 +13,7 @@ Create Date: 2026-12-03
 import sqlalchemy as sa
 from alembic import op
 
-import models.base
+import core.orm
 from core.auditchain import FIELDS, GENESIS, entry_hash
 
 revision = '0009'
@@ -24,7 +24,7 @@ depends_on = None
 REFUSAL = "audit_log is append-only: a new entry goes after the last one and holds its hash"
 
 AUDIT = sa.table(
-    'audit_log', sa.column('id', sa.Integer), sa.column('at', models.base.UTCDateTime()),
+    'audit_log', sa.column('id', sa.Integer), sa.column('at', core.orm.UTCDateTime()),
     sa.column('user_id', sa.Integer), sa.column('username', sa.String), sa.column('action', sa.String),
     sa.column('object_type', sa.String), sa.column('object_id', sa.String), sa.column('detail', sa.JSON),
     sa.column('remote_addr', sa.String), sa.column('prev_hash', sa.String), sa.column('entry_hash', sa.String),
