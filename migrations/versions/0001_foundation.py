@@ -7,14 +7,27 @@ Create Date: 2026-11-25 14:13:40.883494
 
 from alembic import op
 import sqlalchemy as sa
-import core.orm
-from config.counties import ZHANJIANG_COUNTIES
 
 
 revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
+
+# Zhanjiang's county-level units as this revision seeds them (code, name_zh, name_en, official),
+# copied here so that the revision does not change when the app's county list does.
+COUNTIES = (
+    ("440802", "赤坎区", "Chikan District", True),
+    ("440803", "霞山区", "Xiashan District", True),
+    ("440804", "坡头区", "Potou District", True),
+    ("440811", "麻章区", "Mazhang District", True),
+    ("440823", "遂溪县", "Suixi County", True),
+    ("440825", "徐闻县", "Xuwen County", True),
+    ("440881", "廉江市", "Lianjiang City", True),
+    ("440882", "雷州市", "Leizhou City", True),
+    ("440883", "吴川市", "Wuchuan City", True),
+    ("440871", "湛江经济技术开发区", "Zhanjiang Economic and Technological Development Zone", False),
+)
 
 
 def upgrade():
@@ -31,7 +44,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=64), nullable=False),
     sa.Column('remote_addr', sa.String(length=64), nullable=False),
-    sa.Column('at', core.orm.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('succeeded', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_attempt'))
     )
@@ -48,7 +61,7 @@ def upgrade():
     sa.Column('county_code', sa.String(length=6), nullable=True),
     sa.Column('phone', sa.String(length=32), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', core.orm.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['county_code'], ['county.code'], name=op.f('fk_user_account_county_code_county')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
     sa.UniqueConstraint('username', name=op.f('uq_user_account_username'))
@@ -58,9 +71,9 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('prefix', sa.String(length=12), nullable=False),
-    sa.Column('created_at', core.orm.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_used_at', core.orm.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', core.orm.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_api_token_user_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_token_token_hash'))
@@ -70,7 +83,7 @@ def upgrade():
 
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', core.orm.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('username', sa.String(length=64), nullable=False),
     sa.Column('action', sa.String(length=64), nullable=False),
@@ -89,7 +102,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('county_code', sa.String(length=6), nullable=False),
     sa.Column('source', sa.String(length=255), nullable=False),
-    sa.Column('created_at', core.orm.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('row_count', sa.Integer(), nullable=False),
     sa.Column('is_current', sa.Boolean(), nullable=False),
@@ -130,8 +143,8 @@ def upgrade():
     make_audit_log_append_only()
     county = sa.table("county", sa.column("code"), sa.column("name_zh"), sa.column("name_en"),
                       sa.column("official"), sa.column("active"))
-    op.bulk_insert(county, [{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en,
-                             "official": c.official, "active": True} for c in ZHANJIANG_COUNTIES])
+    op.bulk_insert(county, [{"code": code, "name_zh": name_zh, "name_en": name_en, "official": official,
+                             "active": True} for code, name_zh, name_en, official in COUNTIES])
 
 
 def make_audit_log_append_only():

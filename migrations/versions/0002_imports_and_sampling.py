@@ -7,7 +7,6 @@ Create Date: 2026-11-25 14:22:35.555748
 
 from alembic import op
 import sqlalchemy as sa
-import core.orm
 
 
 revision = '0002'
@@ -27,7 +26,7 @@ def upgrade():
     sa.Column('tolerable_rate', sa.Double(), nullable=False),
     sa.Column('confidence', sa.Double(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', core.orm.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_campaign_created_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_campaign')),
     sa.UniqueConstraint('name', name=op.f('uq_campaign_name'))
@@ -39,7 +38,7 @@ def upgrade():
     sa.Column('size_bytes', sa.Integer(), nullable=False),
     sa.Column('stored_path', sa.String(length=500), nullable=False),
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', core.orm.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('default_county', sa.String(length=6), nullable=True),
     sa.Column('header_mapping', sa.JSON(), nullable=False),
@@ -56,9 +55,9 @@ def upgrade():
     sa.Column('duplicates', sa.Integer(), nullable=False),
     sa.Column('error_code', sa.String(length=64), nullable=True),
     sa.Column('error_message', sa.Text(), nullable=True),
-    sa.Column('started_at', core.orm.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('finished_at', core.orm.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('committed_at', core.orm.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('committed_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['default_county'], ['county.code'], name=op.f('fk_import_batch_default_county_county')),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'], name=op.f('fk_import_batch_uploaded_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_import_batch'))
@@ -92,7 +91,7 @@ def upgrade():
     sa.Column('redraw_reason', sa.Text(), nullable=True),
     sa.Column('superseded', sa.Boolean(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', core.orm.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_draw_campaign_id_campaign')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_draw_created_by_id_user_account')),
     sa.ForeignKeyConstraint(['supersedes_id'], ['draw.id'], name=op.f('fk_draw_supersedes_id_draw')),
@@ -143,7 +142,7 @@ def upgrade():
     sa.Column('replaced_by_id', sa.Integer(), nullable=True),
     sa.Column('replacement_reason', sa.String(length=64), nullable=True),
     sa.Column('replacement_note', sa.Text(), nullable=True),
-    sa.Column('replaced_at', core.orm.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('replaced_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['county_code'], ['county.code'], name=op.f('fk_sample_unit_county_code_county')),
     sa.ForeignKeyConstraint(['draw_id'], ['draw.id'], name=op.f('fk_sample_unit_draw_id_draw')),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_sample_unit_person_id_person')),

@@ -8,8 +8,6 @@ Create Date: 2026-11-25
 import sqlalchemy as sa
 from alembic import op
 
-import core.orm
-
 revision = '0005'
 down_revision = '0004'
 branch_labels = None
@@ -19,7 +17,7 @@ depends_on = None
 def upgrade():
     # Plain ADD COLUMN (no batch copy): import_batch is referenced by other tables.
     op.add_column('import_batch', sa.Column('headers', sa.JSON(), nullable=False, server_default='[]'))
-    op.add_column('import_batch', sa.Column('heartbeat_at', core.orm.UTCDateTime(timezone=True), nullable=True))
+    op.add_column('import_batch', sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():

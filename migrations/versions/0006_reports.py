@@ -7,7 +7,6 @@ Create Date: 2026-11-25
 
 from alembic import op
 import sqlalchemy as sa
-import core.orm
 
 revision = '0006'
 down_revision = '0005'
@@ -31,13 +30,13 @@ def upgrade():
     sa.Column('rectified_on', sa.Date(), nullable=True),
     sa.Column('rectified_note', sa.Text(), nullable=True),
     sa.Column('rectified_by_id', sa.Integer(), nullable=True),
-    sa.Column('rectified_at', core.orm.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('rectified_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
-    sa.Column('reviewed_at', core.orm.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reviewed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('review_note', sa.Text(), nullable=True),
     sa.Column('reopened_count', sa.Integer(), nullable=False),
-    sa.Column('created_at', core.orm.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.orm.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_rectification_item_campaign_id_campaign')),
     sa.ForeignKeyConstraint(['county_code'], ['county.code'], name=op.f('fk_rectification_item_county_code_county')),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_rectification_item_person_id_person')),

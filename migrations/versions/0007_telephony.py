@@ -8,8 +8,6 @@ Create Date: 2026-11-25
 import sqlalchemy as sa
 from alembic import op
 
-import core.orm
-
 revision = '0007'
 down_revision = '0006'
 branch_labels = None
@@ -29,9 +27,9 @@ def upgrade():
         sa.Column('status', sa.String(length=16), nullable=False),
         sa.Column('person_status', sa.String(length=16), nullable=True),
         sa.Column('suggested_disposition', sa.String(length=24), nullable=True),
-        sa.Column('created_at', core.orm.UTCDateTime(timezone=True), nullable=False),
-        sa.Column('answered_at', core.orm.UTCDateTime(timezone=True), nullable=True),
-        sa.Column('ended_at', core.orm.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('duration_seconds', sa.Integer(), nullable=True),
         sa.Column('person_duration_seconds', sa.Integer(), nullable=True),
         sa.Column('recording_sid', sa.String(length=64), nullable=True),

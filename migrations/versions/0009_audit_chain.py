@@ -10,11 +10,12 @@ Revises: 0008
 Create Date: 2026-12-03
 """
 
+import hashlib
+import json
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic import op
-
-import core.orm
-from core.auditchain import FIELDS, GENESIS, entry_hash
 
 revision = '0009'
 down_revision = '0008'
@@ -23,8 +24,30 @@ depends_on = None
 
 REFUSAL = "audit_log is append-only: a new entry goes after the last one and holds its hash"
 
+# The chain as this revision writes it, copied here so that the revision does not change when the
+# app's code does: the fields hashed, the prev_hash of the first entry, and the hash of an entry.
+GENESIS = "0" * 64
+FIELDS = ("id", "at", "user_id", "username", "action", "object_type", "object_id", "detail", "remote_addr",
+          "prev_hash")
+
+
+def entry_hash(entry: dict) -> str:
+    """Return the SHA-256 (hex) of the entry's fields as JSON (keys sorted, no spaces, non-ASCII as is).
+
+    The time is written as UTC ISO 8601 with microseconds; SQLite gives it back without an offset, and
+    what it holds there is UTC.
+    """
+    fields = {name: entry[name] for name in FIELDS}
+    at = fields["at"]
+    if isinstance(at, datetime):
+        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at
+        fields["at"] = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    text = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 AUDIT = sa.table(
-    'audit_log', sa.column('id', sa.Integer), sa.column('at', core.orm.UTCDateTime()),
+    'audit_log', sa.column('id', sa.Integer), sa.column('at', sa.DateTime(timezone=True)),
     sa.column('user_id', sa.Integer), sa.column('username', sa.String), sa.column('action', sa.String),
     sa.column('object_type', sa.String), sa.column('object_id', sa.String), sa.column('detail', sa.JSON),
     sa.column('remote_addr', sa.String), sa.column('prev_hash', sa.String), sa.column('entry_hash', sa.String),

@@ -8,8 +8,6 @@ Create Date: 2026-12-09
 import sqlalchemy as sa
 from alembic import op
 
-import core.orm
-
 revision = '0011'
 down_revision = '0010'
 branch_labels = None
@@ -21,7 +19,7 @@ def upgrade():
         'search_event',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('user_id', sa.Integer(), nullable=False),
-        sa.Column('at', core.orm.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('at', sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_search_event_user_id_user_account')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_search_event')),
     )

@@ -8,8 +8,6 @@ Create Date: 2026-12-09
 import sqlalchemy as sa
 from alembic import op
 
-import core.orm
-
 revision = '0012'
 down_revision = '0011'
 branch_labels = None
@@ -22,8 +20,8 @@ def upgrade():
         'login_throttle',
         sa.Column('key', sa.String(length=200), nullable=False),
         sa.Column('failures', sa.Integer(), nullable=False),
-        sa.Column('last_failure_at', core.orm.UTCDateTime(timezone=True), nullable=True),
-        sa.Column('blocked_until', core.orm.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('last_failure_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('blocked_until', sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint('key', name=op.f('pk_login_throttle')),
     )
 
