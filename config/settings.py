@@ -5,9 +5,10 @@ import secrets
 import tomllib
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-DEFAULTS = {
+DEFAULTS: dict[str, Any] = {
     "ENV": "embedded",  # "embedded" (single machine, SQLite default) or "production"
     "TIMEZONE": "Asia/Shanghai",
     "DATABASE_URL": None,  # None: SQLite file in the instance folder

@@ -19,7 +19,7 @@ def select_locale() -> str:
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in current_app.config["LANGUAGES"]:
-        return chosen
+        return str(chosen)
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import wraps
+from typing import Any
 
 from flask import request
 
@@ -161,6 +162,7 @@ def identifier(required: bool = False, nullable: bool = False) -> Field:
 
 def read_body(fields: dict[str, Field]) -> tuple[dict | None, dict]:
     """Return the declared fields of the request's JSON body and the problems found (field -> reason)."""
+    data: Any
     if not request.get_data(cache=True):
         data = {}
     else:

@@ -1,6 +1,7 @@
 """Load the demo: one user per role (plus a county liaison) and a synthetic roster."""
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import insert, select
 
@@ -9,7 +10,7 @@ from demo.roster import generate_roster
 from models import County, Person, RosterSnapshot, User
 
 # Demo passwords are printed by `flask demo` and listed in the README; never use them in production.
-DEMO_ACCOUNTS = (
+DEMO_ACCOUNTS: tuple[dict[str, Any], ...] = (
     {"username": "admin", "password": "admin-demo-2026", "role": "admin", "county": None, "name": "系统管理员"},
     {"username": "coord", "password": "coord-demo-2026", "role": "coordinator", "county": None,
      "name": "黄敏"},

@@ -77,7 +77,8 @@ def _local(day: date, at: time, zone: ZoneInfo) -> datetime:
 
 def working_days_before(today: date, count: int) -> list[date]:
     """Return the last `count` Mondays to Fridays before today, oldest first."""
-    days, day = [], today
+    days: list[date] = []
+    day = today
     while len(days) < count:
         day -= timedelta(days=1)
         if day.weekday() < 5:
@@ -139,7 +140,7 @@ class _Worker:
         self.done[(task.id, task.channel)] = step + 1
         result = record_attempt(self.actor, task.id, disposition, now, rules,
                                 submission_key=f"demo-{task.id}-{task.channel}-{step}")
-        if result.plan.status == "awaiting_record":
+        if result.plan is not None and result.plan.status == "awaiting_record":
             person = db.session.get(Person, task.person_id)
             checked_on = now.astimezone(ZoneInfo(rules.timezone)).date()
             answers = answers_for(self.rng, person, checked_on, self.laxity[task.county_code])

@@ -5,7 +5,7 @@ from functools import cache
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, event, inspect
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import InstanceState, Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.orm import Base, utcnow
@@ -74,7 +74,7 @@ def _end_sessions_on_account_change(session, _flush_context, _instances) -> None
 
 
 def _changes_access(user: User) -> bool:
-    state = inspect(user)
+    state: InstanceState[User] = inspect(user)
     return any(state.attrs[name].history.has_changes() for name in SESSION_ENDING_FIELDS)
 
 
