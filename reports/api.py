@@ -1,9 +1,8 @@
 """The statistics and rectification API under /api/v1: the figures of the pages, the same permissions."""
 
-from flask import abort, jsonify, request
+from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
 
-from api import bp
 from auth.permissions import require
 from campaigns.service import current_draw
 from core.clock import now
@@ -17,7 +16,9 @@ from reports import rectification as rect
 from reports.cases import CaseFilterError, list_cases
 from reports.figures import campaign_figures
 from reports.listing import rectification_rows
-from reports.routes import apply_step
+from reports.steps import apply_step
+
+bp = Blueprint("reports", __name__)
 
 
 @bp.get("/campaigns/<int:campaign_id>/statistics")
@@ -83,8 +84,7 @@ def rectification_generate(campaign_id, body):
     """Bring the rectification lists in line with the confirmed discrepancies (idempotent)."""
     campaign = access.visible_campaign(campaign_id)
     days = body.get("due_days", access.due_days())
-    with db.write_transaction() as session:
-        counts = rect.generate_items(session, campaign, now(), access.today(), days, current_user)
+    counts = rect.generate(campaign, now(), access.today(), days, current_user)
     return jsonify(counts)
 
 
@@ -98,8 +98,6 @@ def rectification_step(item_id, step, body):
     try:
         apply_step(item, step, body)
     except rect.RectificationError as error:
-        db.session.rollback()
         return api_error(error.status, error.code, error.message)
-    db.session.commit()
     row = rectification_rows(db.session, item.campaign_id, today=access.today(), item_id=item.id)[0]
     return jsonify(row)

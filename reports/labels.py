@@ -61,7 +61,7 @@ def task_status_label(code: str | None) -> str:
 
 def replacement_label(reason: str) -> str:
     """Name an out-of-scope reason a unit was replaced for."""
-    from campaigns.service import REPLACEMENT_REASONS
+    from campaigns.replacement import REPLACEMENT_REASONS
 
     return str(REPLACEMENT_REASONS.get(reason, reason))
 
