@@ -234,7 +234,7 @@ def sample_frame(draw_id, output, as_json):
     given out by an operator; every export is in the audit log. Refused when the rebuilt frame's
     fingerprint differs from the recorded one (the draw then no longer verifies: see `sample verify`).
     """
-    from sampling.draw import frame_fingerprint
+    from sampling.frame import frame_fingerprint
 
     draw = _draw(draw_id, as_json)
     with collector_paused():

@@ -13,8 +13,8 @@ from core import auditlog
 from core.extensions import db
 from core.gcpause import collector_paused
 from models import Draw, DrawExclusion, SampleUnit
-from sampling.draw import verify_draw
 from sampling.errors import Finding
+from sampling.verify import verify_draw
 
 
 @dataclass

@@ -15,7 +15,7 @@ from numbers import Rational, Real
 from scipy import special
 
 from sampling.binomial import exact_fraction, tail_counts
-from sampling.estimates import EstimateInputError, check_count, check_rate_counts
+from sampling.checks import EstimateInputError, check_count, check_rate_counts
 from sampling.sizes import ATTRIBUTE_LIMIT, size_for_deviations
 
 WITHIN = "within"

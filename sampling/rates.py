@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sampling.estimates import EstimateInputError, check_count
+from sampling.checks import EstimateInputError, check_count
 
 
 class Outcome(StrEnum):
