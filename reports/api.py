@@ -41,7 +41,7 @@ def county_statistics(campaign_id, code):
 @require("view_stats")
 def progress(campaign_id):
     """Return the progress over time of the visible counties (a county with ?county=)."""
-    from reports.figures import progress as daily
+    from reports.counts import progress as daily
 
     campaign = access.visible_campaign(campaign_id)
     county = access.requested_county()

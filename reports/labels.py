@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from campaigns.export import stratum_label
 from core.i18n import is_chinese, label
-from reports.figures import ANY
+from reports.counts import ANY
 from sampling.percent import percent_text
 from templating import county_name
 

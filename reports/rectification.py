@@ -19,7 +19,7 @@ from core.extensions import db
 from core.i18n import label
 from core.privacy import mask_id_number, mask_phone
 from models import FollowUpTask, Person, RectificationItem, Verification
-from reports.figures import TYPE_CODES, json_list_has
+from reports.counts import TYPE_CODES, json_list_has
 
 DEFAULT_DUE_DAYS = 30
 ACTIVE = ("open", "rectified")
