@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -67,7 +68,7 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
 class EstimateInputError(SamplingInputError):
     """Refuse counts or options that no estimate can be computed from, in Chinese and English."""
 
-    def __init__(self, code: str, *, stratum: int | None = None, **params) -> None:
+    def __init__(self, code: str, *, stratum: int | None = None, **params: object) -> None:
         """Build the error from an ESTIMATE_MESSAGES code and the values its message names."""
         where = {"where_zh": "", "where_en": ""}
         if stratum is not None:
@@ -86,7 +87,7 @@ class EstimateInputError(SamplingInputError):
         return self.message_en if lang.lower().startswith("en") else self.message_zh
 
 
-def check_count(value, field: str | tuple[str, str], stratum: int | None = None) -> int:
+def check_count(value: Any, field: str | tuple[str, str], stratum: int | None = None) -> int:
     """Return value as a non-negative int, or raise naming the field (a FIELD_NAMES key or a pair)."""
     field_zh, field_en = FIELD_NAMES[field] if isinstance(field, str) else field
     # bool is an int subclass, but True as a count is always a caller's mistake.
@@ -100,7 +101,7 @@ def check_count(value, field: str | tuple[str, str], stratum: int | None = None)
     return int(value)
 
 
-def check_rate_counts(d, m, stratum: int | None = None) -> tuple[int, int]:
+def check_rate_counts(d: Any, m: Any, stratum: int | None = None) -> tuple[int, int]:
     """Validate d discrepant among m resolved units and return them as ints."""
     d, m = check_count(d, "d", stratum), check_count(m, "m", stratum)
     if d > m:
@@ -108,7 +109,7 @@ def check_rate_counts(d, m, stratum: int | None = None) -> tuple[int, int]:
     return d, m
 
 
-def check_confidence(confidence) -> float:
+def check_confidence(confidence: Any) -> float:
     """Return the confidence level as a float strictly between 0 and 1, or raise."""
     usable = isinstance(confidence, int | float | np.floating) and not isinstance(confidence, bool)
     if not usable or not 0.0 < float(confidence) < 1.0:

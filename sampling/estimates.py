@@ -6,7 +6,7 @@ The definitions, and why each edge case is handled the way it is, are in docs/st
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,7 +80,7 @@ class StratifiedEstimate:
     best_case: float  # sum of N_h/N d_h/(m_h + o_h) over all strata
 
 
-def _unknown_method(method, allowed: tuple[str, ...]) -> EstimateInputError:
+def _unknown_method(method: object, allowed: tuple[str, ...]) -> EstimateInputError:
     """Build the error for a method name outside allowed."""
     return EstimateInputError("interval_method_unknown", method=method, choices=", ".join(allowed))
 
@@ -161,7 +161,8 @@ def rate_estimate(
     )
 
 
-def _strata_arrays(N_h, m_h, d_h, open_h) -> tuple[np.ndarray, ...]:
+def _strata_arrays(N_h: Iterable[Any], m_h: Iterable[Any], d_h: Iterable[Any], open_h: Iterable[Any] | None
+                   ) -> tuple[IntArray, ...]:
     """Validate the per-stratum counts and return them as int64 arrays."""
     columns = [list(N_h), list(m_h), list(d_h)]
     columns.append([0] * len(columns[0]) if open_h is None else list(open_h))
@@ -283,7 +284,7 @@ def _rate_and_variance(W: FloatArray, Nu: IntArray, mu: IntArray, du: IntArray) 
     elif (du == mu).all():
         p = 1.0
     else:
-        p = float(min(max(W @ p_h, 0.0), 1.0))
+        p = float(min(max(float(W @ p_h), 0.0), 1.0))
     fpc = 1.0 - mu / Nu
     spread = np.where(mu > 1, p_h * (1 - p_h) / np.maximum(mu - 1, 1), (p_h - p) ** 2)
     return p, float(np.sum(W**2 * fpc * spread))

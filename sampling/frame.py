@@ -8,13 +8,14 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
 from sampling.errors import SamplingInputError
 
 
-def _text_array(values: object) -> tuple[np.ndarray, bool]:
+def _text_array(values: Any) -> tuple[np.ndarray, bool]:
     """Return values as a contiguous 1-D array of fixed-width Unicode text, and whether it holds every
     text as given: numpy drops trailing NULs, so "a\0" would silently become "a"."""
     if isinstance(values, np.ndarray):
@@ -85,7 +86,7 @@ class _Columns:
         The packing is one to one: two texts are equal exactly when all their words are.
         """
         varying = np.flatnonzero(self.lowest != self.highest)  # a constant column cannot change the order
-        parts = []
+        parts: list[tuple[np.ndarray, int]] = []
         for j in varying.tolist():
             column, low, top = self.chars[j], int(self.lowest[j]), int(self.highest[j])
             if low == 0:  # some texts end before this column: keep NUL at 0 and count characters from 1
@@ -118,7 +119,7 @@ def _first_repeat(words: list[np.ndarray], order: np.ndarray) -> int | None:
         return 1  # no column varies: every text is the same
     # Compare four 16-bit words at once as one 64-bit number (only equality matters here), first over
     # every neighbouring pair in key order, then only over the pairs still equal.
-    pairs = None
+    pairs: np.ndarray | None = None
     for start in range(0, len(words), 4):
         group = words[start : start + 4]
         group += [np.zeros_like(group[0])] * (4 - len(group))
@@ -130,7 +131,7 @@ def _first_repeat(words: list[np.ndarray], order: np.ndarray) -> int | None:
             pairs = pairs[packed[order[pairs]] == packed[order[pairs + 1]]]
         if len(pairs) == 0:
             return None
-    return int(pairs[0]) + 1
+    return int(pairs[0]) + 1  # type: ignore[index]  # words is not empty, so the loop set pairs
 
 
 def _rows_view(matrix: np.ndarray) -> np.ndarray:
@@ -208,10 +209,11 @@ class Frame:
         lines[:, -1] = 10
         # UTF-8 never encodes a character with a zero byte, so the zeros are exactly the padding to drop.
         full = kb.size == 0 or (bool(kb[:, -1].all()) and bool(name_bytes[:, -1].all()))
-        return hashlib.sha256(lines if full else lines[lines != 0]).hexdigest()  # hashes the buffer, no copy
+        # hashes the buffer, no copy (numpy's stubs do not say that an array is a buffer)
+        return hashlib.sha256(lines if full else lines[lines != 0]).hexdigest()  # type: ignore[arg-type]
 
 
-def prepare(keys: object, strata: object, names: Sequence[str] | None = None) -> Frame:
+def prepare(keys: Any, strata: Any, names: Sequence[str] | None = None) -> Frame:
     """Check a frame and order it by key; names fixes the allowed strata."""
     (k, keys_faithful), (s, strata_faithful) = _text_array(keys), _text_array(strata)
     if len(k) != len(s):
