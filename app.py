@@ -81,6 +81,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(followup_bp)
+    if not api_bp._got_registered_once:  # TEMP wiring (not committed)
+        api_bp.register_blueprint(campaigns.api.bp)
+        api_bp.register_blueprint(reports.api.bp)
+    csrf.exempt(campaigns.api.bp)
+    csrf.exempt(reports.api.bp)
     app.register_blueprint(api_bp)
     import callbacks.telephony_settings  # noqa: F401
     from callbacks.click_to_call import bp as calls_bp

@@ -91,6 +91,26 @@ def _category(status: str | None, outcome: str | None) -> str:
 
 def count_strata(session, draw: Draw, county: str | None = None) -> StratumCounts:
     """Count the draw's active units per stratum with one grouped query."""
+    rows = session.execute(_strata_query(draw, county)).all()
+    strata = {name: spec for name, spec in (draw.strata or {}).items()}
+    names, counties, index = _stratum_order(rows, strata, county)
+    size = len(names)
+    zeros = lambda: np.zeros(size, dtype=np.int64)  # noqa: E731
+    c = StratumCounts(
+        strata=names, county=counties,
+        N=np.array([int((strata.get(n) or {}).get("N", 0)) for n in names], dtype=np.int64),
+        units=zeros(), resolved=zeros(), out_of_scope=zeros(), in_progress=zeros(),
+        discrepant={t: zeros() for t in TYPES}, outcomes={k: zeros() for k in CATEGORIES},
+        services_answered=zeros(), services={s: zeros() for s in SERVICE_CODES}, attempts=zeros())
+    for row in rows:
+        _add_row(c, index[row[0]], row)
+    # A stratum whose frame size is unknown (a draw without strata) counts its units as the frame.
+    c.N = np.maximum(c.N, c.units)
+    return c
+
+
+def _strata_query(draw: Draw, county: str | None):
+    """Build the grouped query: per stratum, task status and outcome, the units, records and counts."""
     U, T, V = SampleUnit, FollowUpTask, Verification
     type_counts = [func.count(V.id).filter(json_list_has(V.discrepancies, t)) for t in TYPE_CODES]
     any_count = func.count(V.id).filter(or_(*(json_list_has(V.discrepancies, t) for t in TYPE_CODES)))
@@ -108,19 +128,21 @@ def count_strata(session, draw: Draw, county: str | None = None) -> StratumCount
     )
     if county is not None:
         stmt = stmt.where(U.county_code == county)
-    rows = session.execute(stmt).all()
+    return stmt
 
-    strata = {name: spec for name, spec in (draw.strata or {}).items()}
+
+def _stratum_order(rows, strata: dict, county: str | None) -> tuple[list[str], list[str], dict[str, int]]:
+    """Return the strata in the order first met (then the draw's strata without active units), their
+    counties, and each one's position."""
     index: dict[str, int] = {}
     names: list[str] = []
     counties: list[str] = []
 
-    def slot(stratum: str, county_code: str) -> int:
+    def slot(stratum: str, county_code: str) -> None:
         if stratum not in index:
             index[stratum] = len(names)
             names.append(stratum)
             counties.append(county_code)
-        return index[stratum]
 
     for row in rows:
         slot(row[0], row[1])
@@ -129,39 +151,31 @@ def count_strata(session, draw: Draw, county: str | None = None) -> StratumCount
         for name in strata:
             if name not in index:
                 slot(name, split_stratum(name)[0])
-    size = len(names)
-    zeros = lambda: np.zeros(size, dtype=np.int64)  # noqa: E731
-    c = StratumCounts(
-        strata=names, county=counties,
-        N=np.array([int((strata.get(n) or {}).get("N", 0)) for n in names], dtype=np.int64),
-        units=zeros(), resolved=zeros(), out_of_scope=zeros(), in_progress=zeros(),
-        discrepant={t: zeros() for t in TYPES}, outcomes={k: zeros() for k in CATEGORIES},
-        services_answered=zeros(), services={s: zeros() for s in SERVICE_CODES}, attempts=zeros())
+    return names, counties, index
+
+
+def _add_row(c: StratumCounts, i: int, row) -> None:
+    """Add one row of the grouped query to stratum i's counts."""
     k = len(TYPE_CODES)
-    for row in rows:
-        i = index[row[0]]
-        status, outcome, units, verified = row[2], row[3], row[4], row[5]
-        c.units[i] += units
-        c.resolved[i] += verified
-        c.outcomes[Outcome.COMPLETE.value][i] += verified
-        category = _category(status, outcome)
-        rest = units - verified
-        if category == "out_of_scope":
-            c.out_of_scope[i] += rest
-        else:
-            c.outcomes[category][i] += rest
-        if status != "closed":
-            c.in_progress[i] += rest
-        for j, t in enumerate(TYPE_CODES):
-            c.discrepant[t][i] += row[6 + j]
-        c.discrepant[ANY][i] += row[6 + k]
-        c.services_answered[i] += row[7 + k]
-        for j, s in enumerate(SERVICE_CODES):
-            c.services[s][i] += row[8 + k + j]
-        c.attempts[i] += row[-1]
-    # A stratum whose frame size is unknown (a draw without strata) counts its units as the frame.
-    c.N = np.maximum(c.N, c.units)
-    return c
+    status, outcome, units, verified = row[2], row[3], row[4], row[5]
+    c.units[i] += units
+    c.resolved[i] += verified
+    c.outcomes[Outcome.COMPLETE.value][i] += verified
+    category = _category(status, outcome)
+    rest = units - verified
+    if category == "out_of_scope":
+        c.out_of_scope[i] += rest
+    else:
+        c.outcomes[category][i] += rest
+    if status != "closed":
+        c.in_progress[i] += rest
+    for j, t in enumerate(TYPE_CODES):
+        c.discrepant[t][i] += row[6 + j]
+    c.discrepant[ANY][i] += row[6 + k]
+    c.services_answered[i] += row[7 + k]
+    for j, s in enumerate(SERVICE_CODES):
+        c.services[s][i] += row[8 + k + j]
+    c.attempts[i] += row[-1]
 
 
 def replacement_counts(session, draw: Draw, county: str | None = None) -> dict[str, dict[str, int]]:
