@@ -29,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sampling import draw as draw_module  # noqa: E402
 from sampling.allocation import allocate, reserve_sizes  # noqa: E402
-from sampling.draw import draw_stratified, frame_fingerprint  # noqa: E402
+from sampling.draw import draw_stratified  # noqa: E402
+from sampling.frame import frame_fingerprint, prepare  # noqa: E402
 
 
 def make_frame(rows: int, strata: int, seed: int = 2026) -> tuple[np.ndarray, np.ndarray]:
@@ -93,7 +94,7 @@ def main() -> None:
 
     # The draw step alone, on a frame already checked, sorted by key and fingerprinted (as pandas gets its
     # DataFrame ready-made): uniforms in key order, then the first n_h per stratum by (u, key order).
-    frame = draw_module._prepare(keys, strata, list(sizes))
+    frame = prepare(keys, strata, list(sizes))
     m_h = np.array([sizes[h] for h in frame.names])
     big_n = np.bincount(frame.codes, minlength=len(frame.names))
     codes_in_key_order = frame.codes[frame.order]

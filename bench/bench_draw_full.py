@@ -6,7 +6,7 @@
 Builds a throwaway SQLite database (and, with --postgres, fills that database, whose public schema is
 DROPPED and recreated: point it at a scratch database) with synthetic persons over synthetic counties,
 0.1% of them with an ID number repeated in their county (so the "#2" key suffixes are exercised) and 5%
-cancelled. Then it runs campaigns.service.make_draw (total n allocated proportionally, 20% reserves) and
+cancelled. Then it runs campaigns.drawing.make_draw (total n allocated proportionally, 20% reserves) and
 commits, --draws times, each for a new campaign; times the verifier after each; reports the first draw of
 the process (cold) and the median; and compares the numpy draw with pandas groupby().sample() on the
 same frame.
@@ -128,10 +128,11 @@ def fill_postgres(url: str, codes, sizes, rows) -> float:
 
 def timed_draw(url: str, codes, total: int, instance: str, draws: int) -> list[dict]:
     """Run make_draw through the app `draws` times (a new campaign each) and return each one's phase timings."""
+    import campaigns.drawing as drawing
     import campaigns.service as service
+    import campaigns.verification as verification
     from app import create_app
     from campaigns.design import parse_design
-    from core.extensions import db
 
     phases = {}
 
@@ -144,34 +145,31 @@ def timed_draw(url: str, codes, total: int, instance: str, draws: int) -> list[d
         return wrapped
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "SPOTCHECK_INSTANCE": instance})
-    original_load, original_draw = service.load_frame, service.draw_stratified
-    service.load_frame = timing("read frame + build keys", original_load)
-    service.draw_stratified = timing("draw (numpy)", original_draw)
+    original_load, original_draw = drawing.load_frame, drawing.draw_stratified
+    drawing.load_frame = timing("read frame + build keys", original_load)
+    drawing.draw_stratified = timing("draw (numpy)", original_draw)
     results = []
     try:
         with app.app_context():
             for _ in range(draws):
                 phases.clear()
-                campaign = service.create_campaign(db.session, f"bench {time.time()}", codes)
-                db.session.commit()
+                campaign = service.create_campaign(f"bench {time.time()}", codes)
                 design = parse_design({"method": "total", "total": str(total), "allocation": "proportional",
                                        "reserve_share": "0.2"}, codes)
                 started = time.perf_counter()
-                draw = service.make_draw(db.session, campaign, design, "bench 2026")
-                db.session.commit()
+                draw = drawing.make_draw(campaign, design, "bench 2026")  # commits
                 phases["whole draw"] = time.perf_counter() - started
                 phases["write sample + commit"] = (phases["whole draw"] - phases["read frame + build keys"]
                                                    - phases["draw (numpy)"])
                 units = sum(s["n"] + s["reserves"] for s in draw.strata.values())
                 result = dict(phases)
                 started = time.perf_counter()
-                report = service.verify(db.session, draw)
-                db.session.commit()
+                report = verification.verify(draw)
                 result["verify (rebuild + redraw)"] = time.perf_counter() - started
                 result["_units"], result["_frame"], result["_match"] = units, draw.frame_size, report.match
                 results.append(result)
     finally:
-        service.load_frame, service.draw_stratified = original_load, original_draw
+        drawing.load_frame, drawing.draw_stratified = original_load, original_draw
         app.extensions["database_engine"].dispose()
     return results
 

@@ -11,15 +11,16 @@ from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
 
 from auth.permissions import require
-from campaigns import export, service
+from campaigns import drawing, export, replacement, service
+from campaigns.access import scoped_county, visible_campaign, visible_draw, visible_unit
 from campaigns.design import DesignError, parse_audit_settings, parse_design
-from campaigns.routes import scoped_county, visible_campaign, visible_draw
-from core import auditlog
+from campaigns.preview import preview
+from campaigns.verification import verify
 from core.errors import api_error
 from core.extensions import db
 from core.i18n import lang
 from core.jsonbody import Field, accepts, identifier
-from models import Campaign, SampleUnit
+from models import Campaign
 from sampling.allocation import allocate
 from sampling.errors import SamplingInputError
 from sampling.percent import rate_value
@@ -30,21 +31,18 @@ bp = Blueprint("campaigns", __name__)
 
 
 def json_errors(view):
-    """Answer the service's and the sampling core's refusals as JSON errors, rolling back."""
+    """Answer the service's and the sampling core's refusals as JSON errors (the services rolled back)."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
         try:
             return view(*args, **kwargs)
         except SamplingInputError as error:
-            db.session.rollback()
             return api_error(400, error.code, error.message(lang()))
         except DesignError as error:
-            db.session.rollback()
             return api_error(400, "design_invalid", "; ".join(m for _f, m in error.problems),
                              problems=dict(error.problems))
         except service.ServiceError as error:
-            db.session.rollback()
             return api_error(error.status, error.code, error.message)
 
     return wrapped
@@ -92,10 +90,9 @@ def api_create_campaign(body):
     counties = data.get("counties") or []
     if isinstance(counties, str):
         counties = [c.strip() for c in counties.split(",") if c.strip()]
-    campaign = service.create_campaign(db.session, data.get("name", ""), counties, data.get("description", ""),
+    campaign = service.create_campaign(data.get("name", ""), counties, data.get("description", ""),
                                        _day(data.get("period_start")), _day(data.get("period_end")),
                                        user=current_user)
-    db.session.commit()
     return jsonify(service.campaign_summary(campaign)), 201
 
 
@@ -115,7 +112,6 @@ def api_audit_settings(campaign_id, body):
     campaign = visible_campaign(campaign_id)
     tolerable, confidence, readings = parse_audit_settings(body)
     service.set_audit_settings(campaign, tolerable, confidence, user=current_user)
-    db.session.commit()
     return jsonify(service.audit_settings(campaign) | {"readings": readings})
 
 
@@ -127,7 +123,7 @@ def api_preview(campaign_id, body):
     """Plan a design over the present frame without drawing: N_h, n_h, reserves, margins."""
     campaign = visible_campaign(campaign_id)
     plan = parse_design(body, [c.code for c in campaign.counties])
-    return jsonify(service.preview(db.session, campaign, plan).as_dict())
+    return jsonify(preview(db.session, campaign, plan).as_dict())
 
 
 @bp.post("/campaigns/<int:campaign_id>/draws")
@@ -139,9 +135,7 @@ def api_draw(campaign_id, body):
     campaign = visible_campaign(campaign_id)
     data = body
     plan = parse_design(data, [c.code for c in campaign.counties])
-    draw = service.make_draw(db.session, campaign, plan, data.get("seed") or None, data.get("reason", ""),
-                             user=current_user)
-    db.session.commit()
+    draw = drawing.make_draw(campaign, plan, data.get("seed") or None, data.get("reason", ""), user=current_user)
     return jsonify(service.draw_summary(draw)), 201
 
 
@@ -165,8 +159,7 @@ def api_units(draw_id):
 @require("draw_samples")
 def api_verify(draw_id):
     """Re-derive the draw from its seed and stored frame: {"match": true|false, "reasons": [...]}."""
-    report = service.verify(db.session, visible_draw(draw_id))
-    db.session.commit()
+    report = verify(visible_draw(draw_id))
     return jsonify(report.as_dict())
 
 
@@ -180,8 +173,7 @@ def api_export(draw_id):
     draw = visible_draw(draw_id)
     county = scoped_county(draw)
     rows = export.unit_rows(db.session, draw, county)
-    auditlog.record("draw.export", "draw", draw.id, format=fmt, county=county, rows=len(rows), via="api")
-    db.session.commit()
+    export.record_use("draw.export", draw, format=fmt, county=county, rows=len(rows), via="api")
     name = export.download_headers(draw, county, fmt)
     if fmt == "xlsx":
         return Response(export.to_xlsx(db.session, draw, rows, county), headers=name,
@@ -195,14 +187,9 @@ def api_export(draw_id):
 @json_errors
 def api_replace(unit_id, body):
     """Replace an out-of-scope unit by the next reserve: {"reason": code, "note": text}."""
-    from flask import abort
-
-    unit = db.session.get(SampleUnit, unit_id) or abort(404)
-    visible_draw(unit.draw_id)
+    unit = visible_unit(unit_id, check_county=False)  # the service refuses another county's unit
     data = body
-    reserve = service.replace_unit(db.session, unit, data.get("reason", ""), data.get("note", ""),
-                                   user=current_user)
-    db.session.commit()
+    reserve = replacement.replace_unit(unit, data.get("reason", ""), data.get("note", ""), user=current_user)
     return jsonify(replaced=unit.id, reserve=reserve.id, reserve_rank=reserve.rank, reason=unit.replacement_reason)
 
 

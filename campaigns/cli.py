@@ -11,8 +11,9 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from campaigns import export, service
+from campaigns import drawing, export, service
 from campaigns.design import ALLOCATIONS, POPULATIONS, SIZE_METHODS, STRATUM_FIELDS, DesignError, parse_design
+from campaigns.verification import drawn_frame, verify
 from core.extensions import db
 from core.gcpause import collector_paused
 from models import Campaign, Draw, User
@@ -88,9 +89,8 @@ def campaign_create(name, counties, description, period_start, period_end, usern
     """Create a campaign; print its id."""
     codes = [c.strip() for c in counties.split(",") if c.strip()]
     campaign = _run(as_json, lambda: service.create_campaign(
-        db.session, name, codes, description, period_start.date() if period_start else None,
+        name, codes, description, period_start.date() if period_start else None,
         period_end.date() if period_end else None, user=_user(username)))
-    db.session.commit()
     _emit(as_json, {"id": campaign.id}, str(campaign.id))
 
 
@@ -180,9 +180,8 @@ def sample_draw(campaign_id, counties, rates_file, seed, reason, username, as_js
     if options.get("reserve_count") is not None and options.get("reserve_share") is None:
         data["reserve_mode"] = "count"
     user = _user(username)
-    draw = _run(as_json, lambda: service.make_draw(
-        db.session, campaign, parse_design(data, [c.code for c in campaign.counties]), seed, reason, user=user))
-    db.session.commit()
+    draw = _run(as_json, lambda: drawing.make_draw(
+        campaign, parse_design(data, [c.code for c in campaign.counties]), seed, reason, user=user))
     summary = service.draw_summary(draw)
     _emit(as_json, summary, f"draw {draw.id}: {summary['sample']} units + {summary['reserves']} reserves from "
                             f"{draw.frame_size} persons; seed {draw.seed_text}; fingerprint {draw.frame_fingerprint}")
@@ -200,8 +199,7 @@ def _draw(draw_id: int, as_json: bool) -> Draw:
 @click.option("--json", "as_json", is_flag=True)
 def sample_verify(draw_id, as_json):
     """Rebuild the frame from the stored snapshots, re-draw from the seed; exit 0 on match, 1 on mismatch."""
-    report = service.verify(db.session, _draw(draw_id, as_json))
-    db.session.commit()
+    report = verify(_draw(draw_id, as_json))
     messages = report.messages_zh if _lang() == "zh" else report.messages_en
     _emit(as_json, report.as_dict(),
           f"draw {draw_id}: match" if report.match else f"draw {draw_id}: mismatch\n" + "\n".join(messages))
@@ -217,12 +215,10 @@ def sample_verify(draw_id, as_json):
 @click.option("--json", "as_json", is_flag=True)
 def sample_export(draw_id, fmt, output, county, as_json):
     """Write a draw's sample list (ID and phone masked) to an XLSX or CSV (UTF-8 with BOM) file."""
-    from core import auditlog
     draw = _draw(draw_id, as_json)
     rows = export.unit_rows(db.session, draw, county)
     Path(output).write_bytes(export.to_xlsx(db.session, draw, rows, county) if fmt == "xlsx" else export.to_csv(rows))
-    auditlog.record("draw.export", "draw", draw.id, format=fmt, county=county, rows=len(rows), via="cli")
-    db.session.commit()
+    export.record_use("draw.export", draw, format=fmt, county=county, rows=len(rows), via="cli")
     _emit(as_json, {"draw": draw.id, "rows": len(rows), "output": str(output), "format": fmt},
           f"wrote {len(rows)} rows to {output}")
 
@@ -238,18 +234,16 @@ def sample_frame(draw_id, output, as_json):
     given out by an operator; every export is in the audit log. Refused when the rebuilt frame's
     fingerprint differs from the recorded one (the draw then no longer verifies: see `sample verify`).
     """
-    from core import auditlog
-    from sampling.draw import frame_fingerprint
+    from sampling.frame import frame_fingerprint
 
     draw = _draw(draw_id, as_json)
     with collector_paused():
-        frame = service.drawn_frame(db.session, draw)
+        frame = drawn_frame(db.session, draw)
         fingerprint = frame_fingerprint(frame.keys, frame.strata)
     if fingerprint != draw.frame_fingerprint:
         _fail(as_json, "frame_changed", f"draw {draw_id}: the rebuilt frame's fingerprint {fingerprint} differs "
               f"from the recorded {draw.frame_fingerprint}; run `flask sample verify {draw_id}`")
     Path(output).write_bytes(export.frame_csv(frame.keys, frame.strata))
-    auditlog.record("draw.export_frame", "draw", draw.id, rows=len(frame), fingerprint=fingerprint, via="cli")
-    db.session.commit()
+    export.record_use("draw.export_frame", draw, rows=len(frame), fingerprint=fingerprint, via="cli")
     _emit(as_json, {"draw": draw.id, "rows": len(frame), "fingerprint": fingerprint, "output": str(output)},
           f"wrote {len(frame)} frame rows to {output} (fingerprint {fingerprint})")

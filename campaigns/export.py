@@ -20,9 +20,11 @@ from sqlalchemy.orm import aliased
 from auth import scope
 from campaigns.design import split_stratum
 from campaigns.naming import draw_number, draw_title, snapshot_labels
-from campaigns.service import REPLACEMENT_REASONS
+from campaigns.replacement import REPLACEMENT_REASONS
 from config import codelists
+from core import auditlog
 from core.downloads import attachment, file_name
+from core.extensions import db
 from core.i18n import is_chinese, label
 from core.privacy import mask_id_number, mask_phone
 from core.spreadsheets import csv_value, xlsx_row
@@ -183,3 +185,10 @@ def frame_csv(keys, strata) -> bytes:
     writer.writerow(["key", "stratum"])
     writer.writerows(zip(keys, (str(h) for h in strata), strict=True))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def record_use(action: str, draw: Draw, **detail) -> None:
+    """Write to the audit log that a sample list was exported or printed, in a write transaction of its own."""
+    draw_id = draw.id
+    with db.write_transaction():
+        auditlog.record(action, "draw", draw_id, **detail)

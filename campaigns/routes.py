@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from auth.permissions import can, county_scope, ensure_county_visible, require
-from auth.scope import check_campaign
-from campaigns import export, naming, service
+from auth.permissions import can, county_scope, require
+from campaigns import drawing, export, naming, replacement, service
+from campaigns.access import scoped_county, visible_campaign, visible_draw, visible_unit
 from campaigns.design import (
     ALLOCATION_LABELS,
     POPULATIONS,
@@ -18,10 +18,11 @@ from campaigns.design import (
     parse_design,
 )
 from campaigns.forms import CampaignForm, ReplaceForm
-from core import auditlog
+from campaigns.preview import preview as plan_preview
+from campaigns.verification import verify as verify_draw
 from core.extensions import db
 from core.i18n import is_chinese, lang
-from models import Campaign, County, Draw, SampleUnit
+from models import Campaign, County, Draw
 from sampling.errors import SamplingInputError
 from sampling.percent import percent_text
 
@@ -38,20 +39,6 @@ def design_values(campaign: Campaign) -> dict:
     """Return the design form's starting values, with the campaign's tolerable rate and confidence."""
     return dict(DESIGN_DEFAULTS, counties=[c.code for c in campaign.counties],
                 tolerable=repr(campaign.tolerable_rate), confidence=repr(campaign.confidence))
-
-
-def visible_campaign(campaign_id: int) -> Campaign:
-    """Load a campaign the user may see (a county-scoped user: only campaigns with their county)."""
-    campaign = db.session.get(Campaign, campaign_id) or abort(404)
-    check_campaign(campaign)  # the services' own check: OutOfScope answers 404
-    return campaign
-
-
-def visible_draw(draw_id: int) -> Draw:
-    """Load a draw whose campaign the user may see."""
-    draw = db.session.get(Draw, draw_id) or abort(404)
-    visible_campaign(draw.campaign_id)
-    return draw
 
 
 def form_values(source) -> dict:
@@ -88,13 +75,11 @@ def new():
         form.counties.data = [c.code for c in counties]
     if form.validate_on_submit():
         try:
-            campaign = service.create_campaign(db.session, form.name.data, form.counties.data, form.description.data,
+            campaign = service.create_campaign(form.name.data, form.counties.data, form.description.data,
                                                form.period_start.data, form.period_end.data, user=current_user)
         except service.ServiceError as error:
-            db.session.rollback()
             flash(error.message, "danger")
         else:
-            db.session.commit()
             flash(_("Campaign “%(name)s” created.", name=campaign.name), "success")
             return redirect(url_for("campaigns.show", campaign_id=campaign.id))
     return render_template("campaigns/new.html", form=form)
@@ -127,23 +112,17 @@ def design(campaign_id):
             seed_text = values.get("seed_text") if values.get("seed_mode") == "public" else None
             if values.get("seed_mode") == "public" and not (seed_text or "").strip():
                 raise DesignError([("seed_text", _("Type the public seed, or let the system generate one."))])
-            draw = service.make_draw(db.session, campaign, plan, seed_text, values.get("reason", ""),
-                                     user=current_user)
             # The page shows the campaign's tolerable rate and confidence in the form: what is drawn with holds.
-            service.set_audit_settings(campaign, plan.tolerable or campaign.tolerable_rate, plan.confidence,
-                                       user=current_user)
+            draw = drawing.make_draw_with_settings(campaign, plan, seed_text, values.get("reason", ""),
+                                                   user=current_user)
         except DesignError as error:
-            db.session.rollback()
             problems, readings = dict(error.problems), error.readings
             flash(_("Please correct the marked fields."), "danger")
         except SamplingInputError as error:
-            db.session.rollback()
             flash(sampling_message(error), "danger")
         except service.ServiceError as error:
-            db.session.rollback()
             flash(error.message, "danger")
         else:
-            db.session.commit()
             flash(_("%(draw)s published: %(n)d units and %(r)d reserves.", draw=naming.draw_title(draw),
                     n=sum(s["n"] for s in draw.strata.values()),
                     r=sum(s["reserves"] for s in draw.strata.values())), "success")
@@ -161,7 +140,6 @@ def save_audit_settings(campaign: Campaign, values: dict) -> tuple[dict, dict]:
         flash(_("Please correct the marked fields."), "danger")
         return dict(error.problems), error.readings
     service.set_audit_settings(campaign, tolerable, confidence, user=current_user)
-    db.session.commit()
     flash(_("Saved: every audit conclusion of this campaign now uses a tolerable rate of %(t)s at %(c)s "
             "confidence.", t=readings["tolerable"], c=readings["confidence"]), "success")
     return {}, readings
@@ -174,7 +152,7 @@ def preview(campaign_id):
     campaign = visible_campaign(campaign_id)
     try:
         plan = parse_design(form_values(request.args), [c.code for c in campaign.counties])
-        result = service.preview(db.session, campaign, plan)
+        result = plan_preview(db.session, campaign, plan)
     except DesignError as error:
         return jsonify(ok=False, problems=dict(error.problems), readings=error.readings)
     except SamplingInputError as error:
@@ -190,17 +168,6 @@ def preview(campaign_id):
     return jsonify(ok=True, readings=plan.readings, **body)
 
 
-def scoped_county(draw: Draw) -> str | None:
-    """Return the county a list is limited to: the user's own, or the one asked for."""
-    scope = county_scope(current_user)
-    asked = request.args.get("county") or None
-    if scope:
-        if asked and asked != scope:
-            abort(404)
-        return scope
-    return asked
-
-
 @bp.route("/draws/<int:draw_id>")
 @require("view_roster")
 def draw(draw_id):
@@ -211,13 +178,13 @@ def draw(draw_id):
     names = export.county_names(db.session)
     scope = county_scope(current_user)
     strata = {h: s for h, s in item.strata.items() if not scope or h.split("|")[0] == scope}
-    replaced = service.replaced_counts(db.session, item)
+    replaced = replacement.replaced_counts(db.session, item)
     return render_template("campaigns/draw.html", draw=item, county=county, rows=rows, strata=strata,
                            names=names, stratum_name=lambda h: export.stratum_label(item.frame_definition.get("stratify_by"), h, names),
                            replaced=replaced, replace_form=ReplaceForm(),
                            snapshots=naming.snapshot_labels(db.session, item.snapshot_ids, names, scope),
                            superseded=db.session.get(Draw, item.supersedes_id) if item.supersedes_id else None,
-                           reasons=service.REPLACEMENT_REASONS, can_draw=can(current_user, "draw_samples"))
+                           reasons=replacement.REPLACEMENT_REASONS, can_draw=can(current_user, "draw_samples"))
 
 
 @bp.route("/draws/<int:draw_id>/verify", methods=["POST"])
@@ -225,8 +192,7 @@ def draw(draw_id):
 def verify(draw_id):
     """Re-derive the draw from its seed and stored frame and say whether it matches."""
     item = visible_draw(draw_id)
-    report = service.verify(db.session, item)
-    db.session.commit()
+    report = verify_draw(item)
     if report.match:
         flash(_("Verified: rebuilding the frame from the stored snapshots and re-drawing with the seed gives "
                 "exactly this sample."), "success")
@@ -245,8 +211,7 @@ def export_list(draw_id, fmt):
     item = visible_draw(draw_id)
     county = scoped_county(item)
     rows = export.unit_rows(db.session, item, county)
-    auditlog.record("draw.export", "draw", item.id, format=fmt, county=county, rows=len(rows))
-    db.session.commit()
+    export.record_use("draw.export", item, format=fmt, county=county, rows=len(rows))
     if fmt == "xlsx":
         body = export.to_xlsx(db.session, item, rows, county)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -262,8 +227,7 @@ def print_list(draw_id):
     item = visible_draw(draw_id)
     county = scoped_county(item)
     rows = export.unit_rows(db.session, item, county)
-    auditlog.record("draw.print", "draw", item.id, county=county, rows=len(rows))
-    db.session.commit()
+    export.record_use("draw.print", item, county=county, rows=len(rows))
     by_county = {}
     for row in rows:
         by_county.setdefault((row["county_code"], row["county"]), []).append(row)
@@ -274,16 +238,12 @@ def print_list(draw_id):
 @require("draw_samples")
 def replace(unit_id):
     """Replace an out-of-scope unit by the next reserve of its stratum."""
-    unit = db.session.get(SampleUnit, unit_id) or abort(404)
-    visible_draw(unit.draw_id)
-    ensure_county_visible(unit.county_code)
+    unit = visible_unit(unit_id)
     try:
-        reserve = service.replace_unit(db.session, unit, request.form.get("reason", ""),
-                                       request.form.get("note", ""), user=current_user)
+        reserve = replacement.replace_unit(unit, request.form.get("reason", ""), request.form.get("note", ""),
+                                           user=current_user)
     except service.ServiceError as error:
-        db.session.rollback()
         flash(error.message, "danger")
     else:
-        db.session.commit()
         flash(_("Replaced by reserve number %(rank)d of the same stratum.", rank=reserve.rank), "success")
     return redirect(url_for("campaigns.draw", draw_id=unit.draw_id, county=unit.county_code))

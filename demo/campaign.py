@@ -22,7 +22,9 @@ from callbacks.scheduler import sweep_daily_snapshot, sweep_quality_sample
 from callbacks.tasks import assign_balanced, eligible_callers, generate_tasks
 from callbacks.verification import derive, parse_answers, record_verification
 from campaigns.design import parse_design
-from campaigns.service import create_campaign, make_draw, replace_unit
+from campaigns.drawing import make_draw
+from campaigns.replacement import replace_unit
+from campaigns.service import create_campaign
 from core.extensions import db
 from models import Campaign, County, FollowUpTask, Person, RectificationItem, RosterSnapshot, SampleUnit, User
 from reports.rectification import accept, generate_items, mark_rectified
@@ -169,14 +171,15 @@ def load_demo_campaign(session, seed: int, today: date | None = None) -> dict | 
     codes = sorted(session.scalars(select(County.code).where(County.active)))
     # The demo roster stands for the county files received before the draw.
     session.execute(update(RosterSnapshot).where(RosterSnapshot.source == "demo").values(created_at=start))
-    campaign = create_campaign(session, CAMPAIGN_NAME, codes, DESCRIPTION, period_start=days[0],
+    session.commit()  # the services below write in transactions of their own
+    campaign = create_campaign(CAMPAIGN_NAME, codes, DESCRIPTION, period_start=days[0],
                                period_end=today + timedelta(days=14), user=coordinator)
     campaign.tolerable_rate, campaign.confidence = float(DESIGN["tolerable"]), float(DESIGN["confidence"])
     campaign.created_at = start
+    session.commit()
     frame_date = start.astimezone(zone).date()
     seed_text = f"演示 {frame_date:%Y%m%d}"  # a public seed, as one would announce it
-    draw = make_draw(session, campaign, parse_design(DESIGN, codes), seed_text, user=coordinator, now=start)
-    session.commit()
+    draw = make_draw(campaign, parse_design(DESIGN, codes), seed_text, user=coordinator, now=start)
     generate_tasks(draw.id, start, rules, boss)
     _assign(session, boss, draw.id, codes)
 
@@ -232,9 +235,8 @@ def _replace_out_of_scope(session, coordinator: User, draw_id: int, now: datetim
         .where(SampleUnit.draw_id == draw_id, SampleUnit.status == "active",
                FollowUpTask.final_outcome == "out_of_scope")).all()
     for unit in units:
-        replace_unit(session, unit, "not_registered_on_frame_date", "经核对，抽样框日期时此人不在本县登记失业名单内。",
+        replace_unit(unit, "not_registered_on_frame_date", "经核对，抽样框日期时此人不在本县登记失业名单内。",
                      user=coordinator, now=now)
-    session.commit()
 
 
 def _rectify_a_few(session, campaign_id: int, liaison: User, coordinator: User, day: date, now: datetime) -> None:

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from auth.permissions import county_scope, ensure_county_visible
-from campaigns.routes import visible_campaign  # noqa: F401  (the one check, re-exported here)
+from campaigns.access import visible_campaign  # noqa: F401  (the one check, re-exported here)
 from core.clock import now
 from core.extensions import db
 from models import Campaign, County

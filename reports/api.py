@@ -16,7 +16,9 @@ from reports import rectification as rect
 from reports.cases import CaseFilterError, list_cases
 from reports.figures import campaign_figures
 from reports.listing import rectification_rows
-from reports.routes import apply_step
+from reports.steps import apply_step
+
+bp = Blueprint("reports", __name__)
 
 # Nested under the API blueprint (api/__init__.py): paths are below /api/v1, endpoints "api.reports.…".
 bp = Blueprint("reports", __name__)
@@ -42,7 +44,7 @@ def county_statistics(campaign_id, code):
 @require("view_stats")
 def progress(campaign_id):
     """Return the progress over time of the visible counties (a county with ?county=)."""
-    from reports.figures import progress as daily
+    from reports.counts import progress as daily
 
     campaign = access.visible_campaign(campaign_id)
     county = access.requested_county()
@@ -85,8 +87,7 @@ def rectification_generate(campaign_id, body):
     """Bring the rectification lists in line with the confirmed discrepancies (idempotent)."""
     campaign = access.visible_campaign(campaign_id)
     days = body.get("due_days", access.due_days())
-    with db.write_transaction() as session:
-        counts = rect.generate_items(session, campaign, now(), access.today(), days, current_user)
+    counts = rect.generate(campaign, now(), access.today(), days, current_user)
     return jsonify(counts)
 
 
@@ -100,8 +101,6 @@ def rectification_step(item_id, step, body):
     try:
         apply_step(item, step, body)
     except rect.RectificationError as error:
-        db.session.rollback()
         return api_error(error.status, error.code, error.message)
-    db.session.commit()
     row = rectification_rows(db.session, item.campaign_id, today=access.today(), item_id=item.id)[0]
     return jsonify(row)

@@ -13,7 +13,7 @@ from sqlalchemy import Text, and_, cast, func, not_, or_, select
 from config.dispositions import OUTCOME_CATEGORY
 from core.privacy import mask_id_number, mask_phone
 from models import FollowUpTask, Person, SampleUnit, Verification
-from reports.figures import ANY, SERVICE_CODES, TYPE_CODES, confirmed_record, json_list_has
+from reports.counts import ANY, SERVICE_CODES, TYPE_CODES, confirmed_record, json_list_has
 from sampling.rates import Outcome
 
 # kind -> what it selects; "type" takes a discrepancy type (or "any"), "service" and
@@ -75,7 +75,7 @@ def _condition(f: CaseFilter):
         return and_(in_progress, not_out)
     outcomes = [o for o, category in OUTCOME_CATEGORY.items() if category == f.code and o != "verified"]
     if f.code == Outcome.OTHER.value:
-        outcomes.append("verified")  # closed as verified, identity not confirmed: see figures._category
+        outcomes.append("verified")  # closed as verified, identity not confirmed: see counts._category
     return and_(V.id.is_(None), T.status == "closed", T.final_outcome.in_(outcomes))
 
 

@@ -224,7 +224,7 @@ def generate_command(campaign_id, due_days):
     """Turn every confirmed discrepancy of a campaign into an item of its county's list (idempotent)."""
     from core.extensions import db
     from models import Campaign
-    from reports.rectification import generate_items
+    from reports.rectification import generate
 
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
@@ -232,7 +232,6 @@ def generate_command(campaign_id, due_days):
     days = due_days or int(current_app.config.get("RECTIFICATION_DUE_DAYS", 30))
     now = datetime.now(UTC)
     today = now.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
-    with db.write_transaction() as session:
-        counts = generate_items(session, campaign, now, today, days)
+    counts = generate(campaign, now, today, days)
     click.echo(f"rectification items: {counts['created']} new, {counts['withdrawn']} withdrawn, "
                f"{counts['restored']} restored; new items due {(today + timedelta(days=days)).isoformat()}")

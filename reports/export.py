@@ -16,7 +16,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy import select
 
+from core import auditlog
 from core.downloads import attachment, file_name
+from core.extensions import db
 from core.i18n import label
 from core.privacy import mask_id_number, mask_phone
 from core.spreadsheets import csv_value, xlsx_row
@@ -254,3 +256,9 @@ def download_headers(campaign, what: str, fmt: str, county: str | None, parts: l
     day = local_today()
     name = file_name([title, campaign.name, county_name(county) if county else None], day, fmt)
     return attachment(name, f"{what}-{campaign.id}{'-' + county if county else ''}-{day:%Y%m%d}.{fmt}")
+
+
+def record_use(action: str, campaign_id: int, **detail) -> None:
+    """Write to the audit log that a report was exported or printed, in a write transaction of its own."""
+    with db.write_transaction():
+        auditlog.record(action, "campaign", campaign_id, **detail)

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from campaigns.export import stratum_label
 from core.i18n import is_chinese, label
 from models.county import county_name
-from reports.figures import ANY
+from reports.counts import ANY
 from sampling.percent import percent_text
 
 AUDIT_STATUSES = {"within": _l("Within tolerance"), "over": _l("Over tolerance"),
@@ -61,7 +61,7 @@ def task_status_label(code: str | None) -> str:
 
 def replacement_label(reason: str) -> str:
     """Name an out-of-scope reason a unit was replaced for."""
-    from campaigns.service import REPLACEMENT_REASONS
+    from campaigns.replacement import REPLACEMENT_REASONS
 
     return str(REPLACEMENT_REASONS.get(reason, reason))
 

@@ -15,10 +15,11 @@ from sqlalchemy import or_, select
 
 from auth.permissions import can, county_scope
 from core import auditlog
+from core.extensions import db
 from core.i18n import label
 from core.privacy import mask_id_number, mask_phone
 from models import FollowUpTask, Person, RectificationItem, Verification
-from reports.figures import TYPE_CODES, json_list_has
+from reports.counts import TYPE_CODES, json_list_has
 
 DEFAULT_DUE_DAYS = 30
 ACTIVE = ("open", "rectified")
@@ -86,9 +87,16 @@ def item_content(record: Verification, person: Person, kind: str) -> tuple[dict,
     return found, register
 
 
+def generate(campaign, now: datetime, today: date, due_days: int = DEFAULT_DUE_DAYS, user=None) -> dict:
+    """Bring the campaign's rectification lists in line with the confirmed discrepancies, in one write
+    transaction with its audit entry; return the counts."""
+    with db.write_transaction() as session:
+        return generate_items(session, campaign, now, today, due_days, user)
+
+
 def generate_items(session, campaign, now: datetime, today: date, due_days: int = DEFAULT_DUE_DAYS,
                    user=None) -> dict:
-    """Bring the campaign's rectification lists in line with the confirmed discrepancies; return counts."""
+    """Bring the lists in line inside the caller's write transaction (see generate); return counts."""
     V = Verification
     rows = session.execute(
         select(V, Person).join(FollowUpTask, FollowUpTask.id == V.task_id)

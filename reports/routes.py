@@ -1,8 +1,6 @@
 """Statistics pages: the manager dashboard, a county's page and its printable report, the cases behind
 every number, the exports and the rectification lists."""
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,7 +8,6 @@ from sqlalchemy import select
 
 from auth.permissions import require
 from campaigns.service import current_draw
-from core import auditlog
 from core.clock import now
 from core.extensions import db
 from core.inputs import MAX_PAGE, int_arg
@@ -20,6 +17,7 @@ from reports import rectification as rect
 from reports.cases import CaseFilterError, list_cases
 from reports.figures import campaign_figures
 from reports.listing import rectification_rows
+from reports.steps import apply_step
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -63,8 +61,7 @@ def county_print(campaign_id, code):
     """Show a county's report laid out for A4 paper: summary, tables, charts, list of problems."""
     campaign, figures = access.visible_county_figures(campaign_id, code)
     items = rectification_rows(db.session, campaign.id, county=code, today=access.today(), active_only=True)
-    auditlog.record("report.print", "campaign", campaign.id, county=code)
-    db.session.commit()
+    export.record_use("report.print", campaign.id, county=code)
     draw = db.session.get(Draw, figures["draw"]["id"]) if figures["draw"] else None
     return render_template("reports/print.html", campaign=campaign, f=figures, c=figures["county"], draw=draw,
                            chart=labels.county_chart_data(figures), items=items, L=labels, today=access.today())
@@ -93,8 +90,7 @@ def download(campaign_id, what, fmt):
         abort(404)
     county = access.requested_county()
     body, headers, rows = export.build(db.session, campaign, what, fmt, county, access.options())
-    auditlog.record("report.export", "campaign", campaign.id, what=what, format=fmt, county=county, rows=rows)
-    db.session.commit()
+    export.record_use("report.export", campaign.id, what=what, format=fmt, county=county, rows=rows)
     mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
                 else "text/csv; charset=utf-8")
     return Response(body, content_type=mimetype, headers=headers)
@@ -126,8 +122,7 @@ def rectification_generate(campaign_id):
     if days is None or not 1 <= days <= 365:  # checked here, so a huge number never reaches the database
         flash(_("The number of days must be between 1 and 365."), "danger")
         return redirect(url_for("reports.rectification", campaign_id=campaign.id))
-    with db.write_transaction() as session:
-        counts = rect.generate_items(session, campaign, now(), access.today(), days, current_user)
+    counts = rect.generate(campaign, now(), access.today(), days, current_user)
     flash(_("Rectification lists updated: %(created)d new, %(withdrawn)d withdrawn, %(restored)d restored.",
             **counts), "success")
     return redirect(url_for("reports.rectification", campaign_id=campaign.id))
@@ -148,36 +143,13 @@ def rectification_step(item_id, step):
     item = _item_for_step(item_id)
     try:
         apply_step(item, step, request.form)
-        db.session.commit()
         flash(labels.STEP_DONE[step](), "success")
     except rect.RectificationError as error:
-        db.session.rollback()
         flash(error.message, "danger")
     target = request.form.get("next", "")
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("reports.rectification", campaign_id=item.campaign_id)
     return redirect(target)
-
-
-def apply_step(item: RectificationItem, step: str, data) -> None:
-    """Apply one workflow step with the permission it needs (pages and API alike)."""
-    if step == "rectify":
-        if not rect.may_mark(current_user, item):
-            abort(403)
-        try:
-            on = date.fromisoformat(data.get("rectified_on") or "")
-        except ValueError:
-            on = None
-        rect.mark_rectified(item, current_user, data.get("note", ""), on, access.today(), now())
-    elif step in ("accept", "reopen"):
-        if not rect.may_review(current_user):
-            abort(403)
-        if step == "accept":
-            rect.accept(item, current_user, data.get("note", ""), now())
-        else:
-            rect.reopen(item, current_user, data.get("note", ""), access.today(), now(), access.due_days())
-    else:
-        abort(404)
 
 
 @bp.route("/rectification/<int:item_id>")

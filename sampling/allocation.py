@@ -12,15 +12,19 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
 from sampling.errors import SamplingInputError
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 METHODS = ("equal", "proportional", "neyman")
 # Neyman allocation needs an anticipated rate per stratum; 0.5 maximises p(1 - p), the safe default.
 DEFAULT_RATE = 0.5
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeIs[Integral]:
     """Tell whether a value is a whole number and not a bool."""
     return isinstance(value, Integral) and not isinstance(value, bool)
 

@@ -11,11 +11,12 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 from numbers import Rational, Real
+from typing import Any
 
 from scipy import special
 
 from sampling.binomial import exact_fraction, tail_counts
-from sampling.estimates import EstimateInputError, check_count, check_rate_counts
+from sampling.checks import EstimateInputError, check_count, check_rate_counts
 from sampling.sizes import ATTRIBUTE_LIMIT, size_for_deviations
 
 WITHIN = "within"
@@ -41,33 +42,33 @@ class AuditConclusion:
     status_if_open_clean: str  # the conclusion if no open unit were discrepant
 
 
-def exact_upper_limit(d: int, m: int, confidence: float) -> float:
+def exact_upper_limit(d: int, m: int, confidence: float | Fraction) -> float:
     """Return the one-sided Clopper-Pearson upper limit (display only: decide with audit_status)."""
     if m == 0 or d >= m:
         return 1.0
     return float(special.betaincinv(d + 1, m - d, float(confidence)))
 
 
-def exact_lower_limit(d: int, m: int, confidence: float) -> float:
+def exact_lower_limit(d: int, m: int, confidence: float | Fraction) -> float:
     """Return the one-sided Clopper-Pearson lower limit (display only: decide with audit_status)."""
     if m == 0 or d <= 0:
         return 0.0
     return float(special.betaincinv(d, m - d + 1, 1 - float(confidence)))
 
 
-def _is_number(value) -> bool:
+def _is_number(value: Any) -> bool:
     """Tell whether a value is a real number (int, float, Decimal, Fraction) and not a bool or text."""
     return isinstance(value, Real | Decimal | Rational) and not isinstance(value, bool)
 
 
-def check_tolerable(tolerable) -> Fraction:
+def check_tolerable(tolerable: Any) -> Fraction:
     """Return the tolerable rate as an exact fraction strictly between 0 and 1, or raise."""
     if not _is_number(tolerable) or not 0 < tolerable < 1:
         raise EstimateInputError("tolerable_out_of_range", tolerable=repr(tolerable))
     return exact_fraction(tolerable)
 
 
-def check_audit_confidence(confidence) -> Fraction:
+def check_audit_confidence(confidence: Any) -> Fraction:
     """Return the confidence as an exact fraction in [0.5, 1), below which both tails could pass."""
     if not _is_number(confidence) or not 0 < confidence < 1:
         raise EstimateInputError("confidence_out_of_range", confidence=repr(confidence))
@@ -96,14 +97,14 @@ def clear_cache() -> None:
     _status.cache_clear()
 
 
-def audit_status(d: int, m: int, tolerable, confidence) -> str:
+def audit_status(d: int, m: int, tolerable: Any, confidence: Any) -> str:
     """Decide within, over or inconclusive for d discrepant among m verified, exactly."""
     d, m = check_rate_counts(d, m)
     return _status(d, m, check_tolerable(tolerable), 1 - check_audit_confidence(confidence))
 
 
 def clean_cases_to_conclude_within(
-    d: int, m: int, tolerable, confidence, *, population: int | None = None
+    d: int, m: int, tolerable: Any, confidence: Any, *, population: int | None = None
 ) -> int | None:
     """Return how many more verified cases, none discrepant, would conclude WITHIN; None if no number would.
 
@@ -125,8 +126,8 @@ def clean_cases_to_conclude_within(
 def audit_conclusion(
     d: int,
     m: int,
-    tolerable,
-    confidence=0.95,
+    tolerable: Any,
+    confidence: Any = 0.95,
     *,
     open_units: int = 0,
     population: int | None = None,

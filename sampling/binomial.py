@@ -10,9 +10,10 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 from numbers import Rational, Real
+from typing import Any
 
 
-def exact_fraction(value) -> Fraction:
+def exact_fraction(value: Any) -> Fraction:
     """Return a rate as the exact decimal it was written as (0.05 -> 1/20, not the nearest binary double)."""
     if isinstance(value, Fraction | Rational) and not isinstance(value, bool):
         return Fraction(value)
@@ -61,7 +62,7 @@ def tail_counts(k: int, n: int, p: Fraction) -> tuple[int, int, int]:
     return whole - upper + point * scale, upper, whole
 
 
-def tails(k: int, n: int, p) -> tuple[Fraction, Fraction]:
+def tails(k: int, n: int, p: Any) -> tuple[Fraction, Fraction]:
     """Return P(X <= k) and P(X >= k) for X ~ Binomial(n, p), exactly, in one pass over the shorter side."""
     p = exact_fraction(p)
     if k < 0:
@@ -76,11 +77,11 @@ def tails(k: int, n: int, p) -> tuple[Fraction, Fraction]:
     return Fraction(lower, whole), Fraction(upper, whole)
 
 
-def tail_at_most(k: int, n: int, p) -> Fraction:
+def tail_at_most(k: int, n: int, p: Any) -> Fraction:
     """Return P(X <= k) for X ~ Binomial(n, p), exactly."""
     return tails(k, n, p)[0]
 
 
-def tail_at_least(k: int, n: int, p) -> Fraction:
+def tail_at_least(k: int, n: int, p: Any) -> Fraction:
     """Return P(X >= k) for X ~ Binomial(n, p), exactly."""
     return tails(k, n, p)[1]

@@ -192,7 +192,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 LANGUAGES = ("zh", "en")
 
 # How the messages name the size parameters ({field_zh}, {field_en}).
-FIELD_WORDS = {
+FIELD_WORDS: dict[str | None, tuple[str, str]] = {
     "margin": ("允许误差", "margin of error"),
     "confidence": ("置信水平", "confidence level"),
     "rate": ("预期比例", "anticipated rate"),

@@ -6,16 +6,18 @@ The definitions, and why each edge case is handled the way it is, are in docs/st
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 # scipy.special rather than scipy.stats: the same quantiles without the distribution objects'
 # per-call overhead, which dominated the dashboard's time (beta.ppf(q, a, b) = betaincinv(a, b, q)).
 from scipy import special
 
-from sampling.errors import SamplingInputError
+from sampling.checks import EstimateInputError, check_confidence, check_count, check_rate_counts
 
 WILSON = "wilson"
 CLOPPER_PEARSON = "clopper-pearson"
@@ -33,83 +35,9 @@ RULE_CENSUS = "census"
 RULE_NO_DF = "no-degrees-of-freedom"
 RULE_NOT_ESTIMABLE = "not-estimable"
 
-
-# code -> (Chinese, English) templates, shaped like MESSAGES in sampling/errors.py.
-ESTIMATE_MESSAGES: dict[str, tuple[str, str]] = {
-    "count_invalid": (
-        "{where_zh}{field_zh}必须是不小于 0 的整数，当前为 {value}。",
-        "{where_en}{field_en} must be a whole number of at least 0; got {value}.",
-    ),
-    "discrepant_exceeds_resolved": (
-        "{where_zh}有问题人数 d={d} 大于已核实人数 m={m}。",
-        "{where_en}the discrepant count d={d} exceeds the resolved count m={m}.",
-    ),
-    "sample_exceeds_population": (
-        "{where_zh}已核实与未结样本合计 {sample} 人，超过了总体人数 N={population}。",
-        "{where_en}resolved plus open units ({sample}) exceed the population N={population}.",
-    ),
-    "stratum_population_zero": (
-        "{where_zh}总体人数 N 为 0，该层没有可估计的对象，请从输入中删去。",
-        "{where_en}the population N is 0; leave this stratum out of the input.",
-    ),
-    "strata_length_mismatch": (
-        "各列的层数不一致：N 有 {N} 个、m 有 {m} 个、d 有 {d} 个、未结数有 {open} 个，必须一一对应。",
-        "The columns differ in length: {N} values of N, {m} of m, {d} of d and {open} of open; "
-        "they must pair up one to one.",
-    ),
-    "no_strata": ("没有给出任何层。", "No strata were given."),
-    "confidence_out_of_range": (
-        "置信水平必须大于 0 且小于 1（如 0.95），当前为 {confidence}。",
-        "The confidence level must be greater than 0 and less than 1 (e.g. 0.95); got {confidence}.",
-    ),
-    "audit_confidence_too_low": (
-        "审计结论的置信水平不能低于 0.5（如 0.95），当前为 {confidence}。",
-        "An audit confidence must be at least 0.5 (e.g. 0.95); got {confidence}.",
-    ),
-    "tolerable_out_of_range": (
-        "可容忍差错率必须大于 0 且小于 1（如 0.05 表示 5%），当前为 {tolerable}。",
-        "The tolerable discrepancy rate must be greater than 0 and less than 1 (0.05 for 5%); got {tolerable}.",
-    ),
-    "interval_method_unknown": (
-        "未知的区间方法“{method}”，可选：{choices}。",
-        "Unknown interval method '{method}'; choose {choices}.",
-    ),
-    "outcome_unknown": (
-        "未知的回访结果类别“{outcome}”，可选：{choices}。",
-        "Unknown outcome category '{outcome}'; choose {choices}.",
-    ),
-}
-
-# Names of the counts as the messages show them.
-FIELD_NAMES: dict[str, tuple[str, str]] = {
-    "d": ("有问题人数（d）", "the discrepant count d"),
-    "m": ("已核实人数（m）", "the resolved count m"),
-    "N": ("总体人数（N）", "the population N"),
-    "open": ("未结样本数", "the open-unit count"),
-    "population": ("总体人数", "the population"),
-}
-
-
-class EstimateInputError(SamplingInputError):
-    """Refuse counts or options that no estimate can be computed from, in Chinese and English."""
-
-    def __init__(self, code: str, *, stratum: int | None = None, **params) -> None:
-        """Build the error from an ESTIMATE_MESSAGES code and the values its message names."""
-        where = {"where_zh": "", "where_en": ""}
-        if stratum is not None:
-            where = {"where_zh": f"第 {stratum + 1} 层：", "where_en": f"Stratum {stratum + 1}: "}
-        zh, en = ESTIMATE_MESSAGES[code]
-        self.message_zh = zh.format(**where, **params)
-        english = en.format(**where, **params)
-        self.message_en = english[:1].upper() + english[1:]
-        ValueError.__init__(self, self.message_zh)
-        self.code = code
-        self.params = params
-        self.stratum = stratum  # 0-based position of the offending stratum, when there is one
-
-    def message(self, lang: str = "zh") -> str:
-        """Return the message in Chinese ("zh", default) or English ("en")."""
-        return self.message_en if lang.lower().startswith("en") else self.message_zh
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -152,37 +80,7 @@ class StratifiedEstimate:
     best_case: float  # sum of N_h/N d_h/(m_h + o_h) over all strata
 
 
-def check_count(value, field: str | tuple[str, str], stratum: int | None = None) -> int:
-    """Return value as a non-negative int, or raise naming the field (a FIELD_NAMES key or a pair)."""
-    field_zh, field_en = FIELD_NAMES[field] if isinstance(field, str) else field
-    # bool is an int subclass, but True as a count is always a caller's mistake.
-    usable = isinstance(value, int | float | np.integer | np.floating) and not isinstance(
-        value, bool | np.bool_
-    )
-    if not usable or not math.isfinite(value) or value != int(value) or value < 0:
-        raise EstimateInputError(
-            "count_invalid", stratum=stratum, field_zh=field_zh, field_en=field_en, value=repr(value)
-        )
-    return int(value)
-
-
-def check_rate_counts(d, m, stratum: int | None = None) -> tuple[int, int]:
-    """Validate d discrepant among m resolved units and return them as ints."""
-    d, m = check_count(d, "d", stratum), check_count(m, "m", stratum)
-    if d > m:
-        raise EstimateInputError("discrepant_exceeds_resolved", stratum=stratum, d=d, m=m)
-    return d, m
-
-
-def check_confidence(confidence) -> float:
-    """Return the confidence level as a float strictly between 0 and 1, or raise."""
-    usable = isinstance(confidence, int | float | np.floating) and not isinstance(confidence, bool)
-    if not usable or not 0.0 < float(confidence) < 1.0:
-        raise EstimateInputError("confidence_out_of_range", confidence=repr(confidence))
-    return float(confidence)
-
-
-def _unknown_method(method, allowed: tuple[str, ...]) -> EstimateInputError:
+def _unknown_method(method: object, allowed: tuple[str, ...]) -> EstimateInputError:
     """Build the error for a method name outside allowed."""
     return EstimateInputError("interval_method_unknown", method=method, choices=", ".join(allowed))
 
@@ -263,7 +161,8 @@ def rate_estimate(
     )
 
 
-def _strata_arrays(N_h, m_h, d_h, open_h) -> tuple[np.ndarray, ...]:
+def _strata_arrays(N_h: Iterable[Any], m_h: Iterable[Any], d_h: Iterable[Any], open_h: Iterable[Any] | None
+                   ) -> tuple[IntArray, ...]:
     """Validate the per-stratum counts and return them as int64 arrays."""
     columns = [list(N_h), list(m_h), list(d_h)]
     columns.append([0] * len(columns[0]) if open_h is None else list(open_h))
@@ -314,27 +213,8 @@ def stratified_estimate(
         raise _unknown_method(method, STRATIFIED_METHODS)
     alpha = 1.0 - check_confidence(confidence)
     N, m, d, o = _strata_arrays(N_h, m_h, d_h, open_h)
-
-    # The bounds use every stratum at its full weight N_h/N, so nothing unresolved drops out.
-    sampled = (m + o) > 0
-    share = N / N.sum()
-    worst_h = np.where(sampled, (d + o) / np.where(sampled, m + o, 1), 1.0)
-    best_h = np.where(sampled, d / np.where(sampled, m + o, 1), 0.0)
-
     used = m > 0
-    common = dict(
-        confidence=float(confidence),
-        method=method,
-        strata_used=tuple(int(i) for i in np.flatnonzero(used)),
-        strata_excluded=tuple(int(i) for i in np.flatnonzero(~used)),
-        strata_lonely=tuple(int(i) for i in np.flatnonzero(m == 1)),
-        coverage=float(N[used].sum() / N.sum()),
-        complete=bool(used.all()),
-        open_units=int(o.sum()),
-        # A weighted sum of rates can exceed 1 by a rounding ulp; a rate bound cannot.
-        worst_case=min(float(share @ worst_h), 1.0),
-        best_case=max(min(float(share @ best_h), 1.0), 0.0),
-    )
+    common = _coverage(N, m, d, o, used) | {"confidence": float(confidence), "method": method}
     if not used.any():
         return StratifiedEstimate(
             p=None,
@@ -350,36 +230,11 @@ def stratified_estimate(
 
     Nu, mu, du = N[used], m[used], d[used]
     W = Nu / Nu.sum()
-    p_h = du / mu
-    # Set the all-clean and all-discrepant cases exactly, so that their variance is exactly zero.
-    if du.sum() == 0:
-        p = 0.0
-    elif (du == mu).all():
-        p = 1.0
-    else:
-        p = float(min(max(W @ p_h, 0.0), 1.0))
-    fpc = 1.0 - mu / Nu
-    spread = np.where(mu > 1, p_h * (1 - p_h) / np.maximum(mu - 1, 1), (p_h - p) ** 2)
-    v = float(np.sum(W**2 * fpc * spread))
+    p, v = _rate_and_variance(W, Nu, mu, du)
     se = math.sqrt(v)
     n, H = int(mu.sum()), int(used.sum())
     df = n - H
-
-    if (mu == Nu).all():
-        rule, low, high = RULE_CENSUS, p, p
-    elif df < 1:
-        rule, low, high = RULE_NO_DF, 0.0, 1.0
-    elif v == 0.0:
-        # No spread seen within any stratum: fall back to the resolved count as effective size.
-        rule = RULE_ZERO_VARIANCE
-        low, high = _korn_graubard(p, float(n), n, df, alpha)
-    elif method == LOGIT:
-        rule = RULE_LOGIT
-        low, high = _logit_interval(p, se, df, alpha)
-    else:
-        rule = RULE_KORN_GRAUBARD
-        low, high = _korn_graubard(p, p * (1 - p) / v, n, df, alpha)
-
+    rule, low, high = _interval(p, v, se, n, df, alpha, method, census=bool((mu == Nu).all()))
     weights = np.zeros(len(N))
     weights[used] = W
     return StratifiedEstimate(
@@ -393,3 +248,58 @@ def stratified_estimate(
         weights=tuple(float(w) for w in weights),
         **common,
     )
+
+
+def _coverage(N: IntArray, m: IntArray, d: IntArray, o: IntArray, used: BoolArray) -> dict[str, Any]:
+    """Return which strata the estimate uses, its coverage, and the worst and best case rates.
+
+    The bounds use every stratum at its full weight N_h/N, so nothing unresolved drops out.
+    """
+    sampled = (m + o) > 0
+    share = N / N.sum()
+    worst_h = np.where(sampled, (d + o) / np.where(sampled, m + o, 1), 1.0)
+    best_h = np.where(sampled, d / np.where(sampled, m + o, 1), 0.0)
+    return dict(
+        strata_used=tuple(int(i) for i in np.flatnonzero(used)),
+        strata_excluded=tuple(int(i) for i in np.flatnonzero(~used)),
+        strata_lonely=tuple(int(i) for i in np.flatnonzero(m == 1)),
+        coverage=float(N[used].sum() / N.sum()),
+        complete=bool(used.all()),
+        open_units=int(o.sum()),
+        # A weighted sum of rates can exceed 1 by a rounding ulp; a rate bound cannot.
+        worst_case=min(float(share @ worst_h), 1.0),
+        best_case=max(min(float(share @ best_h), 1.0), 0.0),
+    )
+
+
+def _rate_and_variance(W: FloatArray, Nu: IntArray, mu: IntArray, du: IntArray) -> tuple[float, float]:
+    """Return the weighted rate sum W_h p_h and its variance with the finite population correction.
+
+    A stratum with one resolved unit has no within-stratum spread: its (p_h - p)^2 stands in.
+    """
+    p_h = du / mu
+    # Set the all-clean and all-discrepant cases exactly, so that their variance is exactly zero.
+    if du.sum() == 0:
+        p = 0.0
+    elif (du == mu).all():
+        p = 1.0
+    else:
+        p = float(min(max(float(W @ p_h), 0.0), 1.0))
+    fpc = 1.0 - mu / Nu
+    spread = np.where(mu > 1, p_h * (1 - p_h) / np.maximum(mu - 1, 1), (p_h - p) ** 2)
+    return p, float(np.sum(W**2 * fpc * spread))
+
+
+def _interval(p: float, v: float, se: float, n: int, df: int, alpha: float, method: str,
+              census: bool) -> tuple[str, float, float]:
+    """Choose the interval rule for the estimate and return it with the interval's ends."""
+    if census:
+        return RULE_CENSUS, p, p
+    if df < 1:
+        return RULE_NO_DF, 0.0, 1.0
+    if v == 0.0:
+        # No spread seen within any stratum: fall back to the resolved count as effective size.
+        return (RULE_ZERO_VARIANCE, *_korn_graubard(p, float(n), n, df, alpha))
+    if method == LOGIT:
+        return (RULE_LOGIT, *_logit_interval(p, se, df, alpha))
+    return (RULE_KORN_GRAUBARD, *_korn_graubard(p, p * (1 - p) / v, n, df, alpha))

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from numbers import Real
+from typing import Any
 
 from sampling.errors import SamplingInputError
 
@@ -47,7 +48,7 @@ def percent_text(value: Decimal | float) -> str:
     return f"{text}%"
 
 
-def _number(raw, field: str) -> tuple[Decimal, bool, str]:
+def _number(raw: Any, field: str) -> tuple[Decimal, bool, str]:
     """Return the number typed, whether it carried a percent sign, and the text as typed."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         raise SamplingInputError("value_missing", field=field)
@@ -64,14 +65,15 @@ def _number(raw, field: str) -> tuple[Decimal, bool, str]:
             raise SamplingInputError("not_a_number", field=field, value=raw) from None
         shown = raw.strip()
     else:
-        number = raw if isinstance(raw, Decimal) else Decimal(repr(raw) if isinstance(raw, float) else int(raw))
+        # numbers.Real declares no __int__ for the type checker; every Real that gets here has one.
+        number = raw if isinstance(raw, Decimal) else Decimal(repr(raw) if isinstance(raw, float) else int(raw))  # type: ignore[call-overload]
         marked, shown = False, str(raw)
     if not number.is_finite() or (isinstance(raw, float) and not math.isfinite(raw)):
         raise SamplingInputError("not_a_number", field=field, value=raw)
     return number, marked, shown
 
 
-def parse_rate(raw, field: str, *, low_inclusive: bool = False, high_inclusive: bool = False) -> RateReading:
+def parse_rate(raw: Any, field: str, *, low_inclusive: bool = False, high_inclusive: bool = False) -> RateReading:
     """Read a rate field (95, 95 %, 0.95) as an exact fraction, refusing a bare 1 and values out of range."""
     number, marked, shown = _number(raw, field)
     if not marked and number == 1:
@@ -97,7 +99,7 @@ RATE_FIELDS = {
 }
 
 
-def rate_value(raw, field: str) -> float | None:
+def rate_value(raw: Any, field: str) -> float | None:
     """Read a named rate field (see RATE_FIELDS) as a float, passing None through for the caller to name."""
     if raw is None:
         return None

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeAlias
 
-from sampling.estimates import EstimateInputError, check_count
+from sampling.checks import EstimateInputError, check_count
 
 
 class Outcome(StrEnum):
@@ -25,6 +26,10 @@ class Outcome(StrEnum):
     NON_CONTACT = "non_contact"  # AAPOR NC: the person was never reached
     OTHER = "other"  # AAPOR O: reached or located, no interview (barrier, death reported, appointment)
     OPEN = "open"  # still being worked; counted like a non-contact until final. Not an AAPOR code
+
+
+# Counts keyed by category, as Outcome members or their text values (Mapping is invariant in its keys).
+Counts: TypeAlias = Mapping[Outcome, int] | Mapping[str, int] | Mapping[Outcome | str, int]
 
 
 AAPOR_CODES: dict[Outcome, str] = {
@@ -61,7 +66,7 @@ class OutcomeRates:
     contact_rate_1: float | None  # CON1
 
 
-def outcome_counts(counts: Mapping[Outcome | str, int]) -> dict[Outcome, int]:
+def outcome_counts(counts: Counts) -> dict[Outcome, int]:
     """Return the counts keyed by Outcome with zeros filled in, refusing unknown categories."""
     result = dict.fromkeys(Outcome, 0)
     for key, value in counts.items():
@@ -87,39 +92,39 @@ def _sample_total(c: dict[Outcome, int]) -> int:
     return sum(c.values())
 
 
-def response_rate_1(counts: Mapping[Outcome | str, int]) -> float | None:
+def response_rate_1(counts: Counts) -> float | None:
     """Return RR1 = I / ((I + P) + (R + NC + O) + (UH + UO)), with UH + UO = 0 and OPEN added."""
     c = outcome_counts(counts)
     return _ratio(c[Outcome.COMPLETE], _sample_total(c))
 
 
-def response_rate_2(counts: Mapping[Outcome | str, int]) -> float | None:
+def response_rate_2(counts: Counts) -> float | None:
     """Return RR2 = (I + P) / ((I + P) + (R + NC + O) + (UH + UO)), with UH + UO = 0 and OPEN added."""
     c = outcome_counts(counts)
     return _ratio(c[Outcome.COMPLETE] + c[Outcome.PARTIAL], _sample_total(c))
 
 
-def refusal_rate_1(counts: Mapping[Outcome | str, int]) -> float | None:
+def refusal_rate_1(counts: Counts) -> float | None:
     """Return REF1 = R / ((I + P) + (R + NC + O) + (UH + UO)), with UH + UO = 0 and OPEN added."""
     c = outcome_counts(counts)
     return _ratio(c[Outcome.REFUSAL], _sample_total(c))
 
 
-def cooperation_rate_1(counts: Mapping[Outcome | str, int]) -> float | None:
+def cooperation_rate_1(counts: Counts) -> float | None:
     """Return COOP1 = I / ((I + P) + R + O): completions among the persons reached."""
     c = outcome_counts(counts)
     contacted = c[Outcome.COMPLETE] + c[Outcome.PARTIAL] + c[Outcome.REFUSAL] + c[Outcome.OTHER]
     return _ratio(c[Outcome.COMPLETE], contacted)
 
 
-def contact_rate_1(counts: Mapping[Outcome | str, int]) -> float | None:
+def contact_rate_1(counts: Counts) -> float | None:
     """Return CON1 = ((I + P) + R + O) / ((I + P) + R + O + NC + (UH + UO)), UH + UO = 0, OPEN added."""
     c = outcome_counts(counts)
     contacted = c[Outcome.COMPLETE] + c[Outcome.PARTIAL] + c[Outcome.REFUSAL] + c[Outcome.OTHER]
     return _ratio(contacted, _sample_total(c))
 
 
-def outcome_rates(counts: Mapping[Outcome | str, int]) -> OutcomeRates:
+def outcome_rates(counts: Counts) -> OutcomeRates:
     """Compute every outcome rate of a sample from its counts by outcome category."""
     c = outcome_counts(counts)
     return OutcomeRates(

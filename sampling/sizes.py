@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 from numbers import Integral, Real
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from scipy.special import bdtr
@@ -17,6 +17,9 @@ from scipy.stats import norm
 
 from sampling.binomial import exact_fraction, tail_counts
 from sampling.errors import SamplingInputError, percent
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 # Largest attribute sample the search considers; far beyond any cell of the AICPA tables (max 1,936).
 ATTRIBUTE_LIMIT = 100_000
@@ -29,12 +32,12 @@ class AttributePlan(NamedTuple):
     allowed_deviations: int
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeIs[Integral]:
     """Tell whether a value is a whole number and not a bool."""
     return isinstance(value, Integral) and not isinstance(value, bool)
 
 
-def _is_real(value: object) -> bool:
+def _is_real(value: object) -> TypeIs[Real]:
     """Tell whether a value is a finite real number and not a bool."""
     return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(float(value))
 
@@ -129,7 +132,7 @@ def _passes(k: int, n: int, tolerable: Fraction, risk: Fraction, strict: bool) -
 
 
 def size_for_deviations(
-    k: int, tolerable, risk, *, low: int = 1, high: int = ATTRIBUTE_LIMIT, strict: bool = False
+    k: int, tolerable: Fraction, risk: Fraction, *, low: int = 1, high: int = ATTRIBUTE_LIMIT, strict: bool = False
 ) -> int | None:
     """Return the smallest n in [low, high] with P(X <= k; n, tolerable) <= risk (< when strict), or None.
 

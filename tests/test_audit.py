@@ -18,8 +18,8 @@ from sampling.audit import (
     exact_lower_limit,
     exact_upper_limit,
 )
+from sampling.checks import EstimateInputError
 from sampling.errors import SamplingInputError
-from sampling.estimates import EstimateInputError
 
 # (d, m, tolerable, confidence, status, n_needed): n_needed counts further verified cases, none of them
 # discrepant, that would conclude "within"; None when the county is already over.

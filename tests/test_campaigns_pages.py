@@ -23,7 +23,7 @@ def campaign(app, session, users):
     with app.app_context():
         add_roster(session, "440802", 60)
         add_roster(session, "440803", 40, start=100)
-        made = service.create_campaign(session, "2026年专项核查", ["440802", "440803"])
+        made = service.create_campaign("2026年专项核查", ["440802", "440803"])
         session.commit()
         return made.id
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, insert, select, update
 
-from campaigns import service
+from campaigns import drawing, preview, replacement, service, verification
 from campaigns.design import DesignError, parse_design
 from campaigns.frame import load_frame, months_before
 from models import AuditLog, Draw, DrawExclusion, Person, RosterSnapshot, SampleUnit
@@ -32,7 +32,7 @@ def rosters(ctx, session):
 
 
 def make_campaign(session, counties=TWO, name="2026年失业登记专项核查"):
-    campaign = service.create_campaign(session, name, counties)
+    campaign = service.create_campaign(name, counties)
     session.commit()
     return campaign
 
@@ -43,7 +43,7 @@ def design(counties=TWO, **values):
 
 
 def draw(session, campaign, plan=None, seed="03 15 22 31", reason="", now=None):
-    made = service.make_draw(session, campaign, plan or design(), seed, reason, now=now)
+    made = drawing.make_draw(campaign, plan or design(), seed, reason, now=now)
     session.commit()
     return made
 
@@ -108,7 +108,7 @@ def test_a_county_without_a_roster_is_refused(ctx, session):
     add_roster(session, "440802", 10)
     campaign = make_campaign(session)
     with pytest.raises(service.ServiceError) as caught:
-        service.make_draw(session, campaign, design(), None)
+        drawing.make_draw(campaign, design(), None)
     assert caught.value.code == "no_roster" and "440803" in caught.value.message
 
 
@@ -181,7 +181,7 @@ def test_draw_writes_exactly_n_plus_r_units_per_stratum_in_rank_order(rosters, s
 
 def test_preview_plans_the_same_sizes_the_draw_uses(rosters, session):
     campaign = make_campaign(session)
-    planned = service.preview(session, campaign, design())
+    planned = preview.preview(session, campaign, design())
     made = draw(session, campaign)
     assert {r["stratum"]: (r["N"], r["n"], r["reserves"]) for r in planned.strata} == {
         h: (s["N"], s["n"], s["reserves"]) for h, s in made.strata.items()}
@@ -222,7 +222,7 @@ def test_second_draw_needs_a_written_reason(rosters, session):
     draw(session, campaign)
     for reason in ("", "   ", "ab"):
         with pytest.raises(service.ServiceError) as caught:
-            service.make_draw(session, campaign, design(), None, reason)
+            drawing.make_draw(campaign, design(), None, reason)
         session.rollback()
         assert caught.value.code == "redraw_needs_reason"
 
@@ -248,7 +248,7 @@ def test_verify_matches_even_after_a_new_roster_is_imported(rosters, session):
     add_roster(session, "440802", 5, start=500)  # a newer snapshot; the draw's snapshot is unchanged
     session.execute(update(RosterSnapshot).where(RosterSnapshot.id == 1).values(is_current=False))
     session.commit()
-    report = service.verify(session, made)
+    report = verification.verify(made)
     assert report.match, report.messages_en
 
 
@@ -257,7 +257,7 @@ def test_verify_detects_a_tampered_person_of_the_snapshot(rosters, session):
     victim = session.scalar(select(Person).where(Person.snapshot_id == 1).limit(1))
     session.execute(update(Person).where(Person.id == victim.id).values(id_number="440802199001011234"))
     session.commit()
-    report = service.verify(session, made)
+    report = verification.verify(made)
     assert not report.match
     assert any("fingerprint" in m.lower() for m in report.messages_en)
     assert any("抽样框指纹不一致" in m for m in report.messages_zh)
@@ -268,7 +268,7 @@ def test_verify_detects_a_changed_seed(rosters, session):
     session.execute(update(Draw).where(Draw.id == made.id).values(seed="42"))
     session.commit()
     session.expire_all()
-    report = service.verify(session, session.get(Draw, made.id))
+    report = verification.verify(session.get(Draw, made.id))
     assert not report.match and any("seed" in m.lower() for m in report.messages_en)
 
 
@@ -278,7 +278,7 @@ def test_verify_detects_a_swapped_unit(rosters, session):
     outsider = session.scalar(select(Person.county_code + ":" + Person.id_number).where(Person.id == 49))
     session.execute(update(SampleUnit).where(SampleUnit.id == unit.id).values(frame_key=outsider))
     session.commit()
-    assert not service.verify(session, made).match
+    assert not verification.verify(made).match
 
 
 # ---- exclusion of recently sampled persons ------------------------------------------------------------
@@ -315,14 +315,14 @@ def test_persons_verified_in_a_recent_campaign_are_left_out_and_recorded(rosters
     assert len(verified) == 5
     campaign = make_campaign(session, name="本轮")
     plan = design(exclude_months="6", total="10")
-    assert service.preview(session, campaign, plan).excluded == 5
+    assert preview.preview(session, campaign, plan).excluded == 5
     made = draw(session, campaign, plan)
     assert made.excluded_count == 5 and made.frame_size == 70
     excluded = session.scalars(select(DrawExclusion).where(DrawExclusion.draw_id == made.id)).all()
     assert {e.person_id for e in excluded} == verified
     assert {e.reason for e in excluded} == {f"verified_in_campaign:{earlier.campaign_id}"}
     assert not {u.person_id for u in units_of(session, made)} & verified
-    assert service.verify(session, made).match
+    assert verification.verify(made).match
 
 
 def test_verifications_older_than_the_window_do_not_exclude(rosters, session):
@@ -347,15 +347,15 @@ def test_months_before_clamps_to_the_end_of_the_month(moment, months, expected):
 def test_out_of_scope_unit_is_replaced_by_the_next_reserve_of_its_stratum(rosters, session):
     made = draw(session, make_campaign(session))
     units = [u for u in units_of(session, made) if u.stratum == "440803"]
-    first = service.replace_unit(session, units[0], "not_of_this_county", "户籍在遂溪县")
-    second = service.replace_unit(session, units[1], "deceased_before_frame_date")
+    first = replacement.replace_unit(units[0], "not_of_this_county", "户籍在遂溪县")
+    second = replacement.replace_unit(units[1], "deceased_before_frame_date")
     session.commit()
     assert (first.rank, second.rank) == (8, 9) and first.status == second.status == "active"
     assert units[0].status == "replaced" and units[0].replaced_by_id == first.id
     assert units[0].replacement_reason == "not_of_this_county" and units[0].replacement_note == "户籍在遂溪县"
-    assert service.replaced_counts(session, made) == {"440803": 2}
+    assert replacement.replaced_counts(session, made) == {"440803": 2}
     with pytest.raises(service.ServiceError) as caught:
-        service.replace_unit(session, units[2], "duplicate_record")
+        replacement.replace_unit(units[2], "duplicate_record")
     assert caught.value.code == "no_reserve_left"
     assert session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "unit.replace")) == 2
 
@@ -365,7 +365,7 @@ def test_findings_are_never_a_reason_to_replace(app, rosters, session, reason):
     made = draw(session, make_campaign(session))
     unit = units_of(session, made)[0]
     with app.test_request_context(), pytest.raises(service.ServiceError) as caught:
-        service.replace_unit(session, unit, reason)
+        replacement.replace_unit(unit, reason)
     assert caught.value.code == "not_replaceable" and "不是替换理由" in caught.value.message
     assert unit.status == "active"
 
@@ -375,16 +375,16 @@ def test_unknown_reason_replaced_unit_and_superseded_draw_are_refused(rosters, s
     made = draw(session, campaign)
     unit = units_of(session, made)[0]
     with pytest.raises(service.ServiceError) as caught:
-        service.replace_unit(session, unit, "bored")
+        replacement.replace_unit(unit, "bored")
     assert caught.value.code == "reason_unknown"
-    service.replace_unit(session, unit, "duplicate_record")
+    replacement.replace_unit(unit, "duplicate_record")
     with pytest.raises(service.ServiceError) as caught:
-        service.replace_unit(session, unit, "duplicate_record")
+        replacement.replace_unit(unit, "duplicate_record")
     assert caught.value.code == "unit_not_active"
     draw(session, campaign, reason="重新抽取的理由")
     other = units_of(session, made)[1]
     with pytest.raises(service.ServiceError) as caught:
-        service.replace_unit(session, other, "duplicate_record")
+        replacement.replace_unit(other, "duplicate_record")
     assert caught.value.code == "draw_superseded"
 
 
@@ -409,7 +409,7 @@ def test_a_unit_whose_case_has_an_outcome_is_never_replaced(app, rosters, sessio
     made = draw(session, make_campaign(session))
     unit = _worked_tasks(session, made, outcome)
     with app.test_request_context(), pytest.raises(service.ServiceError) as caught:
-        service.replace_unit(session, unit, "not_registered_on_frame_date")
+        replacement.replace_unit(unit, "not_registered_on_frame_date")
     assert caught.value.code == "outcome_recorded" and "留在报告" in caught.value.message
     assert unit.status == "active"
 
@@ -417,7 +417,7 @@ def test_a_unit_whose_case_has_an_outcome_is_never_replaced(app, rosters, sessio
 def test_a_case_closed_as_out_of_scope_may_be_replaced(rosters, session):
     made = draw(session, make_campaign(session))
     unit = _worked_tasks(session, made, "out_of_scope")
-    reserve = service.replace_unit(session, unit, "not_registered_on_frame_date")
+    reserve = replacement.replace_unit(unit, "not_registered_on_frame_date")
     assert unit.status == "replaced" and reserve.role == "reserve"
 
 
@@ -434,7 +434,7 @@ def test_no_redraw_once_follow_up_has_begun(app, rosters, session):
 def test_the_verifier_checks_which_ranks_are_sample_and_which_reserve(rosters, session):
     made = draw(session, make_campaign(session))
     session.commit()
-    assert service.verify(session, made).match
+    assert verification.verify(made).match
     first, reserve = (session.scalar(select(SampleUnit).where(SampleUnit.draw_id == made.id,
                                                               SampleUnit.stratum == "440803", SampleUnit.rank == r))
                       for r in (1, 8))
@@ -444,7 +444,7 @@ def test_the_verifier_checks_which_ranks_are_sample_and_which_reserve(rosters, s
     session.execute(update(SampleUnit.__table__).where(SampleUnit.id == reserve.id).values(role="sample"))
     session.commit()
     session.expire_all()
-    report = service.verify(session, made)
+    report = verification.verify(made)
     assert not report.match
     assert report.messages_zh == ["层“440803”有 2 个单位的样本/备用身份与名次不符（前 7 名应为样本，其后为备用样本），"
                                   "第一处在第 1 位，记录为“reserve”。"]
@@ -455,7 +455,7 @@ def test_the_preview_margins_use_each_stratum_s_anticipated_rate_under_neyman(ro
 
     campaign = make_campaign(session)
     plan = design(total="20", allocation="neyman", rates="440802=0.1\n440803=0.3", rate="0.5")
-    planned = service.preview(session, campaign, plan)
+    planned = preview.preview(session, campaign, plan)
     by_county = {row["county"]: row for row in planned.strata}
     for county, p in (("440802", 0.1), ("440803", 0.3)):
         row = by_county[county]

@@ -21,7 +21,7 @@ CHIKAN, XIASHAN, LIANJIANG = "440802", "440803", "440881"
 @pytest.fixture
 def world(app, users):
     """Rosters of 赤坎区 and 霞山区, a campaign over both with a draw, and a 赤坎区 coordinator."""
-    from campaigns import service
+    from campaigns import drawing, service
     from campaigns.design import parse_design
 
     with app.app_context():
@@ -29,12 +29,13 @@ def world(app, users):
         add_roster(db.session, XIASHAN, 30, start=1000)
         add_roster(db.session, LIANJIANG, 20, start=2000)
         create_user(db.session, "coord_chikan", PASSWORD, "coordinator", CHIKAN)
-        campaign = service.create_campaign(db.session, "两县核查", [CHIKAN, XIASHAN])
+        db.session.commit()  # the services write in transactions of their own
+        campaign = service.create_campaign("两县核查", [CHIKAN, XIASHAN])
         plan = parse_design({"method": "fixed", "n": "5", "reserve_mode": "count", "reserve_count": "2"},
                             [CHIKAN, XIASHAN])
-        draw = service.make_draw(db.session, campaign, plan, "1 2 3")
-        other = service.create_campaign(db.session, "廉江核查", [LIANJIANG])
-        other_draw = service.make_draw(db.session, other, parse_design({"method": "fixed", "n": "3"}, [LIANJIANG]),
+        draw = drawing.make_draw(campaign, plan, "1 2 3")
+        other = service.create_campaign("廉江核查", [LIANJIANG])
+        other_draw = drawing.make_draw(other, parse_design({"method": "fixed", "n": "3"}, [LIANJIANG]),
                                        "4 5 6")
         db.session.commit()
         units = {county: db.session.scalar(select(SampleUnit.id).where(
@@ -117,7 +118,7 @@ def test_scoped_users_do_not_see_another_countys_campaign_or_draw(api, world):
 
 def test_the_services_check_the_county_without_any_route(app, world, users):
     from auth.scope import OutOfScope, PartlyOutOfScope
-    from campaigns import service
+    from campaigns import drawing, replacement, service
     from campaigns.design import parse_design
     from models import Campaign, User
 
@@ -125,10 +126,10 @@ def test_the_services_check_the_county_without_any_route(app, world, users):
         me = db.session.scalar(select(User).where(User.username == "coord_chikan"))
         campaign = db.session.get(Campaign, world["campaign"])
         with pytest.raises(PartlyOutOfScope):
-            service.make_draw(db.session, campaign, parse_design({"method": "fixed", "n": "2"}, [CHIKAN, XIASHAN]),
+            drawing.make_draw(campaign, parse_design({"method": "fixed", "n": "2"}, [CHIKAN, XIASHAN]),
                               "9", "一个足够长的重抽理由写在这里", user=me)
         with pytest.raises(OutOfScope):
-            service.replace_unit(db.session, db.session.get(SampleUnit, world["units"][XIASHAN]), "not_registered_on_frame_date",
+            replacement.replace_unit(db.session.get(SampleUnit, world["units"][XIASHAN]), "not_registered_on_frame_date",
                                  user=me)
         with pytest.raises(OutOfScope):
             service.draw_summary(db.session.get(Draw, world["other_draw"]), user=me)

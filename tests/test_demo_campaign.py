@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from callbacks.rules import RetryRules, in_calling_hours
-from campaigns.service import verify
+from campaigns.verification import verify
 from conftest import TEST_DATABASE_URL, _reset_postgres
 from core import migrate
 from core.extensions import db
@@ -81,7 +81,7 @@ def test_the_demo_draw_is_published_and_verifies(worked, session):
     draw = session.scalar(select(Draw).where(Draw.campaign_id == campaign.id))
     assert (campaign.tolerable_rate, campaign.confidence) == (0.10, 0.95)
     assert draw.seed_source == "public" and draw.design["method"] == "attribute"
-    assert verify(session, draw).match
+    assert verify(draw).match
     sampled = Counter(session.scalars(select(SampleUnit.stratum).where(SampleUnit.draw_id == draw.id,
                                                                        SampleUnit.role == "sample")))
     assert sampled == {h: s["n"] for h, s in draw.strata.items()}

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
+from sampling.checks import EstimateInputError
 from sampling.errors import SamplingInputError
 from sampling.estimates import (
     RULE_CENSUS,
@@ -16,7 +17,6 @@ from sampling.estimates import (
     RULE_NO_DF,
     RULE_NOT_ESTIMABLE,
     RULE_ZERO_VARIANCE,
-    EstimateInputError,
     best_case_rate,
     clopper_pearson_interval,
     proportion_interval,

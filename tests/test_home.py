@@ -58,7 +58,7 @@ def test_a_campaign_without_a_draw_says_so_and_only_the_newest_five_show(login_a
     from campaigns.service import create_campaign
 
     for i in range(5):
-        create_campaign(session, f"第{i + 2}批", [A, B])
+        create_campaign(f"第{i + 2}批", [A, B])
     session.commit()
     names = session.scalars(select(Campaign.name).order_by(Campaign.id)).all()
     shown = overview(login_as("manager"))

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from config.dispositions import CATEGORIES
-from sampling.estimates import EstimateInputError
+from sampling.checks import EstimateInputError
 from sampling.rates import (
     AAPOR_CODES,
     OUTCOME_LABELS,

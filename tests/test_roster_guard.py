@@ -259,7 +259,7 @@ def test_restore_needs_a_reason_and_an_earlier_snapshot(ctx, tmp_path):
 
 
 def test_restore_leaves_draws_on_the_snapshots_they_were_drawn_from(ctx, tmp_path, users):
-    from campaigns import service
+    from campaigns import verification
     from test_campaigns_service import design, draw, make_campaign
 
     register(ctx, tmp_path, CHIKAN, demo_rows(100, seed=1, county=CHIKAN))
@@ -272,7 +272,7 @@ def test_restore_leaves_draws_on_the_snapshots_they_were_drawn_from(ctx, tmp_pat
     db.session.expire_all()
     again = db.session.get(type(made), made.id)
     assert again.snapshot_ids == drawn_from and CHIKAN not in current_ids(CHIKAN)
-    assert service.verify(db.session, again).match
+    assert verification.verify(again).match
 
 
 def test_cli_restore_and_history(ctx, tmp_path):

@@ -18,15 +18,11 @@ from hypothesis import strategies as st
 from scipy.stats import chi2, chisquare
 
 from sampling import draw as draw_module
-from sampling.draw import (
-    ALGORITHM,
-    CODE_VERSION,
-    draw_stratified,
-    frame_fingerprint,
-    seed_from_text,
-    verify_draw,
-)
+from sampling import frame as frame_module
+from sampling.draw import ALGORITHM, CODE_VERSION, draw_stratified, seed_from_text
 from sampling.errors import SamplingInputError
+from sampling.frame import frame_fingerprint
+from sampling.verify import verify_draw
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -144,9 +140,9 @@ def test_frames_with_ambiguous_keys_are_refused(keys, code):
 @settings(max_examples=400)
 def test_key_checks_and_key_order_equal_plain_python(keys):
     # The vectorised checks and sort work column by column; this holds them to the row by row meaning.
-    bad = [i for i, key in enumerate(keys) if draw_module._bad_text(key)]
+    bad = [i for i, key in enumerate(keys) if frame_module._bad_text(key)]
     try:
-        frame = draw_module._prepare(keys, ["x"] * len(keys))
+        frame = frame_module.prepare(keys, ["x"] * len(keys))
     except SamplingInputError as error:
         if bad:
             assert error.code == "key_invalid" and error.params["position"] == bad[0] + 1

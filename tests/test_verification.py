@@ -118,7 +118,7 @@ def test_a_record_without_confirmed_identity_resolves_nothing(app, completed):
     from callbacks.scheduler import snapshot_figures
     from models import Campaign, Draw
     from reports.cases import CaseFilter, case_query
-    from reports.figures import count_strata
+    from reports.counts import count_strata
 
     me, task_id = completed
     unconfirmed = dict(ANSWERS, identity_confirmed=False, registered_by_self=False)
