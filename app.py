@@ -52,7 +52,7 @@ def register_extensions(app: Flask) -> None:
     init_login(login_manager)
     init_i18n(app, babel)
     init_templating(app)
-    from callbacks.click_to_call import init_templates as init_call_templates
+    from callbacks.telephony.click_to_call import init_templates as init_call_templates
 
     init_call_templates(app)
 
@@ -60,8 +60,6 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register the page areas and the JSON API."""
     import api.routes  # noqa: F401  (these modules attach routes to the blueprints below)
-    import callbacks.api  # noqa: F401
-    import callbacks.api_manage  # noqa: F401
     import campaigns.api  # noqa: F401
     import reports.api  # noqa: F401
     import roster.api  # noqa: F401
@@ -82,9 +80,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(followup_bp)
     app.register_blueprint(api_bp)
-    import callbacks.telephony_settings  # noqa: F401
-    from callbacks.click_to_call import bp as calls_bp
-    from callbacks.twilio_webhooks import bp as telephony_bp
+    import callbacks.telephony.click_to_call  # noqa: F401
+    import callbacks.telephony.settings_routes  # noqa: F401
+    from callbacks.telephony.blueprint import bp as calls_bp
+    from callbacks.telephony.twilio_webhooks import bp as telephony_bp
 
     app.register_blueprint(calls_bp)
     app.register_blueprint(telephony_bp)

@@ -36,3 +36,10 @@ def require_login():
 
     if not current_user.is_authenticated:
         abort(401)
+
+
+# The areas' API blueprints are nested here, once, so that their routes live under /api/v1.
+from callbacks.api import bp as followup_bp  # noqa: E402
+
+bp.register_blueprint(followup_bp)
+csrf.exempt(followup_bp)  # the check above asks cookie sessions for the token; a bearer token needs none

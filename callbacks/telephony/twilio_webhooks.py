@@ -14,6 +14,7 @@ from flask import Blueprint, abort, current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
+from callbacks.telephony.calls import public_base, webhook_url
 from core import auditlog
 from core.extensions import csrf, db
 from models import CallRecord, utcnow
@@ -24,14 +25,6 @@ csrf.exempt(bp)  # Twilio cannot send our CSRF token; the signature check stands
 # What the person's leg ended as (DialCallStatus) suggests as a disposition; the caller confirms.
 SUGGESTED = {"completed": "completed", "answered": "completed", "busy": "busy", "no-answer": "no_answer"}
 CALLER_LEG_FINAL = {"completed", "busy", "no-answer", "failed", "canceled"}
-
-
-def public_base() -> str:
-    """Return PUBLIC_BASE_URL; a URL for Twilio is never built from the request's Host header."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if not base:
-        raise RuntimeError("PUBLIC_BASE_URL is not set; config.settings refuses Twilio without it")
-    return base.rstrip("/")
 
 
 def public_url() -> str:
@@ -77,13 +70,6 @@ def record_for(call_id: int) -> CallRecord:
 
 def twiml(response: VoiceResponse):
     return str(response), 200, {"Content-Type": "application/xml"}
-
-
-def webhook_url(endpoint: str, **values) -> str:
-    """Return the public URL of one of these webhooks."""
-    from flask import url_for
-
-    return public_base() + url_for(endpoint, **values)
 
 
 @bp.post("/voice/<int:call_id>")
