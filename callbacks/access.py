@@ -13,7 +13,8 @@ from sqlalchemy import and_, or_, select, true
 from auth.permissions import CAPABILITIES
 from callbacks.context import Actor
 from callbacks.errors import FollowUpError
-from callbacks.rules import RetryRules, claim_cutoff
+from callbacks.rule_settings import RetryRules
+from callbacks.rules import claim_cutoff
 from core.extensions import db
 from models import County
 from models import FollowUpTask as Task

@@ -7,7 +7,7 @@ from flask import current_app
 from flask_login import current_user
 
 from callbacks.findings import FindingRules
-from callbacks.rules import RetryRules
+from callbacks.rule_settings import RetryRules
 
 
 class Actor(NamedTuple):
