@@ -41,7 +41,6 @@ def require_login():
 def init_app(app) -> None:
     """Register the API: a parent blueprint per app (blueprints cannot change once registered) with the
     login and CSRF checks, nesting /me, /counties, /persons and each area's API blueprint."""
-    import callbacks.api_manage  # noqa: F401  (its routes hang on callbacks.api.bp)
     from api.routes import bp as foundation_api
     from callbacks.api import bp as followup_api
     from campaigns.api import bp as campaigns_api

@@ -5,14 +5,13 @@ telephony. `rules.py` is pure (no Flask, no clock read); the rest is the thin sh
 def init_app(app) -> None:
     """Plug in the follow-up pages, click-to-call and its webhooks, `flask tasks` / `flask scheduler`,
     the helpers of the templates, and the embedded scheduler when this process should run it."""
-    import callbacks.telephony_settings  # noqa: F401  (attaches to the click-to-call blueprint)
     from callbacks.cli import scheduler_cli, tasks_cli
-    from callbacks.click_to_call import bp as calls_bp
-    from callbacks.click_to_call import twilio_configured
     from callbacks.labels import question_label
     from callbacks.routes import bp
     from callbacks.scheduler import should_embed, start_embedded
-    from callbacks.twilio_webhooks import bp as webhooks_bp
+    from callbacks.telephony.blueprint import bp as calls_bp
+    from callbacks.telephony.calls import twilio_configured
+    from callbacks.telephony.twilio_webhooks import bp as webhooks_bp
     from core.privacy import mask_id_number, mask_phone
 
     app.register_blueprint(bp)

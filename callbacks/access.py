@@ -5,14 +5,18 @@ them and the unassigned pool of their county (every county when not scoped); nev
 caller's task, never another county's.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, or_, true
+from sqlalchemy import and_, or_, select, true
 
 from auth.permissions import CAPABILITIES
 from callbacks.context import Actor
 from callbacks.errors import FollowUpError
-from callbacks.rules import RetryRules, claim_cutoff
+from callbacks.rule_settings import RetryRules
+from callbacks.rules import claim_cutoff
+from core.extensions import db
+from models import County
 from models import FollowUpTask as Task
 
 
@@ -41,6 +45,22 @@ def is_visible(actor: Actor, task: Task) -> bool:
     if "follow_up" not in CAPABILITIES.get(actor.role, ()):
         return False
     return task.assigned_to_id in (None, actor.id) or task.claimed_by_id == actor.id
+
+
+def visible_task(actor: Actor, task_id: int) -> Task:
+    """Load a task the actor may see, else raise FollowUpError("not_found")."""
+    task = db.session.get(Task, task_id)
+    if task is None or not is_visible(actor, task):
+        raise FollowUpError("not_found")
+    return task
+
+
+def counties_in_scope(county_code: str | None) -> Sequence[County]:
+    """List the active counties a user scoped to `county_code` (None: every county) may pick."""
+    query = select(County).where(County.active).order_by(County.code)
+    if county_code:
+        query = query.where(County.code == county_code)
+    return db.session.scalars(query).all()
 
 
 def claim_is_live(task: Task, now: datetime, rules: RetryRules) -> bool:

@@ -14,7 +14,8 @@ from callbacks.access import ensure_workable
 from callbacks.context import Actor
 from callbacks.errors import FollowUpError
 from callbacks.queue import _locked, drop_other_claims
-from callbacks.rules import RetryRules, TaskPlan, appointment_problems
+from callbacks.rule_settings import RetryRules
+from callbacks.rules import TaskPlan, appointment_problems
 from callbacks.tasks import replan
 from config.codelists import label
 from config.dispositions import APPOINTMENT_PROBLEMS, DISPOSITION_BY_CODE

@@ -1,12 +1,13 @@
-"""What the follow-up services read from the running app: the rules, the clock, the time zone."""
+"""What the follow-up services read from the running app: the acting user, the rules, the time zone."""
 
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_login import current_user
 
 from callbacks.findings import FindingRules
-from callbacks.rules import RetryRules
+from callbacks.rule_settings import RetryRules
 
 
 class Actor(NamedTuple):
@@ -26,6 +27,11 @@ class Actor(NamedTuple):
 
 
 SYSTEM = Actor(None, "scheduler", "system", None)
+
+
+def current_actor() -> Actor:
+    """Return the logged-in user of this request as an Actor."""
+    return Actor.of(current_user)
 
 
 def retry_rules() -> RetryRules:

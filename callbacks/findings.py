@@ -7,7 +7,7 @@ sees the derived types with their reasons and confirms them. docs/followup.md st
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from config.verification import CORE_FIELDS, CURRENT_STATUSES, DISCREPANCY_TYPES, SERVICES
 
@@ -54,7 +54,7 @@ class FindingRules:
     require_recent_callback: bool = True
     callback_window_days: int = 90  # "the last three months"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         problems = [
             Problem(name, value, "must be a whole number >= 0")
             for name in ("cancellation_grace_days", "service_grace_days", "callback_window_days")
@@ -72,12 +72,12 @@ class FindingRules:
             raise FactsError(problems)
 
     @classmethod
-    def from_dict(cls, data: Mapping | None) -> "FindingRules":
+    def from_dict(cls, data: Mapping[str, Any] | None) -> "FindingRules":
         """Build finding rules from plain config values (code lists as lists of strings)."""
         data = dict(data or {})
         known = {f.name for f in fields(cls)}
         problems = [Problem(key, data[key], "unknown setting") for key in sorted(set(data) - known)]
-        values = {}
+        values: dict[str, Any] = {}
         for key in sorted(set(data) & known):
             value = data[key]
             if isinstance(value, str) and key.endswith(("_statuses", "_services")):
@@ -97,7 +97,7 @@ class FindingRules:
             raise FactsError(problems)
         return rules
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Return the rules as plain config values, the inverse of `from_dict`."""
         return {k: sorted(v) if isinstance(v, frozenset) else v for k, v in asdict(self).items()}
 
@@ -117,13 +117,13 @@ class VerificationFacts:
     status_since: date | None = None
     services: frozenset[str] | None = None  # SERVICES codes received; None: not answered
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         problems = _fact_problems(self)
         if problems:
             raise FactsError(problems)
 
     @classmethod
-    def from_mapping(cls, data: Mapping) -> "VerificationFacts":
+    def from_mapping(cls, data: Mapping[str, Any]) -> "VerificationFacts":
         """Build facts from a record's plain values (ISO date strings, lists of codes)."""
         known = {f.name for f in fields(cls)}
         problems, values = [], {}
@@ -183,7 +183,7 @@ DEFAULT_FINDING_RULES = FindingRules()
 
 
 def explain_discrepancies(
-    v: VerificationFacts | Mapping, rules: FindingRules = DEFAULT_FINDING_RULES
+    v: VerificationFacts | Mapping[str, Any], rules: FindingRules = DEFAULT_FINDING_RULES
 ) -> dict[str, tuple[str, ...]]:
     """Map each derived discrepancy type to the FINDING_REASONS codes that found it."""
     if not isinstance(v, VerificationFacts):
@@ -232,6 +232,6 @@ def explain_discrepancies(
     return {kind: tuple(found[kind]) for kind in order if kind in found}
 
 
-def derive_discrepancies(v: VerificationFacts | Mapping, rules: FindingRules = DEFAULT_FINDING_RULES) -> set[str]:
+def derive_discrepancies(v: VerificationFacts | Mapping[str, Any], rules: FindingRules = DEFAULT_FINDING_RULES) -> set[str]:
     """Return the discrepancy types a verification record shows (DISCREPANCY_TYPES codes)."""
     return set(explain_discrepancies(v, rules))

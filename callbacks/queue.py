@@ -18,7 +18,8 @@ from sqlalchemy import and_, func, or_, select, update
 from callbacks.access import claim_is_live, ensure_workable, supervises, visible_condition
 from callbacks.context import Actor
 from callbacks.errors import FollowUpError
-from callbacks.rules import RetryRules, claim_cutoff
+from callbacks.rule_settings import RetryRules
+from callbacks.rules import claim_cutoff
 from config.dispositions import PHONE
 from core.extensions import db
 from models import FollowUpTask as Task

@@ -11,7 +11,8 @@ from sqlalchemy import func, select, true, update
 from callbacks.access import supervises
 from callbacks.context import Actor
 from callbacks.errors import FollowUpError
-from callbacks.rules import AttemptFact, RetryRules, TaskPlan, plan_next
+from callbacks.rule_settings import RetryRules
+from callbacks.rules import AttemptFact, TaskPlan, plan_next
 from config.dispositions import PHONE, VISIT
 from core import auditlog
 from core.extensions import db
@@ -83,7 +84,7 @@ def generate_tasks(draw_id: int, now: datetime, rules: RetryRules, actor: Actor,
         blocked = set(session.scalars(select(DoNotContact.id_number).where(
             DoNotContact.id_number.in_([p.id_number for _, p in rows]))))
         first_plans = {channel: plan_next(channel, [], now, rules) for channel in (PHONE, VISIT)}
-        counts = Counter()
+        counts: Counter[str] = Counter()
         for unit, person in rows:
             channel = VISIT if visit_first or not person.phone else PHONE
             task = Task(sample_unit_id=unit.id, campaign_id=draw.campaign_id, draw_id=draw.id,
@@ -140,7 +141,7 @@ def assign_balanced(actor: Actor, county_code: str, caller_ids: list[int], draw_
         load.update(dict(session.execute(
             select(Task.assigned_to_id, func.count(Task.id)).where(
                 Task.assigned_to_id.in_(caller_ids), Task.status != "closed").group_by(Task.assigned_to_id)).all()))
-        given = Counter()
+        given: Counter[int] = Counter()
         for task_id in pool:
             caller_id = min(caller_ids, key=lambda c: (load[c], c))
             load[caller_id] += 1

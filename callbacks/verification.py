@@ -15,7 +15,7 @@ from callbacks.context import Actor
 from callbacks.errors import FollowUpError
 from callbacks.findings import FactsError, FindingRules, VerificationFacts, explain_discrepancies
 from callbacks.queue import _locked
-from callbacks.rules import RetryRules
+from callbacks.rule_settings import RetryRules
 from callbacks.tasks import replan
 from config.verification import (
     CORE_FIELDS,

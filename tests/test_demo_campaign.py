@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, update
 
-from callbacks.rules import RetryRules, in_calling_hours
+from callbacks.rule_settings import RetryRules
+from callbacks.rules import in_calling_hours
 from campaigns.verification import verify
 from conftest import TEST_DATABASE_URL, _reset_postgres
 from core import migrate

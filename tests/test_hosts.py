@@ -46,7 +46,7 @@ def test_a_forged_host_is_answered_400(make_app):
 
 
 def test_webhook_urls_come_from_the_public_base_url_whatever_the_host(make_app):
-    from callbacks.twilio_webhooks import webhook_url
+    from callbacks.telephony.calls import webhook_url
 
     app = make_app(TRUSTED_HOSTS=["internal.example"], PUBLIC_BASE_URL=PUBLIC, **TWILIO)
     with app.test_request_context("/", headers={"Host": "internal.example"}):

@@ -12,11 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from callbacks.rule_settings import RetryRules, RulesError
 from callbacks.rules import (
     OUTCOME_PRECEDENCE,
     AttemptFact,
-    RetryRules,
-    RulesError,
     appointment_problems,
     claim_cutoff,
     claim_expires_at,

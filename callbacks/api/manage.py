@@ -2,7 +2,7 @@
 reassignment, visits, referrals and their review, the quality re-check, revealing a number, calling.
 
 Each endpoint calls the same service function as its page, with the same permission and the same
-refusals (FollowUpError answered as JSON by callbacks.api).
+refusals (FollowUpError answered as JSON by the blueprint, callbacks/api/__init__.py).
 """
 
 from flask import jsonify
@@ -10,11 +10,13 @@ from flask import jsonify
 from auth.permissions import require
 from callbacks import queue as queue_service
 from callbacks import tasks as task_service
-from callbacks.api import bp, current_actor, task_json, visible_task
-from callbacks.click_to_call import call_task
-from callbacks.context import retry_rules
+from callbacks.access import visible_task
+from callbacks.api import bp
+from callbacks.context import current_actor, retry_rules
 from callbacks.errors import FollowUpError
-from callbacks.telephony import provider
+from callbacks.serialize import task_json
+from callbacks.telephony.calls import call_json, place_task_call
+from callbacks.telephony.provider import provider
 from core.clock import now
 from core.errors import api_error
 from core.jsonbody import Field, accepts
@@ -84,9 +86,9 @@ def followup_reassign(body):
 @require("assign_work")
 def followup_send_to_visit(task_id):
     """Make an open phone task a visit task."""
-    visible_task(task_id)
+    visible_task(current_actor(), task_id)
     moved = task_service.send_to_visit(current_actor(), [task_id], now(), retry_rules())
-    return jsonify(task_json(visible_task(task_id)) | {"moved": moved})
+    return jsonify(task_json(visible_task(current_actor(), task_id)) | {"moved": moved})
 
 
 @bp.post("/followup/tasks/<int:task_id>/refer")
@@ -141,4 +143,5 @@ def followup_reveal(task_id, body):
 @require("follow_up")
 def followup_call(task_id):
     """Place a click-to-call through Twilio (the caller's phone rings first); 409 when it is not set up."""
-    return call_task(task_id)  # the page's endpoint already answers JSON, with the same checks
+    record, placed = place_task_call(task_id)  # what the page's click-to-call does, with the same checks
+    return jsonify(call_json(record)), (201 if placed else 200)

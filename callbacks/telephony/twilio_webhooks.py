@@ -6,7 +6,6 @@ URL is rebuilt from PUBLIC_BASE_URL, the raw path and the raw query string. A re
 the check gets 403 and changes nothing.
 """
 
-from datetime import timedelta
 from functools import wraps
 from urllib.parse import quote
 
@@ -14,24 +13,12 @@ from flask import Blueprint, abort, current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
-from core import auditlog
-from core.extensions import csrf, db
-from models import CallRecord, utcnow
+from callbacks.telephony import call_progress
+from callbacks.telephony.calls import public_base, webhook_url
+from core.extensions import csrf
 
 bp = Blueprint("telephony", __name__, url_prefix="/telephony/twilio")
 csrf.exempt(bp)  # Twilio cannot send our CSRF token; the signature check stands in for it
-
-# What the person's leg ended as (DialCallStatus) suggests as a disposition; the caller confirms.
-SUGGESTED = {"completed": "completed", "answered": "completed", "busy": "busy", "no-answer": "no_answer"}
-CALLER_LEG_FINAL = {"completed", "busy", "no-answer", "failed", "canceled"}
-
-
-def public_base() -> str:
-    """Return PUBLIC_BASE_URL; a URL for Twilio is never built from the request's Host header."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if not base:
-        raise RuntimeError("PUBLIC_BASE_URL is not set; config.settings refuses Twilio without it")
-    return base.rstrip("/")
 
 
 def public_url() -> str:
@@ -59,43 +46,15 @@ def signed_by_twilio(view):
     return wrapped
 
 
-def record_for(call_id: int) -> CallRecord:
-    """Load the call a webhook is about; the request's CallSid (or ParentCallSid) must be its own.
-
-    A signed callback can beat the API's answer to us; then the record adopts the SID it carries.
-    """
-    record = db.session.get(CallRecord, call_id) or abort(404)
-    sids = {request.form.get("CallSid"), request.form.get("ParentCallSid")} - {None, ""}
-    if not sids:
-        abort(400)
-    if record.call_sid is None and record.status == "requested" and request.form.get("CallSid"):
-        record.call_sid = request.form["CallSid"]
-    elif record.call_sid not in sids:
-        abort(400)
-    return record
-
-
 def twiml(response: VoiceResponse):
     return str(response), 200, {"Content-Type": "application/xml"}
-
-
-def webhook_url(endpoint: str, **values) -> str:
-    """Return the public URL of one of these webhooks."""
-    from flask import url_for
-
-    return public_base() + url_for(endpoint, **values)
 
 
 @bp.post("/voice/<int:call_id>")
 @signed_by_twilio
 def voice(call_id):
     """The caller answered their own phone: tell them, then dial the person with our caller ID."""
-    from models import FollowUpTask, Person
-
-    with db.write_transaction():  # it may adopt the call's SID: a read, then a write
-        record = record_for(call_id)
-        task = db.session.get(FollowUpTask, record.task_id)
-        person = db.session.get(Person, task.person_id)
+    record, person = call_progress.answered_call(call_id, request.form)
     response = VoiceResponse()
     response.say("正在为您接通回访对象，请稍候。", language="cmn-CN")
     recording = bool(current_app.config.get("TWILIO_RECORD"))
@@ -114,8 +73,7 @@ def voice(call_id):
 @signed_by_twilio
 def announce(call_id):
     """Played to the person when recording is on."""
-    with db.write_transaction():
-        record_for(call_id)
+    call_progress.check_call(call_id, request.form)
     response = VoiceResponse()
     response.say("您好，这里是就业服务中心失业登记核查回访，本次通话将被录音，仅用于核查质量。", language="cmn-CN")
     return twiml(response)
@@ -125,13 +83,7 @@ def announce(call_id):
 @signed_by_twilio
 def dial_ended(call_id):
     """The leg to the person ended: keep its status and length, suggest a disposition."""
-    with db.write_transaction():
-        record = record_for(call_id)
-        status = request.form.get("DialCallStatus", "")
-        record.person_status = status[:16] or None
-        record.person_duration_seconds = _int(request.form.get("DialCallDuration"))
-        record.suggested_disposition = SUGGESTED.get(status)
-        auditlog.record("call.dial_ended", "call_record", record.id, status=status, via="twilio")
+    call_progress.record_dial_end(call_id, request.form)
     response = VoiceResponse()
     response.hangup()
     return twiml(response)
@@ -144,19 +96,7 @@ def status(call_id):
     status = request.form.get("CallStatus", "")
     if not status:
         abort(400)
-    with db.write_transaction():
-        record = record_for(call_id)
-        now = utcnow()
-        if status == "in-progress" and record.answered_at is None:
-            record.answered_at = now
-        if status in CALLER_LEG_FINAL:
-            record.ended_at = now
-            record.duration_seconds = _int(request.form.get("CallDuration"))
-            if record.answered_at is None and record.duration_seconds:
-                record.answered_at = now - timedelta(seconds=record.duration_seconds)
-        # Statuses only move forward; a late "ringing" never undoes "completed".
-        if record.status not in CALLER_LEG_FINAL:
-            record.status = status[:16]
+    call_progress.record_caller_status(call_id, request.form, status)
     return "", 204
 
 
@@ -164,18 +104,8 @@ def status(call_id):
 @signed_by_twilio
 def recording(call_id):
     """Keep where Twilio stored the recording (only roles that may hear it will see it)."""
-    with db.write_transaction():
-        record = record_for(call_id)
-        record.recording_sid = request.form.get("RecordingSid")
-        record.recording_url = request.form.get("RecordingUrl")
+    call_progress.record_recording(call_id, request.form)
     return "", 204
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @bp.post("/test/voice")

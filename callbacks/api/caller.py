@@ -1,67 +1,25 @@
-"""Follow-up JSON API under /api/v1/followup: queue, claim, attempt, verification (same permissions)."""
+"""Follow-up JSON API under /api/v1/followup, the caller's side: queue, claim, attempt, verification
+(same permissions as the pages)."""
 
-from flask import Blueprint, jsonify
-from flask_login import current_user
+from flask import jsonify
 from sqlalchemy import select
 
 from auth.permissions import require
 from callbacks import queue as queue_service
-from callbacks.access import is_visible
+from callbacks.access import visible_task
+from callbacks.api import bp
 from callbacks.attempts import record_attempt
-from callbacks.context import Actor, finding_rules, retry_rules
+from callbacks.context import current_actor, finding_rules, retry_rules
 from callbacks.errors import FollowUpError
+from callbacks.serialize import iso, task_json
 from callbacks.verification import correct_verification, record_as_dict, record_verification
 from config.codelists import label
 from config.dispositions import APPOINTMENT_PROBLEMS, PHONE, VISIT
 from core.clock import now
-from core.errors import api_error
 from core.extensions import db
 from core.i18n import lang
 from core.jsonbody import Field, accepts
-from core.privacy import mask_id_number, mask_phone
 from models import Attempt, Person, Verification
-from models import FollowUpTask as Task
-
-# Nested under the API blueprint (api/__init__.py): paths are below /api/v1, endpoints "api.followup.…".
-bp = Blueprint("followup", __name__)
-
-
-def current_actor() -> Actor:
-    return Actor.of(current_user)
-
-
-@bp.errorhandler(FollowUpError)
-def followup_error(error: FollowUpError):
-    """Answer a refused follow-up action with its stable code."""
-    extra = {"problems": error.params["problems"]} if "problems" in error.params else {}
-    return api_error(error.status, error.code, error.message(), **extra)
-
-
-def _time(moment):
-    return moment.isoformat() if moment else None
-
-
-def task_json(task: Task, person: Person | None = None) -> dict:
-    """Describe a task; ID and phone numbers come masked."""
-    person = person or db.session.get(Person, task.person_id)
-    return {
-        "id": task.id, "county": task.county_code, "campaign_id": task.campaign_id, "draw_id": task.draw_id,
-        "status": task.status, "channel": task.channel, "start_channel": task.start_channel,
-        "due_at": _time(task.due_at), "plan_reason": task.plan_reason, "final_outcome": task.final_outcome,
-        "phone_attempts_used": task.phone_attempts_used, "visit_attempts_used": task.visit_attempts_used,
-        "assigned_to_id": task.assigned_to_id, "claimed_by_id": task.claimed_by_id,
-        "claimed_at": _time(task.claimed_at),
-        "person": {"id": person.id, "name": person.name, "id_number": mask_id_number(person.id_number),
-                   "phone": mask_phone(person.phone), "residence_address": person.residence_address,
-                   "registered_on": person.registered_on.isoformat()},
-    }
-
-
-def visible_task(task_id: int) -> Task:
-    task = db.session.get(Task, task_id)
-    if task is None or not is_visible(current_actor(), task):
-        raise FollowUpError("not_found")
-    return task
 
 
 @bp.get("/followup/queue")
@@ -89,12 +47,12 @@ def followup_next(body):
 @require("follow_up")
 def followup_task(task_id):
     """One task with its attempts and its verification record."""
-    task = visible_task(task_id)
+    task = visible_task(current_actor(), task_id)
     attempts = db.session.scalars(select(Attempt).where(Attempt.task_id == task.id).order_by(Attempt.at, Attempt.id))
     record = db.session.scalar(select(Verification).where(Verification.task_id == task.id))
     return jsonify(task_json(task) | {
-        "attempts": [{"id": a.id, "at": _time(a.at), "channel": a.channel, "disposition": a.disposition,
-                      "appointment_at": _time(a.appointment_at), "note": a.note, "caller_id": a.caller_id}
+        "attempts": [{"id": a.id, "at": iso(a.at), "channel": a.channel, "disposition": a.disposition,
+                      "appointment_at": iso(a.appointment_at), "note": a.note, "caller_id": a.caller_id}
                      for a in attempts],
         "verification": record_as_dict(record, masked=True) if record else None,
     })
@@ -111,12 +69,12 @@ def followup_claim(task_id):
 @require("follow_up")
 def followup_release(task_id):
     """Release the caller's claim on a task."""
-    visible_task(task_id)
+    visible_task(current_actor(), task_id)
     queue_service.release(current_actor(), task_id)
     return jsonify(released=True)
 
 
-def _parse_time(text):
+def _parseiso(text):
     from datetime import datetime
 
     if not text:
@@ -142,7 +100,7 @@ def followup_attempt(task_id, body):
     data = body
     result = record_attempt(current_actor(), task_id, str(data.get("disposition", "")), now(), retry_rules(),
                             submission_key=str(data.get("submission_key", "")),
-                            appointment_at=_parse_time(data.get("appointment_at")), note=str(data.get("note", "")),
+                            appointment_at=_parseiso(data.get("appointment_at")), note=str(data.get("note", "")),
                             lang=lang())
     body = {"attempt_id": result.attempt.id, "created": result.created, "task": task_json(result.task)}
     return jsonify(body), 201 if result.created else 200
@@ -159,7 +117,7 @@ def followup_verification(task_id, body):
 
     data = body
     if data.get("confirmed") is None:
-        task = visible_task(task_id)
+        task = visible_task(current_actor(), task_id)
         answers, problems = parse_answers(data.get("answers") or {})
         if problems:
             raise FollowUpError("bad_answers", reasons=", ".join(problems))

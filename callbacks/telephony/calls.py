@@ -3,28 +3,24 @@ person; the call's progress lands on its CallRecord through the signed webhooks.
 
 Every press is kept as a CallRecord, also when the call cannot be placed (a +86 number, bad
 credentials, Twilio refusing or not answering): the caller gets the reason in Chinese and can dial
-by hand, and nothing is lost.
+by hand, and nothing is lost. The pages, the API and the webhooks share what is here.
 """
 
-from flask import Blueprint, abort, current_app, jsonify
+from flask import abort, current_app, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import update
 
-from auth.permissions import can, require
-from callbacks.access import ensure_workable, is_visible
+from auth.permissions import can
+from callbacks.access import ensure_workable
 from callbacks.context import Actor, retry_rules
 from callbacks.errors import FollowUpError
-from callbacks.twilio_client import place_call
-from callbacks.twilio_webhooks import webhook_url
+from callbacks.telephony.twilio_client import PlaceResult, place_call
 from core import auditlog
 from core.clock import now
 from core.extensions import db
 from core.i18n import is_chinese
 from models import CallRecord, FollowUpTask, Person
-
-# Not the webhooks' blueprint: these are the caller's own actions and keep their CSRF check.
-bp = Blueprint("calls", __name__, url_prefix="/calls")
 
 TWILIO_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_CALLER_ID", "PUBLIC_BASE_URL")
 
@@ -33,6 +29,19 @@ def twilio_configured() -> bool:
     """Tell whether the Twilio provider is chosen and has its credentials."""
     config = current_app.config
     return config.get("TELEPHONY_PROVIDER") == "twilio" and all(config.get(k) for k in TWILIO_SETTINGS)
+
+
+def public_base() -> str:
+    """Return PUBLIC_BASE_URL; a URL for Twilio is never built from the request's Host header."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if not base:
+        raise RuntimeError("PUBLIC_BASE_URL is not set; config.settings refuses Twilio without it")
+    return base.rstrip("/")
+
+
+def webhook_url(endpoint: str, **values) -> str:
+    """Return the public URL of one of Twilio's webhooks (callbacks.telephony.twilio_webhooks)."""
+    return public_base() + url_for(endpoint, **values)
 
 
 def call_json(record: CallRecord) -> dict:
@@ -54,10 +63,9 @@ def _message(record: CallRecord) -> str | None:
     return zh if is_chinese() else (en or zh)
 
 
-@bp.post("/tasks/<int:task_id>/call")
-@require("follow_up")
-def call_task(task_id):
-    """Place a click-to-call for a task the caller may work."""
+def place_task_call(task_id: int) -> tuple[CallRecord, bool]:
+    """Place a click-to-call for a task the current user may work; return its record and whether
+    Twilio accepted it. Refuses with 404 (a task they may not work) or 409 (not set up, no numbers)."""
     if not twilio_configured():
         abort(409, _("Click-to-call is not set up here; dial the number yourself."))
     actor = Actor.of(current_user)
@@ -70,24 +78,24 @@ def call_task(task_id):
         abort(409, _("No phone number is on record for this person; plan a visit instead."))
     if not current_user.phone:
         abort(409, _("Your own phone number is not set; ask the administrator to add it to your account."))
-    record = CallRecord(task_id=task.id, caller_id=current_user.id, provider="twilio")
-    db.session.add(record)
-    db.session.commit()  # the press is kept before Twilio is asked, whatever Twilio answers
-    result = place_call(current_app.config, current_user.phone, person.phone,
+    caller_phone, person_phone = current_user.phone, person.phone
+    with db.write_transaction():  # the press is kept before Twilio is asked, whatever Twilio answers
+        record = CallRecord(task_id=task_id, caller_id=actor.id, provider="twilio")
+        db.session.add(record)
+    result = place_call(current_app.config, caller_phone, person_phone,
                         webhook_url("telephony.voice", call_id=record.id),
                         webhook_url("telephony.status", call_id=record.id))
     # Twilio's signed webhooks may already have moved this call on while we waited for its answer:
     # write only what they have not, so that a late answer never overwrites a newer status.
-    this = CallRecord.id == record.id
     with db.write_transaction():
-        _store_answer(this, result)
-        auditlog.record("call.place", "call_record", record.id, task_id=task.id, placed=result.placed,
+        _store_answer(CallRecord.id == record.id, result)
+        auditlog.record("call.place", "call_record", record.id, task_id=task_id, placed=result.placed,
                         error_code=result.error_code)
     db.session.refresh(record)
-    return jsonify(call_json(record)), (201 if result.placed else 200)
+    return record, result.placed
 
 
-def _store_answer(this, result) -> None:
+def _store_answer(this, result: PlaceResult) -> None:
     """Write what Twilio answered, without overwriting what its webhooks already reported."""
     if result.placed:
         db.session.execute(update(CallRecord).where(this).values(placed=True))
@@ -100,15 +108,14 @@ def _store_answer(this, result) -> None:
             error_message=f"{result.message_zh}\n{result.message_en}"))
 
 
-@bp.get("/calls/<int:call_id>")
-@require("follow_up")
-def call_status(call_id):
-    """Report a call's progress to the caller who placed it (or a supervisor)."""
-    record = db.session.get(CallRecord, call_id) or abort(404)
-    task = db.session.get(FollowUpTask, record.task_id)
-    if record.caller_id != current_user.id and not is_visible(Actor.of(current_user), task):
-        abort(404)
-    return jsonify(call_json(record))
+def place_test_call(user) -> PlaceResult:
+    """Ring the user's own phone through Twilio with a short spoken message; the try is audited."""
+    user_id, phone = user.id, user.phone
+    result = place_call(current_app.config, phone, phone,
+                        webhook_url("telephony.test_voice"), webhook_url("telephony.test_status"))
+    with db.write_transaction():
+        auditlog.record("call.test", "user", user_id, placed=result.placed, error_code=result.error_code)
+    return result
 
 
 def link_call_to_attempt(call_id: str | None, task_id: int, attempt_id: int, caller_id: int) -> None:
@@ -120,8 +127,3 @@ def link_call_to_attempt(call_id: str | None, task_id: int, attempt_id: int, cal
             CallRecord.id == int(call_id), CallRecord.task_id == task_id, CallRecord.caller_id == caller_id,
             CallRecord.attempt_id.is_(None),
         ).values(attempt_id=attempt_id))
-
-
-def init_templates(app) -> None:
-    """Let the task page ask whether click-to-call is on."""
-    app.jinja_env.globals["click_to_call_enabled"] = twilio_configured

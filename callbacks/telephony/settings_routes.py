@@ -9,11 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from auth.permissions import require
-from callbacks.click_to_call import TWILIO_SETTINGS, bp, twilio_configured
-from callbacks.twilio_client import is_mainland_china, place_call
-from callbacks.twilio_webhooks import webhook_url
-from core import auditlog
-from core.extensions import db
+from callbacks.telephony.blueprint import bp
+from callbacks.telephony.calls import TWILIO_SETTINGS, place_test_call, twilio_configured
+from callbacks.telephony.twilio_client import is_mainland_china
 from core.i18n import is_chinese
 
 
@@ -48,10 +46,7 @@ def test_call():
     if not current_user.phone:
         flash(_("Your own phone number is not set; ask the administrator to add it to your account."), "warning")
         return redirect(url_for("calls.settings"))
-    result = place_call(current_app.config, current_user.phone, current_user.phone,
-                        webhook_url("telephony.test_voice"), webhook_url("telephony.test_status"))
-    auditlog.record("call.test", "user", current_user.id, placed=result.placed, error_code=result.error_code)
-    db.session.commit()
+    result = place_test_call(current_user)
     if result.placed:
         flash(_("Twilio accepted the test call; your phone should ring now."), "success")
     else:

@@ -1,76 +1,35 @@
-"""Follow-up pages: the caller's queue and task page, visits, the verification form, supervision."""
+"""The caller's follow-up pages: the queue, the task page and its actions, the verification form,
+the printable visit list."""
 
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from auth.permissions import require
 from callbacks import queue as queue_service
 from callbacks import tasks as task_service
-from callbacks.access import is_visible, supervises, visible_condition
+from callbacks.access import counties_in_scope, supervises, visible_condition
 from callbacks.attempts import EARLY_ALLOWANCE, record_attempt
-from callbacks.click_to_call import link_call_to_attempt
-from callbacks.context import Actor, finding_rules, local_zone, retry_rules
+from callbacks.context import finding_rules, local_zone, retry_rules
 from callbacks.errors import FollowUpError
-from callbacks.forms import (
-    AssignForm,
-    GenerateForm,
-    QualityForm,
-    ReasonForm,
-    ReassignForm,
-    ResolveForm,
-    ScriptForm,
-    answers_from_form,
-    new_submission_key,
-    options,
-)
-from callbacks.labels import question_label
-from callbacks.script import save_script, script_for
-from callbacks.telephony import provider
+from callbacks.forms import ReasonForm, answers_from_form, new_submission_key
+from callbacks.routes import bp, fail, load_task, me
+from callbacks.script import script_for
+from callbacks.telephony.calls import link_call_to_attempt
+from callbacks.telephony.provider import provider
 from callbacks.verification import correct_verification, derive, parse_answers, record_verification
-from config.dispositions import CHANNELS, PHONE, TASK_STATUSES, VISIT, dispositions_for
+from config.dispositions import PHONE, VISIT, dispositions_for
 from config.verification import CORE_FIELDS, CURRENT_STATUSES, SATISFACTION_LEVELS, SERVICES, WISH_TO_WORK
 from core.clock import now
 from core.extensions import db
 from core.i18n import label, lang
 from core.inputs import int_arg
-from core.privacy import mask_id_number, mask_phone
 from core.timefmt import local_time
-from models import Attempt, County, Draw, Person, SampleUnit, User, Verification
+from models import Attempt, Person, Verification
 from models import FollowUpTask as Task
-
-bp = Blueprint("followup", __name__, url_prefix="/followup")
-
-
-@bp.record_once
-def expose_helpers(state):
-    """Expose the follow-up label helper and the masks to every template (macros included)."""
-    state.app.jinja_env.globals.update(mask_id_number=mask_id_number,
-                                       mask_phone=mask_phone, question_label=question_label)
-
-
-def me() -> Actor:
-    return Actor.of(current_user)
-
-
-def fail(error: FollowUpError, target: str):
-    """Show why an action was refused and go back; a task the user may not see is simply not found."""
-    if error.status in (403, 404):
-        abort(error.status)
-    flash(error.message(), "danger")
-    return redirect(target)
-
-
-def load_task(task_id: int) -> Task:
-    """Load a task the current user may see, or answer 404."""
-    task = db.session.get(Task, task_id)
-    if task is None or not is_visible(me(), task):
-        abort(404)
-    return task
-
 
 # ---- the caller's queue and task page ----
 
@@ -313,190 +272,5 @@ def visits():
         query = query.where(Task.assigned_to_id == caller_id)
     rows = db.session.execute(query.order_by(Task.county_code, Person.residence_address, Task.id).limit(2000)).all()
     return render_template("callbacks/visits.html", rows=rows, county=county, caller_id=caller_id,
-                           counties=_counties(), callers=task_service.eligible_callers(db.session, county),
+                           counties=counties_in_scope(current_user.county_code), callers=task_service.eligible_callers(db.session, county),
                            printed_at=now())
-
-
-def _counties():
-    query = select(County).where(County.active).order_by(County.code)
-    if current_user.county_code:
-        query = query.where(County.code == current_user.county_code)
-    return db.session.scalars(query).all()
-
-
-# ---- supervision (coordinators) ----
-
-@bp.route("/manage", methods=["GET"])
-@require("assign_work")
-def manage():
-    """Coordinators: generate tasks per draw, assign by county, reassign in bulk, see progress."""
-    actor = me()
-    draws = db.session.execute(
-        select(Draw, func.count(SampleUnit.id)).join(SampleUnit, SampleUnit.draw_id == Draw.id)
-        .where(SampleUnit.status == "active").group_by(Draw.id).order_by(Draw.id.desc())).all()
-    task_counts = dict(db.session.execute(select(Task.draw_id, func.count(Task.id)).group_by(Task.draw_id)).all())
-    by_county = db.session.execute(
-        select(Task.county_code, Task.status, Task.assigned_to_id, func.count(Task.id))
-        .where(visible_condition(actor)).group_by(Task.county_code, Task.status, Task.assigned_to_id)).all()
-    callers = {u.id: u for u in task_service.eligible_callers(db.session, actor.county_code)}
-    progress = {}
-    for county, status, assigned, count in by_county:
-        row = progress.setdefault(county, {"open": 0, "awaiting_record": 0, "closed": 0, "pool": 0, "callers": {}})
-        row[status] += count
-        if status != "closed":
-            if assigned is None:
-                row["pool"] += count
-            else:
-                row["callers"][assigned] = row["callers"].get(assigned, 0) + count
-    review_count = db.session.scalar(select(func.count(Task.id)).where(
-        visible_condition(actor), Task.review_requested_at.is_not(None), Task.review_resolved_at.is_(None)))
-    return render_template("callbacks/manage.html", draws=draws, task_counts=task_counts, progress=progress,
-                           callers=callers, assign_form=_assign_form(), reassign_form=_reassign_form(),
-                           generate_form=GenerateForm(), review_count=review_count)
-
-
-def _assign_form() -> AssignForm:
-    form = AssignForm()
-    form.county.choices = options([(c.code, c.name(lang())) for c in _counties()])
-    form.callers.choices = options([(u.id, u.display_name or u.username) for u in
-                                    task_service.eligible_callers(db.session, current_user.county_code)])
-    return form
-
-
-def _reassign_form() -> ReassignForm:
-    form = ReassignForm()
-    everyone = [("", _("Any"))]
-    callers = [(str(u.id), u.display_name or u.username) for u in
-               task_service.eligible_callers(db.session, current_user.county_code)]
-    form.county.choices = options(everyone + [(c.code, c.name(lang())) for c in _counties()])
-    form.from_caller.choices = options(everyone + [("pool", _("Unassigned (county pool)"))] + callers)
-    form.status.choices = options(everyone + [(code, label("task_status", code))
-                                              for code, _z, _e in TASK_STATUSES if code != "closed"])
-    form.channel.choices = options(everyone + [(code, label("channel", code)) for code, _z, _e in CHANNELS])
-    form.to_caller.choices = options([("pool", _("Unassigned (county pool)"))] + callers)
-    return form
-
-
-@bp.post("/draws/<int:draw_id>/generate")
-@require("assign_work")
-def generate(draw_id):
-    """Make the follow-up tasks of a draw (again: only units without a task get one)."""
-    form = GenerateForm()
-    try:
-        result = task_service.generate_tasks(draw_id, now(), retry_rules(), me(), visit_first=form.visit_first.data)
-    except FollowUpError as error:
-        return fail(error, url_for(".manage"))
-    flash(_("%(created)d tasks made (%(visits)d as visits; %(blocked)d closed as do-not-contact); %(existing)d "
-            "already existed.", created=result.created, visits=result.visit_first, blocked=result.do_not_contact,
-            existing=result.existing), "success")
-    return redirect(url_for(".manage"))
-
-
-@bp.post("/assign")
-@require("assign_work")
-def assign():
-    """Share a county's unassigned tasks among the chosen callers, balanced by count."""
-    form = _assign_form()
-    if not form.validate_on_submit():
-        return fail(FollowUpError("bad_caller"), url_for(".manage"))
-    try:
-        given = task_service.assign_balanced(me(), form.county.data, form.callers.data)
-    except FollowUpError as error:
-        return fail(error, url_for(".manage"))
-    flash(_("%(count)d tasks assigned.", count=sum(given.values())), "success")
-    return redirect(url_for(".manage"))
-
-
-@bp.post("/reassign")
-@require("assign_work")
-def reassign():
-    """Move every open task matching the filter to another caller or back to the pool."""
-    form = _reassign_form()
-    if not form.validate_on_submit() or not form.to_caller.data:
-        return fail(FollowUpError("bad_caller"), url_for(".manage"))
-    source = form.from_caller.data
-    try:
-        count = task_service.reassign(
-            me(), None if form.to_caller.data == "pool" else int(form.to_caller.data),
-            county_code=form.county.data or None, from_pool=source == "pool",
-            from_caller_id=int(source) if source and source != "pool" else None,
-            status=form.status.data or None, channel=form.channel.data or None)
-    except FollowUpError as error:
-        return fail(error, url_for(".manage"))
-    flash(_("%(count)d tasks moved.", count=count), "success")
-    return redirect(url_for(".manage"))
-
-
-@bp.post("/tasks/<int:task_id>/send-to-visit")
-@require("assign_work")
-def send_to_visit(task_id):
-    """Make a phone task a visit task."""
-    load_task(task_id)
-    count = task_service.send_to_visit(me(), [task_id], now(), retry_rules())
-    flash(_("%(count)d tasks moved to the visit team.", count=count), "info")
-    return redirect(url_for(".task", task_id=task_id))
-
-
-@bp.route("/review")
-@require("assign_work")
-def review():
-    """The review queue (referred and handed-back cases) and the quality re-check sample."""
-    actor = me()
-    referred = db.session.scalars(select(Task).where(
-        visible_condition(actor), Task.review_requested_at.is_not(None), Task.review_resolved_at.is_(None))
-        .order_by(Task.review_requested_at)).all()
-    quality = db.session.scalars(select(Task).where(
-        visible_condition(actor), Task.qc_selected, Task.qc_result.is_(None)).order_by(Task.closed_at)).all()
-    resolve_form = ResolveForm()
-    resolve_form.to_caller.choices = options([(0, _("Keep as is"))] + [
-        (u.id, u.display_name or u.username) for u in task_service.eligible_callers(db.session, actor.county_code)])
-    return render_template("callbacks/review.html", referred=referred, quality=quality, resolve_form=resolve_form,
-                           quality_form=QualityForm(), users={u.id: u for u in db.session.scalars(select(User))})
-
-
-@bp.post("/tasks/<int:task_id>/resolve")
-@require("assign_work")
-def resolve(task_id):
-    """Close a review request with the coordinator's decision."""
-    load_task(task_id)
-    form = ResolveForm()
-    form.to_caller.choices = options([(0, "")] + [(u.id, "") for u in task_service.eligible_callers(db.session, None)])
-    if not form.validate_on_submit():
-        return fail(FollowUpError("reason_required"), url_for(".review"))
-    try:
-        task_service.resolve_review(me(), task_id, form.resolution.data, now(), form.to_caller.data or None,
-                                    form.start_visit.data, retry_rules())
-    except FollowUpError as error:
-        return fail(error, url_for(".review"))
-    flash(_("Review closed."), "success")
-    return redirect(url_for(".review"))
-
-
-@bp.post("/tasks/<int:task_id>/quality")
-@require("assign_work")
-def quality(task_id):
-    """Store the quality re-check of a verified case."""
-    load_task(task_id)
-    form = QualityForm()
-    try:
-        task_service.record_qc(me(), task_id, form.result.data, form.note.data)
-    except FollowUpError as error:
-        return fail(error, url_for(".review"))
-    flash(_("Quality re-check saved."), "success")
-    return redirect(url_for(".review"))
-
-
-@bp.route("/script/<channel>", methods=["GET", "POST"])
-@require("assign_work")
-def script(channel):
-    """Edit the call script of a channel."""
-    if channel not in (PHONE, VISIT):
-        abort(404)
-    form = ScriptForm()
-    if form.validate_on_submit():
-        save_script(me(), channel, form.body.data.strip(), now())
-        flash(_("Call script saved."), "success")
-        return redirect(url_for(".manage"))
-    if request.method == "GET":
-        form.body.data = script_for(db.session, channel)
-    return render_template("callbacks/script.html", form=form, channel=channel)
