@@ -17,12 +17,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-import roster.importer as importer
 from core.extensions import db
 from hostile_files import CORPUS, ROW_CODES, column_letters, sparse_to_z_with_lying_dimension, xlsx
 from import_files import TODAY
 from models import ImportBatch, ImportProblem, Person, RosterSnapshot
-from roster import sheetscan
+from roster import batches, import_check, sheetscan
 from roster.reader import ReaderError, read_table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,9 +47,9 @@ def test_each_hostile_file_ends_with_its_coded_chinese_error_and_imports_nothing
                                                                                 make, code):
     path = tmp_path / "upload"
     path.write_bytes(make())
-    batch = importer.create_batch(db.session, str(path), os.path.basename(filename), ctx.instance_path)
+    batch = batches.create_batch(db.session, str(path), os.path.basename(filename), ctx.instance_path)
     db.session.commit()
-    batch = importer.validate_batch(db.session, batch.id, TODAY)
+    batch = import_check.validate_batch(db.session, batch.id, TODAY)
     if code in ROW_CODES:  # the file is read; the row is refused, naming its row and field
         problem = db.session.scalars(select(ImportProblem).where(ImportProblem.code == code)).first()
         assert batch.status == "previewed" and batch.rows_rejected >= 1
