@@ -24,7 +24,7 @@ from itertools import islice
 from typing import NamedTuple
 
 from roster.columns import HeaderMapping
-from roster.reader import CsvLines
+from roster.csv_reader import CsvLines
 from roster.spool import COLUMNS
 from roster.validate import Problem, validate_row
 

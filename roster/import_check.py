@@ -18,11 +18,13 @@ from models import County, ImportBatch, ImportProblem, Person, utcnow
 from roster.batches import fail_batch, spool_path, this_runner
 from roster.checking import CHUNK_ROWS, RowChecker, checked_chunks, record_digest, row_chunks
 from roster.columns import map_headers
+from roster.csv_reader import csv_line_chunks
 from roster.guard import FIRST_ROWS
 from roster.normalize import visible
-from roster.reader import ReaderError, csv_line_chunks, open_table
+from roster.reader import open_table
 from roster.snapshots import current_snapshots
 from roster.spool import COLUMNS, SpoolWriter
+from roster.table import ReaderError
 
 PROGRESS_EVERY = 20_000  # rows between progress updates (each is a short transaction)
 MAX_STORED_PROBLEMS = 100_000  # beyond this the error report says how many more there were

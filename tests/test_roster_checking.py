@@ -19,8 +19,10 @@ from models import ImportProblem
 from roster import batches, checking, import_check, import_commit
 from roster.checking import RowChecker, checked_chunks, record_digest, row_chunks
 from roster.columns import map_headers
-from roster.reader import CsvLines, ReaderError, csv_line_chunks, open_table
+from roster.csv_reader import CsvLines, csv_line_chunks
+from roster.reader import open_table
 from roster.spool import read_spool
+from roster.table import ReaderError
 
 
 @pytest.fixture

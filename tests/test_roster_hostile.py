@@ -22,7 +22,8 @@ from hostile_files import CORPUS, ROW_CODES, column_letters, sparse_to_z_with_ly
 from import_files import TODAY
 from models import ImportBatch, ImportProblem, Person, RosterSnapshot
 from roster import batches, import_check, sheetscan
-from roster.reader import ReaderError, read_table
+from roster.reader import read_table
+from roster.table import ReaderError
 
 ROOT = Path(__file__).resolve().parent.parent
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -71,7 +72,8 @@ def test_reading_the_corpus_stays_within_bounded_memory(tmp_path):
         paths.append(str(path))
     script = (
         "import json, resource, sys\n"
-        "from roster.reader import ReaderError, open_table\n"
+        "from roster.reader import open_table\n"
+        "from roster.table import ReaderError\n"
         "codes = []\n"
         "for path in sys.argv[1:]:\n"
         "    try:\n"
