@@ -90,7 +90,7 @@ def commit_import(batch_id, body):
     county's register and the body lacks `"confirm_removals": true` (then the body names the counties)."""
     batch = visible_batch(batch_id)
     try:
-        claimed = claim_for_commit(db.session, batch.id, confirm_removals=body.get("confirm_removals", False))
+        claimed = claim_for_commit(db, batch.id, confirm_removals=body.get("confirm_removals", False))
     except RemovalsNeedConfirmation as refusal:
         return jsonify(refusal.as_json()), 409
     if not claimed:
@@ -117,7 +117,7 @@ def resume_import(batch_id):
 def cancel_import(batch_id):
     """Discard a batch that has not been imported; the roster is unchanged."""
     batch = visible_batch(batch_id)
-    if not batches.cancel_batch(db.session, batch):
+    if not batches.cancel_batch(db, batch):
         abort(409, "该批次已导入或正在处理，不能放弃")
     return jsonify(batch_json(batch))
 

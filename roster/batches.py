@@ -92,20 +92,20 @@ def fail_batch(session, batch, code, message_zh, message_en) -> ImportBatch:
 CANCELLABLE = ("previewed", "needs_mapping", "failed", "interrupted")
 
 
-def cancel_batch(session, batch: ImportBatch) -> bool:
+def cancel_batch(db, batch: ImportBatch) -> bool:
     """Discard a batch that has not been imported and drop its checked rows; False when it may not be.
 
     A conditional update, like the claim: a cancel racing an import's claim cannot both win.
     """
-    result = session.execute(update(ImportBatch).where(
-        ImportBatch.id == batch.id, ImportBatch.status.in_(CANCELLABLE)
-    ).values(status="cancelled"))
-    if result.rowcount != 1:
-        session.rollback()
-        return False
-    auditlog.record("import.cancel", "import_batch", batch.id, filename=batch.filename)
-    session.commit()
-    session.refresh(batch)
+    batch_id, filename = batch.id, batch.filename
+    with db.write_transaction() as session:
+        result = session.execute(update(ImportBatch).where(
+            ImportBatch.id == batch_id, ImportBatch.status.in_(CANCELLABLE)
+        ).values(status="cancelled"))
+        if result.rowcount != 1:
+            return False
+        auditlog.record("import.cancel", "import_batch", batch_id, filename=filename)
+    db.session.refresh(batch)
     if os.path.exists(spool_path(batch)):
         os.remove(spool_path(batch))
     return True

@@ -49,24 +49,26 @@ def removals_needing_confirmation(batch: ImportBatch, max_share=None) -> list[di
     return removals_to_confirm(batch.county_counts or {}, max_share)
 
 
-def claim_for_commit(session, batch_id: int, confirm_removals: bool = False, max_share=None) -> bool:
-    """Move a previewed batch to importing; False if it was not previewed (e.g. a second click).
+def claim_for_commit(db, batch_id: int, confirm_removals: bool = False, max_share=None) -> bool:
+    """Move a previewed batch to importing, in a write transaction of its own; False if it was not
+    previewed (e.g. a second click).
 
     Raises RemovalsNeedConfirmation, leaving the batch previewed, when it would take more persons
     off a county's register than allowed and confirm_removals is not set. Every way of importing
     (page, API, CLI) passes here, so none can skip the question.
     """
-    batch = session.get(ImportBatch, batch_id)
-    if batch is None or batch.status != "previewed":
-        return False
-    if not confirm_removals:
-        affected = removals_needing_confirmation(batch, max_share)
-        if affected:
-            raise RemovalsNeedConfirmation(affected)
-    result = session.execute(update(ImportBatch).where(
-        ImportBatch.id == batch_id, ImportBatch.status == "previewed"
-    ).values(status="importing", heartbeat_at=utcnow(), runner=this_runner(), error_code=None, error_message=None))
-    session.commit()
+    with db.write_transaction() as session:
+        batch = session.get(ImportBatch, batch_id)
+        if batch is None or batch.status != "previewed":
+            return False
+        if not confirm_removals:
+            affected = removals_needing_confirmation(batch, max_share)
+            if affected:
+                raise RemovalsNeedConfirmation(affected)
+        result = session.execute(update(ImportBatch).where(
+            ImportBatch.id == batch_id, ImportBatch.status == "previewed"
+        ).values(status="importing", heartbeat_at=utcnow(), runner=this_runner(), error_code=None,
+                 error_message=None))
     return result.rowcount == 1
 
 
@@ -80,7 +82,7 @@ def commit_batch(db, batch_id: int, user=None, confirm_removals: bool = False) -
     session = db.session
     batch = session.get(ImportBatch, batch_id)
     if batch.status == "previewed":
-        claim_for_commit(session, batch_id, confirm_removals)
+        claim_for_commit(db, batch_id, confirm_removals)
         session.refresh(batch)
     if batch.status != "importing":
         raise ImportError_("not_previewed", "只能导入已完成校验预览的批次", "Only a previewed batch can be imported")

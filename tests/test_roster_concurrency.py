@@ -204,7 +204,7 @@ def test_an_interrupted_check_is_checked_again_and_an_interrupted_commit_goes_ba
     db.session.get(ImportBatch, checking).finished_at = None
     db.session.commit()
     committing = check_file(ctx, csv_file(tmp_path / "c.csv", demo_rows(8, seed=4)), None).id
-    assert import_commit.claim_for_commit(db.session, committing)
+    assert import_commit.claim_for_commit(db, committing)
     db.session.get(ImportBatch, committing).runner = f"{host}:{dead_pid()}"
     db.session.commit()
     assert jobs.mark_interrupted(db.session) == 2

@@ -375,7 +375,7 @@ def test_a_cancel_that_comes_after_the_import_was_claimed_changes_nothing(ctx, t
     stale = db.session.get(ImportBatch, batch.id)  # the cancel page loaded it while previewed
     with ctx.extensions["database_engine"].begin() as other:  # then the import was claimed
         other.execute(ImportBatch.__table__.update().where(ImportBatch.id == batch.id).values(status="importing"))
-    assert batches.cancel_batch(db.session, stale) is False
+    assert batches.cancel_batch(db, stale) is False
     db.session.expire_all()
     assert db.session.get(ImportBatch, batch.id).status == "importing"
     assert os.path.exists(batches.spool_path(batch))

@@ -103,7 +103,7 @@ def import_commit(batch_id):
             return render_template("roster/import_confirm.html", batch=batch, counties=to_confirm,
                                    wrong={c["county"] for c in wrong}), 422
     try:
-        claimed = claim_for_commit(db.session, batch.id, confirm_removals=bool(to_confirm))
+        claimed = claim_for_commit(db, batch.id, confirm_removals=bool(to_confirm))
     except RemovalsNeedConfirmation:  # the counts changed under us: ask again
         return redirect(url_for("roster.import_confirm", batch_id=batch.id))
     if not claimed:
@@ -148,7 +148,7 @@ def import_resume(batch_id):
 def import_cancel(batch_id):
     """Drop a batch that has not been imported."""
     batch = visible_batch(batch_id)
-    if not batches.cancel_batch(db.session, batch):
+    if not batches.cancel_batch(db, batch):
         abort(409)
     flash(_("The batch was cancelled; the roster is unchanged."), "info")
     return redirect(url_for("roster.imports"))
