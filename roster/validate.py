@@ -94,12 +94,7 @@ def _clean_record(raw: dict, today: date, known: set[str] | frozenset[str], defa
     person = _lean_person(get, today)
     if person is None:
         return None
-    name, number, info, id_gender = person
-    record = _lean_fields(get)
-    if record is None or not _lean_dates_fit(record["registered_on"], record["cancelled_on"], info, id_gender, today):
-        return None
-    record["county_code"], record["name"], record["gender"], record["id_number"] = county, name, id_gender, number
-    return record
+    return _lean_record(get, county, person, today)
 
 
 def _lean_county(county, known, default_county: str | None) -> str | None:
@@ -135,8 +130,9 @@ def _lean_person(get, today: date):
     return name, number, info, id_gender
 
 
-def _lean_fields(get) -> dict | None:
-    """Return the row's other fields cleaned, or None when one needs the thorough check."""
+def _lean_record(get, county: str, person: tuple, today: date) -> dict | None:
+    """Return the row's record, its other fields cleaned, or None when one needs the thorough check."""
+    name, number, info, id_gender = person
     try:
         # Each line: a dict hit for the common value, else the normaliser (which may raise).
         value = get("unemployment_reason")
@@ -161,32 +157,33 @@ def _lean_fields(get) -> dict | None:
         certificate = get("certificate_number")
         if certificate.__class__ is not str or not (certificate.isascii() and certificate.isdigit()):
             certificate = nz.long_number_text(certificate)
-        return {
-            "county_code": None,
-            "name": None,
-            "gender": None,
-            "id_number": None,
-            "phone": phone,
-            "household_address": _text(get("household_address")),
-            "residence_address": _text(get("residence_address")),
-            "unemployment_reason": reason,
-            "registered_on": registered_on,
-            "registering_agency": _text(get("registering_agency")),
-            "certificate_number": certificate,
-            "employment_status": status,
-            "cancelled_on": cancelled_on,
-        }
+        household_address = _text(get("household_address"))
+        residence_address = _text(get("residence_address"))
+        agency = _text(get("registering_agency"))
     except NormalizeError:
         return None
-
-
-def _lean_dates_fit(registered_on, cancelled_on, info, id_gender: str, today: date) -> bool:
-    """Tell whether the registration falls in working age, by today, and a cancellation after it, by today."""
+    # Registered by today, in working age; cancelled, if at all, after that and by today.
     if registered_on is None or registered_on > today or registered_on < info[1]:
-        return False
+        return None
     if registered_on >= (info[2] if id_gender == "1" else info[3]):
-        return False
-    return cancelled_on is None or registered_on <= cancelled_on <= today
+        return None
+    if cancelled_on is not None and (cancelled_on < registered_on or cancelled_on > today):
+        return None
+    return {
+        "county_code": county,
+        "name": name,
+        "gender": id_gender,
+        "id_number": number,
+        "phone": phone,
+        "household_address": household_address,
+        "residence_address": residence_address,
+        "unemployment_reason": reason,
+        "registered_on": registered_on,
+        "registering_agency": agency,
+        "certificate_number": certificate,
+        "employment_status": status,
+        "cancelled_on": cancelled_on,
+    }
 
 
 # --- the thorough check ----------------------------------------------------------------------
