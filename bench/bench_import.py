@@ -166,7 +166,7 @@ def baseline_postgres(csv_path, codes, url):
 def ours(csv_path, codes, url, workers):
     from app import create_app
     from core.extensions import db
-    from roster import importer
+    from roster import batches, import_check, import_commit
 
     if url.startswith("postgresql"):
         reset_postgres(url)
@@ -177,11 +177,11 @@ def ours(csv_path, codes, url, workers):
     memory = TreeMemory()
     with app.app_context():
         started = time.perf_counter()
-        batch = importer.create_batch(db.session, csv_path, os.path.basename(csv_path), instance)
+        batch = batches.create_batch(db.session, csv_path, os.path.basename(csv_path), instance)
         db.session.commit()
-        batch = importer.validate_batch(db.session, batch.id, date.today(), workers=workers)
+        batch = import_check.validate_batch(db.session, batch.id, date.today(), workers=workers)
         validated = time.perf_counter()
-        batch = importer.commit_batch(db, batch.id)
+        batch = import_commit.commit_batch(db, batch.id)
         finished = time.perf_counter()
         result = {"seconds": finished - started, "validate_seconds": validated - started,
                   "commit_seconds": finished - validated, "rows": batch.rows_read, "added": batch.added,
@@ -193,10 +193,10 @@ def ours(csv_path, codes, url, workers):
             lines = source.readlines()
             target.writelines(lines[:-1])
         started = time.perf_counter()
-        batch = importer.create_batch(db.session, again, "next-version.csv", instance)
+        batch = batches.create_batch(db.session, again, "next-version.csv", instance)
         db.session.commit()
-        batch = importer.validate_batch(db.session, batch.id, date.today(), workers=workers)
-        batch = importer.commit_batch(db, batch.id)
+        batch = import_check.validate_batch(db.session, batch.id, date.today(), workers=workers)
+        batch = import_commit.commit_batch(db, batch.id)
         result.update(reimport_seconds=time.perf_counter() - started, reimport_unchanged=batch.unchanged,
                       reimport_removed=batch.removed, peak_mib=peak_mib(), workers=workers,
                       tree_peak_mib=memory.stop())

@@ -1,6 +1,8 @@
-"""Roster API: import batches (upload, status, mapping, commit) and data quality."""
+"""Roster API: import batches (upload, status, mapping, commit) and data quality.
 
-import os
+A child blueprint: the API nests it below /api/v1, so the paths here are the ones below that.
+"""
+
 from datetime import date
 
 from flask import Blueprint, abort, current_app, jsonify, request
@@ -12,9 +14,11 @@ from core.extensions import db
 from core.inputs import int_arg
 from core.jsonbody import Field, accepts, identifier
 from models import ImportBatch, ImportProblem
-from roster import guard, importer, jobs, snapshots
-from roster.import_routes import save_upload, visible_batch
-from roster.quality import county_quality
+from roster import batches, guard, jobs, snapshots, uploads
+from roster.access import recent_batches, visible_batch, visible_quality
+from roster.import_commit import RemovalsNeedConfirmation, claim_for_commit, removals_needing_confirmation
+
+bp = Blueprint("roster", __name__)
 
 # Nested under the API blueprint (api/__init__.py): paths are below /api/v1, endpoints "api.roster.…".
 bp = Blueprint("roster", __name__)
@@ -36,7 +40,7 @@ def batch_json(batch: ImportBatch) -> dict:
         "percent": percent, "error_code": batch.error_code,
         "county_changes": [guard.county_change(c, n) for c, n in sorted((batch.county_counts or {}).items())],
         "suspicious_counties": [c["county"] for c in guard.suspicious_counties(batch.county_counts or {})],
-        "removals_to_confirm": importer.removals_needing_confirmation(batch) if batch.status == "previewed" else [],
+        "removals_to_confirm": removals_needing_confirmation(batch) if batch.status == "previewed" else [],
         "error_message": batch.error_message and batch.error_message.split("\n")[0],
         "created_at": batch.created_at.isoformat(), "committed_at": batch.committed_at and batch.committed_at.isoformat(),
     }
@@ -46,10 +50,7 @@ def batch_json(batch: ImportBatch) -> dict:
 @require("import_roster")
 def list_imports():
     """List recent import batches."""
-    query = select(ImportBatch).order_by(ImportBatch.id.desc()).limit(100)
-    if county_scope(current_user):
-        query = query.where(ImportBatch.default_county == county_scope(current_user))
-    return jsonify([batch_json(b) for b in db.session.scalars(query)])
+    return jsonify([batch_json(b) for b in recent_batches()])
 
 
 @bp.post("/imports")
@@ -60,16 +61,7 @@ def upload_import():
     if storage is None or not storage.filename:
         abort(400, "请上传名册文件（字段 file）")
     county = county_scope(current_user) or request.form.get("county") or None
-    path = save_upload(storage)
-    try:
-        batch = importer.create_batch(db.session, path, os.path.basename(storage.filename),
-                                      current_app.instance_path, current_user, county)
-        db.session.commit()
-    finally:
-        os.remove(path)
-    if batch.status != "duplicate":
-        jobs.start(current_app._get_current_object(), jobs.run_validation, batch.id, date.today())
-        batch = db.session.get(ImportBatch, batch.id)  # a job may have ended this session; load afresh
+    batch = uploads.receive_upload(current_app._get_current_object(), storage, current_user, county)
     return jsonify(batch_json(batch)), 202
 
 
@@ -101,8 +93,8 @@ def commit_import(batch_id, body):
     county's register and the body lacks `"confirm_removals": true` (then the body names the counties)."""
     batch = visible_batch(batch_id)
     try:
-        claimed = importer.claim_for_commit(db.session, batch.id, confirm_removals=body.get("confirm_removals", False))
-    except importer.RemovalsNeedConfirmation as refusal:
+        claimed = claim_for_commit(db, batch.id, confirm_removals=body.get("confirm_removals", False))
+    except RemovalsNeedConfirmation as refusal:
         return jsonify(refusal.as_json()), 409
     if not claimed:
         abort(409, "该批次不是待导入状态（可能已在导入或已导入）")
@@ -128,7 +120,7 @@ def resume_import(batch_id):
 def cancel_import(batch_id):
     """Discard a batch that has not been imported; the roster is unchanged."""
     batch = visible_batch(batch_id)
-    if not importer.cancel_batch(db.session, batch):
+    if not batches.cancel_batch(db, batch):
         abort(409, "该批次已导入或正在处理，不能放弃")
     return jsonify(batch_json(batch))
 
@@ -162,5 +154,4 @@ def restore_snapshot(county, body):
 @require("view_roster")
 def quality():
     """Per-county data-quality counts of the current rosters."""
-    scope = county_scope(current_user)
-    return jsonify(county_quality(db.session, date.today(), [scope] if scope else None))
+    return jsonify(visible_quality())

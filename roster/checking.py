@@ -24,9 +24,10 @@ from itertools import islice
 from typing import NamedTuple
 
 from roster.columns import HeaderMapping
-from roster.reader import CsvLines
+from roster.csv_reader import CsvLines
+from roster.problems import Problem
 from roster.spool import COLUMNS
-from roster.validate import Problem, validate_row
+from roster.validate import validate_row
 
 log = logging.getLogger(__name__)
 

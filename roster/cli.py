@@ -10,8 +10,12 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from core.extensions import db
-from roster import importer, snapshots
+from roster import snapshots
+from roster.batches import ImportError_
 from roster.checking import worker_count
+from roster.import_check import validate_batch
+from roster.import_commit import RemovalsNeedConfirmation, commit_batch
+from roster.uploads import open_batch
 
 roster_cli = AppGroup("roster", help="County rosters of registered unemployed persons.")
 
@@ -29,21 +33,19 @@ def import_command(path, county, dry_run, confirm_removals, as_json):
     Exits with 3, changing nothing, when the import would take more persons off a county's register
     than allowed and --confirm-removals is not given; the batch stays checked, to be imported later.
     """
-    batch = importer.create_batch(db.session, path, os.path.basename(path), current_app.instance_path,
-                                  default_county=county)
-    db.session.commit()
+    batch = open_batch(path, os.path.basename(path), current_app.instance_path, default_county=county)
     if batch.status != "duplicate":
         with click.progressbar(length=0, label="校验中 checking", show_pos=True, file=sys.stderr,
                                hidden=as_json) as bar:
-            batch = importer.validate_batch(db.session, batch.id, date.today(),
-                                            progress=lambda rows: bar.update(rows - bar.pos),
-                                            workers=worker_count(current_app.config.get("IMPORT_WORKERS")))
+            batch = validate_batch(db.session, batch.id, date.today(),
+                                   progress=lambda rows: bar.update(rows - bar.pos),
+                                   workers=worker_count(current_app.config.get("IMPORT_WORKERS")))
     if batch.status == "previewed" and not dry_run:
         try:
-            batch = importer.commit_batch(db, batch.id, confirm_removals=confirm_removals)
-        except importer.RemovalsNeedConfirmation as refusal:
+            batch = commit_batch(db, batch.id, confirm_removals=confirm_removals)
+        except RemovalsNeedConfirmation as refusal:
             _refuse(batch, refusal, as_json)
-        except importer.ImportError_ as error:
+        except ImportError_ as error:
             click.echo(json.dumps({"error": {"code": error.code, "message": error.message_zh}}, ensure_ascii=False)
                        if as_json else f"{error.message_zh}\n{error.message_en}", err=not as_json)
             sys.exit(1)

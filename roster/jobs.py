@@ -19,8 +19,10 @@ from sqlalchemy import update
 
 from core.extensions import db
 from models import RUNNING_STATUSES, ImportBatch, User, utcnow
+from roster.batches import spool_path, this_runner
 from roster.checking import worker_count
-from roster.importer import commit_batch, spool_path, this_runner, validate_batch
+from roster.import_check import validate_batch
+from roster.import_commit import commit_batch
 
 log = logging.getLogger(__name__)
 

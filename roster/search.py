@@ -98,10 +98,20 @@ def note_search(session, user_id: int, now: datetime, limit: int) -> None:
     session.add(SearchEvent(user_id=user_id, at=now))
 
 
+def find_persons(db, user, text: str, now: datetime, limit: int, via: str, **filters):
+    """Search as search_roster does, in a write transaction of its own when the search is counted
+    (a listing without search text only reads). Raises SearchThrottled, writing nothing."""
+    query = parse_query(text)
+    if not (query.kind or query.name):
+        return search_persons(db.session, query, user=user, **filters)
+    with db.write_transaction() as session:
+        return search_roster(session, user, text, now, limit, via, **filters)
+
+
 def search_roster(session, user, text: str, now: datetime, limit: int, via: str, **filters):
     """Search the persons the user may see: throttled, and audited when a number is involved.
 
-    The caller commits (the throttle count and the audit entry are writes).
+    The caller commits (the throttle count and the audit entry are writes): find_persons does.
     """
     query = parse_query(text)
     if query.kind or query.name:

@@ -48,183 +48,21 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
-from typing import NamedTuple
 
 from config import codelists
 from roster import normalize as nz
-from roster.columns import FIELD_BY_NAME
+from roster.idnumber import CHECK_CHARS, EARLIEST_BIRTH, ID_WEIGHTS_BASE, birth_cache, birth_info, check_id
 from roster.normalize import NormalizeError
-from roster.retirement import statutory_retirement_date
+from roster.problems import ERROR, Problem, RowResult, make_problem
 
-ERROR = "error"
-WARNING = "warning"
-
-
-class Problem(NamedTuple):
-    """One thing wrong with one value of one row, in Chinese and English."""
-
-    row: int
-    field: str | None
-    value_as_given: object
-    code: str
-    message_zh: str
-    message_en: str
-    severity: str = ERROR
-
-
-class RowResult(NamedTuple):
-    """A row's clean record (None when an error rejects it) and all its problems."""
-
-    record: dict | None
-    problems: list[Problem]
-
-
-# code: (severity, Chinese message, English message). {label}/{label_en} is the field's label,
-# {value} the value as given; other names are filled by the check.
-MESSAGES: dict[str, tuple[str, str, str]] = {
-    "required_missing": (ERROR, "{label}为必填项，不能为空",
-        "{label_en} is required"),
-    "name_invalid": (ERROR, "姓名“{value}”含有数字或符号",
-        "Name “{value}” contains digits or symbols"),
-    "precision_lost": (ERROR, "{label}在 Excel 中被存成了数字，Excel 只保留15位有效数字，后几位已丢失，"
-        "无法从文件中恢复。请把该列设置为“文本”格式，重新录入号码后再导入",
-        "{label_en} was stored as a number in Excel, which keeps only 15 significant digits: the last "
-        "digits are lost and cannot be recovered. Format the column as Text, re-enter the numbers and "
-        "import again"),
-    "id_number_length": (ERROR, "公民身份号码应为18位，“{value}”为{length}位",
-        "The citizen ID number must have 18 characters; “{value}” has {length}"),
-    "id_number_first_generation": (ERROR, "“{value}”是15位的第一代身份证号码，已停止使用，请填写18位公民身份号码",
-        "“{value}” is a 15-digit first-generation ID number, no longer valid; give the 18-digit number"),
-    "id_number_format": (ERROR, "公民身份号码“{value}”格式不正确：前17位应为数字，第18位为数字或X",
-        "Citizen ID number “{value}” is malformed: 17 digits then a digit or X"),
-    "id_number_checksum": (ERROR, "公民身份号码“{value}”的校验码（第18位）不正确，号码有误{hint_zh}",
-        "Citizen ID number “{value}” has a wrong check digit (18th character){hint_en}"),
-    "id_number_birth_date": (ERROR, "公民身份号码“{value}”中的出生日期 {birth} 不存在或不合理",
-        "The birth date {birth} in citizen ID number “{value}” does not exist or is implausible"),
-    "county_unknown": (ERROR, "县（市、区）“{value}”不在县区列表中",
-        "County “{value}” is not in the list of counties"),
-    "county_mismatch": (ERROR, "该行的县（市、区）{county} 与本次导入的县区 {default} 不一致",
-        "The row's county {county} differs from the county {default} this file is imported for"),
-    "code_unknown": (ERROR, "{label}“{value}”不在代码表中，可填写：{choices}",
-        "{label_en} “{value}” is not in the code list; use one of: {choices_en}"),
-    "date_format": (ERROR, "{label}“{value}”无法识别为日期，请使用 2025-03-01 或 2025年3月1日 这样的格式",
-        "{label_en} “{value}” is not a readable date; use a form like 2025-03-01"),
-    "date_invalid": (ERROR, "{label}“{value}”不是有效日期",
-        "{label_en} “{value}” is not a valid date"),
-    "registered_in_future": (ERROR, "失业登记日期 {registered} 晚于今天（{today}）",
-        "Registration date {registered} is after today ({today})"),
-    "registered_before_birth": (ERROR, "失业登记日期 {registered} 早于出生日期 {birth}",
-        "Registration date {registered} is before the birth date {birth}"),
-    "registered_under_16": (ERROR, "登记时未满16周岁（出生日期 {birth}，登记日期 {registered}），不在法定劳动年龄内",
-        "Under 16 at registration (born {birth}, registered {registered}): below working age"),
-    "cancelled_before_registration": (ERROR, "注销日期 {cancelled} 早于失业登记日期 {registered}",
-        "Cancellation date {cancelled} is before the registration date {registered}"),
-    "control_character": (ERROR, "{label}“{value}”含有不可见的控制字符（如 \\x00），请在原表格中删除后再导入",
-        "{label_en} “{value}” contains an invisible control character (such as \\x00); remove it and import again"),
-    "gender_mismatch": (WARNING, "性别“{value}”与公民身份号码第17位所示性别（{id_gender}）不一致",
-        "Gender “{value}” disagrees with the citizen ID number's 17th digit ({id_gender_en})"),
-    "phone_invalid": (WARNING, "联系电话“{value}”不是有效的手机或固定电话号码（固定电话请带区号，如 0759-3388123），未导入该号码",
-        "Phone “{value}” is not a valid mobile or landline number (give landlines with their area code, "
-        "e.g. 0759-3388123); the number was not imported"),
-    "cancelled_in_future": (WARNING, "注销日期 {cancelled} 晚于今天（{today}）",
-        "Cancellation date {cancelled} is after today ({today})"),
-    "registered_past_retirement": (WARNING, "登记时已达到法定退休年龄（{retirement} 起）",
-        "Already at statutory retirement age when registered (from {retirement})"),
-}
-PROBLEM_CODES = tuple(MESSAGES)
-ERROR_CODES = frozenset(code for code, (severity, _, _) in MESSAGES.items() if severity == ERROR)
-
-_CODELISTS = {
-    "gender": codelists.GENDERS,
-    "unemployment_reason": codelists.UNEMPLOYMENT_REASONS,
-    "employment_status": codelists.EMPLOYMENT_STATUSES,
-}
 _GENDER = nz.code_lookup(codelists.GENDERS, codelists.GENDER_ALIASES)
 _REASON = nz.code_lookup(codelists.UNEMPLOYMENT_REASONS, codelists.UNEMPLOYMENT_REASON_ALIASES)
 _STATUS = nz.code_lookup(codelists.EMPLOYMENT_STATUSES, codelists.EMPLOYMENT_STATUS_ALIASES)
 _GENDER_LABELS = {"1": ("男", "male"), "2": ("女", "female")}
-
-
-def make_problem(row: int, field: str | None, value: object, code: str, **params: object) -> Problem:
-    """Build a Problem with its messages filled in from MESSAGES."""
-    severity, zh, en = MESSAGES[code]
-    spec = FIELD_BY_NAME.get(field) if field else None
-    if field in _CODELISTS:
-        entries = _CODELISTS[field]
-        params.setdefault("choices", "、".join(f"{c} {z}" for c, z, _ in entries))
-        params.setdefault("choices_en", ", ".join(f"{c} {e}" for c, _, e in entries))
-    values = {
-        "label": spec.label_zh if spec else "",
-        "label_en": spec.label_en if spec else "",
-        "value": "" if value is None else nz.visible(value),
-        **params,
-    }
-    return Problem(row, field, value, code, zh.format(**values), en.format(**values), severity)
-
-
-_CHECK_CHARS = "0123456789X"
-_ID_WEIGHTS_BASE = 13  # int(17 digits, 13) folds GB 11643's weights 2^(17-i) mod 11, as stdnum does
-_EARLIEST_BIRTH = date(1900, 1, 1)
-# No person on a register was born after this; checked before any date arithmetic, so that a birth
-# date with a valid check digit centuries ahead (9940-01-01) is an error, not an overflow.
-_LATEST_BIRTH = date(2200, 12, 31)
 _CN_MOBILE = nz.CN_MOBILE
 _is_normalized = unicodedata.is_normalized
 _text = nz.text
 _dates = nz.date_cache
-
-# Per ID birth-date digits (YYYYMMDD): (birth, 16th birthday, retirement day for a man, for a woman
-# on the cadre track), or None when there is no such day. Births repeat a lot: compute each once.
-_birth_cache: dict[str, tuple[date, date, date, date] | None] = {}
-
-
-def _birth_info(digits: str) -> tuple[date, date, date, date] | None:
-    """Return the cached birth facts for an ID's 8 birth-date digits."""
-    info = _birth_cache.get(digits, False)
-    if info is False:
-        try:
-            birth = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
-        except ValueError:  # no such day
-            birth = None
-        if birth is None or not _EARLIEST_BIRTH <= birth <= _LATEST_BIRTH:
-            info = None
-        else:
-            # Born 29 February: the 16th birthday in a common year is taken as 1 March.
-            leap_day = (birth.month, birth.day) == (2, 29)
-            sixteen = date(birth.year + 16, 3, 1) if leap_day else birth.replace(year=birth.year + 16)
-            retire_man = statutory_retirement_date(birth, "1")
-            info = (birth, sixteen, retire_man, statutory_retirement_date(birth, "2", "cadre"))
-        if len(_birth_cache) >= 100_000:
-            _birth_cache.clear()
-        _birth_cache[digits] = info
-    return info
-
-
-def _check_id(value: object, add) -> str | None:
-    """Clean and check an ID number; report problems through add and return it only when valid."""
-    try:
-        number = nz.id_number(value)
-    except NormalizeError as error:
-        add("id_number", error.code)
-        return None
-    if number is None:
-        add("id_number", "required_missing")
-    elif len(number) != 18:
-        if len(number) == 15 and number.isdigit():
-            add("id_number", "id_number_first_generation")
-        else:
-            add("id_number", "id_number_length", length=len(number))
-    elif not (number[:17].isdigit() and number.isascii() and number[17] in _CHECK_CHARS):
-        add("id_number", "id_number_format")
-    elif _CHECK_CHARS[(1 - 2 * int(number[:17], _ID_WEIGHTS_BASE)) % 11] != number[17]:
-        hint_zh = hint_en = ""
-        if number.endswith("000"):
-            hint_zh = "（末尾为0，可能是 Excel 以数字格式保存时丢失了末几位，请将该列设为文本格式）"
-            hint_en = " (trailing zeros: Excel may have rounded it as a number; format the column as Text)"
-        add("id_number", "id_number_checksum", hint_zh=hint_zh, hint_en=hint_en)
-    else:
-        return number
-    return None
 
 
 def validate_row(
@@ -241,34 +79,60 @@ def validate_row(
     return _validate_thoroughly(raw, row_number, today, known_county_codes, default_county)
 
 
+# --- the lean path ---------------------------------------------------------------------------
+# The path a million-row import takes for almost every row: each step is the fast path of the
+# thorough check, and anything unusual, even a warning, returns None so that _validate_thoroughly
+# decides and explains. A test checks validate_row always equals it.
+
+
 def _clean_record(raw: dict, today: date, known: set[str] | frozenset[str], default_county: str | None):
     """Return the record of a row with no problem at all in the common forms, else None."""
-    # The lean path a million-row import takes for almost every row: each check is the fast path of
-    # the thorough one, and anything unusual, even a warning, returns None so that
-    # _validate_thoroughly decides and explains. A test checks validate_row always equals it.
     get = raw.get
-    county = get("county_code")
+    county = _lean_county(get("county_code"), known, default_county)
+    if county is None:
+        return None
+    person = _lean_person(get, today)
+    if person is None:
+        return None
+    return _lean_record(get, county, person, today)
+
+
+def _lean_county(county, known, default_county: str | None) -> str | None:
+    """Return the row's county when it is a known code (or empty, with a known default) that fits
+    the default, else None."""
     if county.__class__ is not str or county not in known:
         if (county is not None and county != "") or default_county not in known:
             return None
-        county = default_county
-    elif default_county is not None and county != default_county:
+        return default_county
+    if default_county is not None and county != default_county:
         return None
+    return county
+
+
+def _lean_person(get, today: date):
+    """Return (name, ID number, birth facts, gender from the ID) when the name is plain letters, the ID
+    number valid with a plausible birth date, and the gender column agrees with it, else None."""
     name = get("name")
     if name.__class__ is not str or not name.isalpha() or not _is_normalized("NFKC", name):
         return None
     number = get("id_number")
     if number.__class__ is not str or len(number) != 18 or not number.isascii() or not number[:17].isdigit():
         return None
-    if _CHECK_CHARS[(1 - 2 * int(number[:17], _ID_WEIGHTS_BASE)) % 11] != number[17]:
+    if CHECK_CHARS[(1 - 2 * int(number[:17], ID_WEIGHTS_BASE)) % 11] != number[17]:
         return None
-    info = _birth_cache.get(number[6:14]) or _birth_info(number[6:14])
-    if info is None or info[0] > today or info[0] < _EARLIEST_BIRTH:
+    info = birth_cache.get(number[6:14]) or birth_info(number[6:14])
+    if info is None or info[0] > today or info[0] < EARLIEST_BIRTH:
         return None
     id_gender = "1" if number[16] in "13579" else "2"
     gender = get("gender")
     if gender is not None and gender != "" and _GENDER.get(gender) != id_gender:
         return None
+    return name, number, info, id_gender
+
+
+def _lean_record(get, county: str, person: tuple, today: date) -> dict | None:
+    """Return the row's record, its other fields cleaned, or None when one needs the thorough check."""
+    name, number, info, id_gender = person
     try:
         # Each line: a dict hit for the common value, else the normaliser (which may raise).
         value = get("unemployment_reason")
@@ -298,6 +162,7 @@ def _clean_record(raw: dict, today: date, known: set[str] | frozenset[str], defa
         agency = _text(get("registering_agency"))
     except NormalizeError:
         return None
+    # Registered by today, in working age; cancelled, if at all, after that and by today.
     if registered_on is None or registered_on > today or registered_on < info[1]:
         return None
     if registered_on >= (info[2] if id_gender == "1" else info[3]):
@@ -321,91 +186,50 @@ def _clean_record(raw: dict, today: date, known: set[str] | frozenset[str], defa
     }
 
 
+# --- the thorough check ----------------------------------------------------------------------
+
+
+class _RowCheck:
+    """A row being checked field by field, with every problem found so far."""
+
+    def __init__(self, raw: dict, row_number: int):
+        self.get = raw.get
+        self.row_number = row_number
+        self.problems: list[Problem] = []
+
+    def add(self, field: str, code: str, **params: object) -> None:
+        """Record a problem with the field's value as given."""
+        self.problems.append(make_problem(self.row_number, field, self.get(field), code, **params))
+
+    def cleaned(self, field: str, clean, *args):
+        """Return the field's clean value, recording the problem when it has none."""
+        try:
+            return clean(self.get(field), *args)
+        except NormalizeError as error:
+            self.add(field, error.code)
+            return None
+
+
 def _validate_thoroughly(
     raw: dict, row_number: int, today: date, known: set[str] | frozenset[str], default_county: str | None
 ) -> RowResult:
     """Check every field of a row that the lean path declined, collecting every problem."""
-    problems: list[Problem] = []
-    get = raw.get
-
-    def add(field: str, code: str, **params: object) -> None:
-        """Record a problem with the field's value as given."""
-        problems.append(make_problem(row_number, field, get(field), code, **params))
-
-    def cleaned(field: str, clean, *args):
-        """Return the field's clean value, recording the problem when it has none."""
-        try:
-            return clean(get(field), *args)
-        except NormalizeError as error:
-            add(field, error.code)
-            return None
-
-    name = cleaned("name", nz.person_name)
-    if name is None and not problems:  # name is checked first: any problem so far is its own
-        add("name", "required_missing")
-
-    id_number = _check_id(get("id_number"), add)
-    birth_info = id_gender = None
-    if id_number is not None:
-        birth_info = _birth_info(id_number[6:14])
-        if birth_info is None or birth_info[0] > today or birth_info[0] < _EARLIEST_BIRTH:
-            add("id_number", "id_number_birth_date", birth=f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}")
-            birth_info = None
-        id_gender = "1" if id_number[16] in "13579" else "2"
-
-    county = nz.county_code(get("county_code")) or default_county
-    if county is None:
-        add("county_code", "required_missing")
-    elif county not in known:
-        add("county_code", "county_unknown")
-    elif default_county is not None and county != default_county:
-        add("county_code", "county_mismatch", county=county, default=default_county)
-
-    had = len(problems)
-    gender = cleaned("gender", nz.code_value, _GENDER)
-    if gender is None and len(problems) == had:
-        gender = id_gender  # empty: the ID says it
-    elif gender is not None and id_gender is not None and gender != id_gender:
-        zh, en = _GENDER_LABELS[id_gender]
-        add("gender", "gender_mismatch", id_gender=zh, id_gender_en=en)
-
-    reason = cleaned("unemployment_reason", nz.code_value, _REASON)
-    status = cleaned("employment_status", nz.code_value, _STATUS)
-    phone = cleaned("phone", nz.phone)
-
-    had = len(problems)
-    registered_on = cleaned("registered_on", nz.parse_date)
-    if registered_on is None:
-        if len(problems) == had:
-            add("registered_on", "required_missing")
-    else:
-        registered = registered_on.isoformat()
-        if registered_on > today:
-            add("registered_on", "registered_in_future", registered=registered, today=today.isoformat())
-        if birth_info is not None:
-            birth, sixteen, retire_male, retire_female = birth_info
-            retirement = retire_male if id_gender == "1" else retire_female
-            if registered_on < birth:
-                add("registered_on", "registered_before_birth", registered=registered, birth=birth.isoformat())
-            elif registered_on < sixteen:
-                add("registered_on", "registered_under_16", registered=registered, birth=birth.isoformat())
-            elif registered_on >= retirement:
-                add("registered_on", "registered_past_retirement", retirement=retirement.isoformat())
-
-    cancelled_on = cleaned("cancelled_on", nz.parse_date)
-    if cancelled_on is not None:
-        cancelled = cancelled_on.isoformat()
-        if registered_on is not None and cancelled_on < registered_on:
-            add("cancelled_on", "cancelled_before_registration", cancelled=cancelled, registered=registered)
-        if cancelled_on > today:
-            add("cancelled_on", "cancelled_in_future", cancelled=cancelled, today=today.isoformat())
-
-    certificate_number = cleaned("certificate_number", nz.long_number_text)
-    household_address = cleaned("household_address", nz.text)
-    residence_address = cleaned("residence_address", nz.text)
-    agency = cleaned("registering_agency", nz.text)
-    if any(problem.severity == ERROR for problem in problems):
-        return RowResult(None, problems)
+    row = _RowCheck(raw, row_number)
+    name = _check_name(row)
+    id_number, birth_info_, id_gender = _check_identity(row, today)
+    county = _check_county(row, known, default_county)
+    gender = _check_gender(row, id_gender)
+    reason = row.cleaned("unemployment_reason", nz.code_value, _REASON)
+    status = row.cleaned("employment_status", nz.code_value, _STATUS)
+    phone = row.cleaned("phone", nz.phone)
+    registered_on = _check_registration(row, today, birth_info_, id_gender)
+    cancelled_on = _check_cancellation(row, today, registered_on)
+    certificate_number = row.cleaned("certificate_number", nz.long_number_text)
+    household_address = row.cleaned("household_address", nz.text)
+    residence_address = row.cleaned("residence_address", nz.text)
+    agency = row.cleaned("registering_agency", nz.text)
+    if any(problem.severity == ERROR for problem in row.problems):
+        return RowResult(None, row.problems)
     return RowResult({
         "county_code": county,
         "name": name,
@@ -420,4 +244,85 @@ def _validate_thoroughly(
         "certificate_number": certificate_number,
         "employment_status": status,
         "cancelled_on": cancelled_on,
-    }, problems)
+    }, row.problems)
+
+
+def _check_name(row: _RowCheck) -> str | None:
+    """Check the name, which comes first: any problem so far is its own."""
+    name = row.cleaned("name", nz.person_name)
+    if name is None and not row.problems:
+        row.add("name", "required_missing")
+    return name
+
+
+def _check_identity(row: _RowCheck, today: date):
+    """Check the ID number and its birth date; return (ID number, birth facts, gender from the ID),
+    None for each the row does not give."""
+    id_number = check_id(row.get("id_number"), row.add)
+    if id_number is None:
+        return None, None, None
+    info = birth_info(id_number[6:14])
+    if info is None or info[0] > today or info[0] < EARLIEST_BIRTH:
+        row.add("id_number", "id_number_birth_date", birth=f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}")
+        info = None
+    return id_number, info, "1" if id_number[16] in "13579" else "2"
+
+
+def _check_county(row: _RowCheck, known, default_county: str | None) -> str | None:
+    """Check the county: given or the default, known, and the default's when there is one."""
+    county = nz.county_code(row.get("county_code")) or default_county
+    if county is None:
+        row.add("county_code", "required_missing")
+    elif county not in known:
+        row.add("county_code", "county_unknown")
+    elif default_county is not None and county != default_county:
+        row.add("county_code", "county_mismatch", county=county, default=default_county)
+    return county
+
+
+def _check_gender(row: _RowCheck, id_gender: str | None) -> str | None:
+    """Check the gender against the ID's; an empty one is taken from the ID."""
+    had = len(row.problems)
+    gender = row.cleaned("gender", nz.code_value, _GENDER)
+    if gender is None and len(row.problems) == had:
+        return id_gender  # empty: the ID says it
+    if gender is not None and id_gender is not None and gender != id_gender:
+        zh, en = _GENDER_LABELS[id_gender]
+        row.add("gender", "gender_mismatch", id_gender=zh, id_gender_en=en)
+    return gender
+
+
+def _check_registration(row: _RowCheck, today: date, info, id_gender: str | None) -> date | None:
+    """Check the registration date: given, by today, and in working age by the ID's birth date."""
+    had = len(row.problems)
+    registered_on = row.cleaned("registered_on", nz.parse_date)
+    if registered_on is None:
+        if len(row.problems) == had:
+            row.add("registered_on", "required_missing")
+        return None
+    registered = registered_on.isoformat()
+    if registered_on > today:
+        row.add("registered_on", "registered_in_future", registered=registered, today=today.isoformat())
+    if info is not None:
+        birth, sixteen, retire_male, retire_female = info
+        retirement = retire_male if id_gender == "1" else retire_female
+        if registered_on < birth:
+            row.add("registered_on", "registered_before_birth", registered=registered, birth=birth.isoformat())
+        elif registered_on < sixteen:
+            row.add("registered_on", "registered_under_16", registered=registered, birth=birth.isoformat())
+        elif registered_on >= retirement:
+            row.add("registered_on", "registered_past_retirement", retirement=retirement.isoformat())
+    return registered_on
+
+
+def _check_cancellation(row: _RowCheck, today: date, registered_on: date | None) -> date | None:
+    """Check the cancellation date, if any: not before the registration, and by today."""
+    cancelled_on = row.cleaned("cancelled_on", nz.parse_date)
+    if cancelled_on is not None:
+        cancelled = cancelled_on.isoformat()
+        if registered_on is not None and cancelled_on < registered_on:
+            row.add("cancelled_on", "cancelled_before_registration", cancelled=cancelled,
+                    registered=registered_on.isoformat())
+        if cancelled_on > today:
+            row.add("cancelled_on", "cancelled_in_future", cancelled=cancelled, today=today.isoformat())
+    return cancelled_on

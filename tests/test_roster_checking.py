@@ -12,16 +12,17 @@ from itertools import chain
 import pytest
 from sqlalchemy import select
 
-import roster.importer as importer
 from checking_helpers import DyingChecker
 from core.extensions import db
 from import_files import TODAY, csv_file, demo_rows
 from models import ImportProblem
-from roster import checking
+from roster import batches, checking, import_check, import_commit
 from roster.checking import RowChecker, checked_chunks, record_digest, row_chunks
 from roster.columns import map_headers
-from roster.reader import CsvLines, ReaderError, csv_line_chunks, open_table
+from roster.csv_reader import CsvLines, csv_line_chunks
+from roster.reader import open_table
 from roster.spool import read_spool
+from roster.table import ReaderError
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def ctx(app):
 def small_chunks(monkeypatch):
     """Chunks of 7 rows, so that a few hundred rows make many chunks in flight."""
     monkeypatch.setattr(checking, "CHUNK_ROWS", 7)
-    monkeypatch.setattr(importer, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(import_check, "CHUNK_ROWS", 7)
 
 
 def messy_rows(total=400, seed=11):
@@ -63,9 +64,9 @@ def quoted_csv(path, rows):
 
 def validated(app, path, workers, name):
     """Validate a file as a new batch with the given workers; return everything the batch produced."""
-    batch = importer.create_batch(db.session, path, name, app.instance_path)
+    batch = batches.create_batch(db.session, path, name, app.instance_path)
     db.session.commit()
-    batch = importer.validate_batch(db.session, batch.id, TODAY, workers=workers, parallel_from_rows=1)
+    batch = import_check.validate_batch(db.session, batch.id, TODAY, workers=workers, parallel_from_rows=1)
     problems = db.session.execute(
         select(ImportProblem.row, ImportProblem.field, ImportProblem.code, ImportProblem.value)
         .where(ImportProblem.batch_id == batch.id).order_by(ImportProblem.id)
@@ -73,7 +74,7 @@ def validated(app, path, workers, name):
     counts = {name: getattr(batch, name) for name in (
         "status", "rows_read", "rows_rejected", "rows_warned", "added", "updated", "unchanged", "removed",
         "duplicates", "counties")}
-    records = [record for chunk in read_spool(importer.spool_path(batch)) for record in chunk]
+    records = [record for chunk in read_spool(batches.spool_path(batch)) for record in chunk]
     return batch, counts, problems, records
 
 
@@ -100,7 +101,7 @@ def test_a_quoted_file_goes_to_the_workers_as_parsed_rows_with_the_same_outcome(
 def test_a_new_version_is_compared_with_the_roster_alike_in_workers(ctx, tmp_path, small_chunks):
     rows = messy_rows(300, seed=8)
     batch, *_ = validated(ctx, csv_file(tmp_path / "v1.csv", rows), 0, "v1.csv")
-    importer.commit_batch(db, batch.id)
+    import_commit.commit_batch(db, batch.id)
     changed = [dict(r, residence_address=r["residence_address"] + "附1号") if i % 9 == 0 else r
                for i, r in enumerate(rows[:-20])]
     path = csv_file(tmp_path / "v2.csv", changed)
@@ -132,13 +133,13 @@ def test_a_broken_line_found_by_a_worker_fails_the_batch_with_its_row(ctx, tmp_p
         handle.write("李四,男," + "9" * (csv.field_size_limit() + 5) + "\n")  # a field over csv's limit
     with open(path, encoding="utf-8-sig") as handle:
         assert '"' not in handle.read()  # so the line is parsed in a worker
-    batch = importer.create_batch(db.session, path, "roster.csv", ctx.instance_path)
+    batch = batches.create_batch(db.session, path, "roster.csv", ctx.instance_path)
     db.session.commit()
-    batch = importer.validate_batch(db.session, batch.id, TODAY, workers=2, parallel_from_rows=1)
+    batch = import_check.validate_batch(db.session, batch.id, TODAY, workers=2, parallel_from_rows=1)
     assert batch.status == "failed" and batch.error_code == "csv_malformed"
     assert "第102行" in batch.error_message
-    assert not os.path.exists(importer.spool_path(batch))
-    assert not os.path.exists(importer.spool_path(batch) + ".part")
+    assert not os.path.exists(batches.spool_path(batch))
+    assert not os.path.exists(batches.spool_path(batch) + ".part")
 
 
 def test_lines_of_a_quote_free_file_are_exactly_its_rows(tmp_path):
@@ -187,8 +188,8 @@ def test_small_files_are_checked_without_workers(ctx, tmp_path, monkeypatch):
         raise AssertionError("a small file started worker processes")
 
     monkeypatch.setattr(checking, "_checked_by_workers", no_workers)
-    batch = importer.create_batch(db.session, csv_file(tmp_path / "small.csv", demo_rows(50)), "s.csv",
+    batch = batches.create_batch(db.session, csv_file(tmp_path / "small.csv", demo_rows(50)), "s.csv",
                                   ctx.instance_path)
     db.session.commit()
-    batch = importer.validate_batch(db.session, batch.id, TODAY, workers=2)  # 50 rows < PARALLEL_FROM_ROWS
+    batch = import_check.validate_batch(db.session, batch.id, TODAY, workers=2)  # 50 rows < PARALLEL_FROM_ROWS
     assert batch.status == "previewed" and batch.rows_read == 50

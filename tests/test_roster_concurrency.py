@@ -12,12 +12,11 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import IntegrityError
 
-import roster.importer as importer
 from conftest import TEST_DATABASE_URL
 from core.extensions import db
 from import_files import demo_rows
 from models import ImportBatch, RosterSnapshot, utcnow
-from roster import jobs
+from roster import batches, import_commit, jobs
 from test_roster_guard import CHIKAN, check_file, csv_file, on_register, register
 
 on_postgres = pytest.mark.skipif(not TEST_DATABASE_URL, reason="a race between two PostgreSQL connections")
@@ -108,9 +107,9 @@ def test_an_import_waits_for_another_of_its_county_then_refuses_on_changed_count
         def commit_mine():
             with ctx.app_context():
                 try:
-                    importer.commit_batch(db, mine.id)
+                    import_commit.commit_batch(db, mine.id)
                     outcome["mine"] = "committed"
-                except importer.RosterChanged as error:
+                except import_commit.RosterChanged as error:
                     outcome["mine"] = error.code
                 finally:
                     db.session.remove()
@@ -150,15 +149,15 @@ def test_an_import_checked_before_another_was_committed_is_refused_and_can_be_ch
     register(ctx, tmp_path, CHIKAN, rows)
     late = check_file(ctx, csv_file(tmp_path / "late.csv", rows[:49]), CHIKAN)
     register(ctx, tmp_path, CHIKAN, rows[:30], name="first.csv")
-    with pytest.raises(importer.RosterChanged):
-        importer.commit_batch(db, late.id)
+    with pytest.raises(import_commit.RosterChanged):
+        import_commit.commit_batch(db, late.id)
     assert on_register(CHIKAN) == 30
     batch = db.session.get(ImportBatch, late.id)
     assert "重新校验" in batch.error_message
     assert jobs.resume(ctx, late.id, batch.created_at.date()) == "validating"
     batch = db.session.get(ImportBatch, late.id)
     assert (batch.status, batch.added, batch.removed, batch.county_counts[CHIKAN]["before"]) == ("previewed", 19, 0, 30)
-    importer.commit_batch(db, late.id)
+    import_commit.commit_batch(db, late.id)
     assert on_register(CHIKAN) == 49
 
 
@@ -205,14 +204,14 @@ def test_an_interrupted_check_is_checked_again_and_an_interrupted_commit_goes_ba
     db.session.get(ImportBatch, checking).finished_at = None
     db.session.commit()
     committing = check_file(ctx, csv_file(tmp_path / "c.csv", demo_rows(8, seed=4)), None).id
-    assert importer.claim_for_commit(db.session, committing)
+    assert import_commit.claim_for_commit(db, committing)
     db.session.get(ImportBatch, committing).runner = f"{host}:{dead_pid()}"
     db.session.commit()
     assert jobs.mark_interrupted(db.session) == 2
     assert jobs.resume(ctx, checking, utcnow().date()) == "validating"
     assert db.session.get(ImportBatch, checking).status == "previewed"  # checked again, to the end
     assert jobs.resume(ctx, committing, utcnow().date()) == "previewed"
-    importer.commit_batch(db, committing)
+    import_commit.commit_batch(db, committing)
     assert db.session.get(ImportBatch, committing).status == "committed"
 
 
@@ -239,7 +238,7 @@ def test_the_heartbeat_beats_while_a_job_runs(ctx, tmp_path):
                 break
             beaten.wait(0.01)
     assert beaten.is_set()
-    assert db.session.get(ImportBatch, batch_id).runner == importer.this_runner()
+    assert db.session.get(ImportBatch, batch_id).runner == batches.this_runner()
 
 
 def test_two_resumes_of_one_batch_start_one_check(ctx, tmp_path):

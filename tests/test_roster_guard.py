@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-import roster.importer as importer
 from core.extensions import db
 from import_files import TODAY, csv_file, demo_rows
 from models import AuditLog, ImportBatch, Person, RosterSnapshot, User
+from roster import batches, import_check, import_commit
 from roster.guard import removals_to_confirm, suspicious_counties, typed_name_matches
 from roster.snapshots import SnapshotError, county_history, restore_snapshot
 
@@ -30,15 +30,15 @@ def ctx(app):
 
 
 def check_file(app, path, county=None):
-    batch = importer.create_batch(db.session, path, os.path.basename(path), app.instance_path, default_county=county)
+    batch = batches.create_batch(db.session, path, os.path.basename(path), app.instance_path, default_county=county)
     db.session.commit()
-    return importer.validate_batch(db.session, batch.id, TODAY)
+    return import_check.validate_batch(db.session, batch.id, TODAY)
 
 
 def register(app, tmp_path, county, rows, name=None):
     """Import and commit a one-county file: the county's current register."""
     batch = check_file(app, csv_file(tmp_path / (name or f"{county}-{len(rows)}.csv"), rows), county)
-    return importer.commit_batch(db, batch.id, confirm_removals=True)
+    return import_commit.commit_batch(db, batch.id, confirm_removals=True)
 
 
 def on_register(county):
@@ -109,25 +109,25 @@ def test_a_stray_row_names_its_county_as_suspicious_and_counts_what_it_would_rem
     assert counts[CHIKAN]["first_rows"] == [62]  # header, 60 rows of 徐闻县, then the stray one
     [suspicious] = suspicious_counties(counts)
     assert suspicious["county"] == CHIKAN
-    [row] = importer.spooled_rows(batch, suspicious["first_rows"])
+    [row] = batches.spooled_rows(batch, suspicious["first_rows"])
     assert (row["row"], row["name"], row["id_number"]) == (62, two_registers["chikan"][0]["name"],
                                                            two_registers["chikan"][0]["id_number"])
-    assert [(c["county"], c["removed"], c["large"]) for c in importer.removals_needing_confirmation(batch)] == [
+    assert [(c["county"], c["removed"], c["large"]) for c in import_commit.removals_needing_confirmation(batch)] == [
         (CHIKAN, 99, True)]
 
 
 def test_without_confirmation_nothing_changes_and_the_batch_waits(ctx, two_registers):
     batch = check_file(ctx, two_registers["stray_file"])
     snapshots_before = db.session.scalar(select(func.count(RosterSnapshot.id)))
-    with pytest.raises(importer.RemovalsNeedConfirmation) as refusal:
-        importer.commit_batch(db, batch.id)
+    with pytest.raises(import_commit.RemovalsNeedConfirmation) as refusal:
+        import_commit.commit_batch(db, batch.id)
     assert refusal.value.as_json()["error"]["code"] == "removals_need_confirmation"
     assert [c["county"] for c in refusal.value.as_json()["error"]["counties"]] == [CHIKAN]
     db.session.expire_all()
     assert db.session.get(ImportBatch, batch.id).status == "previewed"
     assert (on_register(CHIKAN), on_register(XUWEN)) == (100, 60)
     assert db.session.scalar(select(func.count(RosterSnapshot.id))) == snapshots_before
-    importer.commit_batch(db, batch.id, confirm_removals=True)
+    import_commit.commit_batch(db, batch.id, confirm_removals=True)
     assert (on_register(CHIKAN), on_register(XUWEN)) == (1, 60)
     entry = db.session.scalars(select(AuditLog).where(AuditLog.action == "import.commit")
                                .order_by(AuditLog.id.desc())).first()
@@ -138,8 +138,8 @@ def test_a_small_update_needs_no_confirmation(ctx, tmp_path):
     rows = demo_rows(100, seed=1, county=CHIKAN)
     register(ctx, tmp_path, CHIKAN, rows)
     batch = check_file(ctx, csv_file(tmp_path / "v2.csv", rows[:95]), CHIKAN)  # 5 % leave: at the limit
-    assert importer.removals_needing_confirmation(batch) == []
-    importer.commit_batch(db, batch.id)
+    assert import_commit.removals_needing_confirmation(batch) == []
+    import_commit.commit_batch(db, batch.id)
     assert on_register(CHIKAN) == 95
 
 
@@ -149,7 +149,7 @@ def test_the_share_is_a_setting(make_app, tmp_path):
         rows = demo_rows(100, seed=1, county=CHIKAN)
         register(app, tmp_path, CHIKAN, rows)
         batch = check_file(app, csv_file(tmp_path / "v2.csv", rows[:75]), CHIKAN)
-        assert importer.removals_needing_confirmation(batch) == []
+        assert import_commit.removals_needing_confirmation(batch) == []
 
 
 def test_cli_import_refuses_with_a_json_error_until_confirmed(ctx, two_registers):
@@ -228,7 +228,7 @@ def test_page_asks_on_a_separate_step_and_wants_the_county_name_typed(app, login
 
 def test_restore_brings_the_previous_roster_back_as_a_new_snapshot(ctx, two_registers):
     first = current_ids(CHIKAN)[0]
-    importer.commit_batch(db, check_file(ctx, two_registers["stray_file"]).id, confirm_removals=True)
+    import_commit.commit_batch(db, check_file(ctx, two_registers["stray_file"]).id, confirm_removals=True)
     wiped = current_ids(CHIKAN)[0]
     restored = restore_snapshot(db, CHIKAN, reason="误导入徐闻县文件")
     assert restored.restored_from_id == first and restored.id not in (first, wiped)
@@ -352,7 +352,7 @@ def test_the_counts_and_the_base_come_from_one_snapshot_even_if_another_lands_du
     rows = demo_rows(50, seed=1, county=CHIKAN)
     register(ctx, tmp_path, CHIKAN, rows)
     seen = current_ids(CHIKAN)[0]
-    load = importer._snapshot_roster
+    load = import_check._snapshot_roster
 
     def load_then_another_import_lands(session, snapshot_id):
         loaded = load(session, snapshot_id)
@@ -363,11 +363,11 @@ def test_the_counts_and_the_base_come_from_one_snapshot_even_if_another_lands_du
                                "VALUES (:c, 'other', CURRENT_TIMESTAMP, 0, true)"), {"c": CHIKAN})
         return loaded
 
-    monkeypatch.setattr(importer, "_snapshot_roster", load_then_another_import_lands)
+    monkeypatch.setattr(import_check, "_snapshot_roster", load_then_another_import_lands)
     batch = check_file(ctx, csv_file(tmp_path / "late.csv", rows[:10]), CHIKAN)
     assert batch.base_snapshots == {CHIKAN: seen} and batch.county_counts[CHIKAN]["before"] == 50
-    with pytest.raises(importer.RosterChanged):
-        importer.commit_batch(db, batch.id, confirm_removals=True)
+    with pytest.raises(import_commit.RosterChanged):
+        import_commit.commit_batch(db, batch.id, confirm_removals=True)
 
 
 def test_a_cancel_that_comes_after_the_import_was_claimed_changes_nothing(ctx, tmp_path):
@@ -375,10 +375,10 @@ def test_a_cancel_that_comes_after_the_import_was_claimed_changes_nothing(ctx, t
     stale = db.session.get(ImportBatch, batch.id)  # the cancel page loaded it while previewed
     with ctx.extensions["database_engine"].begin() as other:  # then the import was claimed
         other.execute(ImportBatch.__table__.update().where(ImportBatch.id == batch.id).values(status="importing"))
-    assert importer.cancel_batch(db.session, stale) is False
+    assert batches.cancel_batch(db, stale) is False
     db.session.expire_all()
     assert db.session.get(ImportBatch, batch.id).status == "importing"
-    assert os.path.exists(importer.spool_path(batch))
+    assert os.path.exists(batches.spool_path(batch))
 
 
 def test_a_restore_refuses_when_the_current_roster_changed_since_the_page_was_shown(app, login_as, tmp_path):

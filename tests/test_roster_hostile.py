@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-import roster.importer as importer
 from core.extensions import db
 from hostile_files import CORPUS, ROW_CODES, column_letters, sparse_to_z_with_lying_dimension, xlsx
 from import_files import TODAY
 from models import ImportBatch, ImportProblem, Person, RosterSnapshot
-from roster import sheetscan
-from roster.reader import ReaderError, read_table
+from roster import batches, import_check, sheetscan
+from roster.reader import read_table
+from roster.table import ReaderError
 
 ROOT = Path(__file__).resolve().parent.parent
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -48,9 +48,9 @@ def test_each_hostile_file_ends_with_its_coded_chinese_error_and_imports_nothing
                                                                                 make, code):
     path = tmp_path / "upload"
     path.write_bytes(make())
-    batch = importer.create_batch(db.session, str(path), os.path.basename(filename), ctx.instance_path)
+    batch = batches.create_batch(db.session, str(path), os.path.basename(filename), ctx.instance_path)
     db.session.commit()
-    batch = importer.validate_batch(db.session, batch.id, TODAY)
+    batch = import_check.validate_batch(db.session, batch.id, TODAY)
     if code in ROW_CODES:  # the file is read; the row is refused, naming its row and field
         problem = db.session.scalars(select(ImportProblem).where(ImportProblem.code == code)).first()
         assert batch.status == "previewed" and batch.rows_rejected >= 1
@@ -72,7 +72,8 @@ def test_reading_the_corpus_stays_within_bounded_memory(tmp_path):
         paths.append(str(path))
     script = (
         "import json, resource, sys\n"
-        "from roster.reader import ReaderError, open_table\n"
+        "from roster.reader import open_table\n"
+        "from roster.table import ReaderError\n"
         "codes = []\n"
         "for path in sys.argv[1:]:\n"
         "    try:\n"

@@ -5,10 +5,10 @@ import os
 import pytest
 from sqlalchemy import func, select
 
-import roster.importer as importer
 from core.extensions import db
 from import_files import TODAY, csv_file, csv_text, demo_rows
 from models import AuditLog, ImportBatch, ImportProblem, Person, RosterSnapshot
+from roster import batches, import_check, import_commit
 
 
 @pytest.fixture
@@ -18,12 +18,12 @@ def ctx(app):
 
 
 def run(app, path, filename=None, county=None, mapping=None):
-    batch = importer.create_batch(db.session, path, filename or os.path.basename(path), app.instance_path,
+    batch = batches.create_batch(db.session, path, filename or os.path.basename(path), app.instance_path,
                                   default_county=county, header_mapping=mapping)
     db.session.commit()
     if batch.status == "duplicate":
         return batch
-    return importer.validate_batch(db.session, batch.id, TODAY)
+    return import_check.validate_batch(db.session, batch.id, TODAY)
 
 
 def persons(county=None):
@@ -41,7 +41,7 @@ def test_preview_counts_then_commit_writes_a_current_snapshot(ctx, tmp_path):
     assert batch.rows_valid + batch.rows_rejected == 300
     assert batch.added == batch.rows_valid and batch.updated == batch.removed == 0
     assert persons() == 0  # preview writes nothing to the roster
-    importer.commit_batch(db, batch.id)
+    import_commit.commit_batch(db, batch.id)
     assert persons() == batch.rows_valid
     assert db.session.scalar(select(ImportBatch.status).where(ImportBatch.id == batch.id)) == "committed"
     assert db.session.scalar(select(func.count()).where(AuditLog.action == "import.commit")) == 1
@@ -50,7 +50,7 @@ def test_preview_counts_then_commit_writes_a_current_snapshot(ctx, tmp_path):
 def test_values_are_stored_clean(ctx, tmp_path):
     rows = demo_rows(50)
     batch = run(ctx, csv_file(tmp_path / "f.csv", rows))
-    importer.commit_batch(db, batch.id)
+    import_commit.commit_batch(db, batch.id)
     stored = db.session.scalars(select(Person).order_by(Person.source_row)).all()
     by_id = {r["id_number"]: r for r in rows}
     for person in stored:
@@ -62,7 +62,7 @@ def test_values_are_stored_clean(ctx, tmp_path):
 def test_same_file_again_changes_nothing(ctx, tmp_path):
     path = csv_file(tmp_path / "f.csv", demo_rows(80))
     first = run(ctx, path)
-    importer.commit_batch(db, first.id)
+    import_commit.commit_batch(db, first.id)
     before = (persons(), db.session.scalar(select(func.count(RosterSnapshot.id))))
     again = run(ctx, path)
     assert again.status == "duplicate" and again.error_message == str(first.id)
@@ -72,14 +72,14 @@ def test_same_file_again_changes_nothing(ctx, tmp_path):
 def test_new_version_of_a_county_file_replaces_its_snapshot_and_counts_the_absent(ctx, tmp_path):
     rows = demo_rows(200, county="440802")
     first = run(ctx, csv_file(tmp_path / "v1.csv", rows), county="440802")
-    importer.commit_batch(db, first.id)
+    import_commit.commit_batch(db, first.id)
     old_snapshot = db.session.scalar(select(RosterSnapshot.id).where(RosterSnapshot.is_current))
     changed = [dict(r) for r in rows[:150]]
     changed[0]["residence_address"] = "广东省湛江市赤坎区新地址1号"
     second = run(ctx, csv_file(tmp_path / "v2.csv", changed), county="440802")
     assert (second.removed, second.updated) == (50, 1)
     assert second.unchanged + second.updated + second.added == second.rows_valid
-    importer.commit_batch(db, second.id, confirm_removals=True)  # a quarter of the register goes
+    import_commit.commit_batch(db, second.id, confirm_removals=True)  # a quarter of the register goes
     assert persons("440802") == second.rows_valid
     # the earlier snapshot is still readable, whole
     old_rows = db.session.scalar(select(func.count()).where(Person.snapshot_id == old_snapshot))
@@ -88,7 +88,7 @@ def test_new_version_of_a_county_file_replaces_its_snapshot_and_counts_the_absen
 
 def test_file_with_several_counties_makes_one_snapshot_each(ctx, tmp_path):
     batch = run(ctx, csv_file(tmp_path / "all.csv", demo_rows(400)))
-    importer.commit_batch(db, batch.id)
+    import_commit.commit_batch(db, batch.id)
     assert len(batch.counties) == 10
     current = db.session.scalar(select(func.count()).where(RosterSnapshot.is_current))
     assert current == 10
@@ -116,25 +116,25 @@ def test_duplicate_ids_in_a_file_are_kept_and_counted(ctx, tmp_path):
     rows.append(dict(rows[0], source_note="again"))
     batch = run(ctx, csv_file(tmp_path / "dup.csv", rows), county="440803")
     assert batch.duplicates == 2
-    importer.commit_batch(db, batch.id)
+    import_commit.commit_batch(db, batch.id)
     assert db.session.scalar(select(func.count()).where(Person.id_number == rows[0]["id_number"])) == 2
 
 
 def test_a_failure_in_the_middle_of_a_commit_leaves_everything_as_before(ctx, tmp_path, monkeypatch):
     first = run(ctx, csv_file(tmp_path / "v1.csv", demo_rows(100, county="440804")), county="440804")
-    importer.commit_batch(db, first.id)
+    import_commit.commit_batch(db, first.id)
     state_before = (persons(), db.session.scalar(select(func.count(RosterSnapshot.id))),
                     db.session.scalar(select(func.count(Person.id))))
     second = run(ctx, csv_file(tmp_path / "v2.csv", demo_rows(120, seed=9, county="440804")), county="440804")
-    real_write = importer._write_persons
+    real_write = import_commit._write_persons
 
     def write_then_crash(*args):
         real_write(*args)  # every row is inserted, then the disk fills up
         raise OSError("disk full")
 
-    monkeypatch.setattr(importer, "_write_persons", write_then_crash)
+    monkeypatch.setattr(import_commit, "_write_persons", write_then_crash)
     with pytest.raises(OSError):
-        importer.commit_batch(db, second.id, confirm_removals=True)
+        import_commit.commit_batch(db, second.id, confirm_removals=True)
     db.session.expire_all()
     state_after = (persons(), db.session.scalar(select(func.count(RosterSnapshot.id))),
                    db.session.scalar(select(func.count(Person.id))))
@@ -142,8 +142,8 @@ def test_a_failure_in_the_middle_of_a_commit_leaves_everything_as_before(ctx, tm
     failed = db.session.get(ImportBatch, second.id)
     assert (failed.status, failed.error_code) == ("previewed", "commit_failed")
     assert "名册未作任何更改" in failed.error_message and "disk full" in failed.error_message
-    monkeypatch.setattr(importer, "_write_persons", real_write)
-    importer.commit_batch(db, second.id, confirm_removals=True)  # and it can be committed once the fault is gone
+    monkeypatch.setattr(import_commit, "_write_persons", real_write)
+    import_commit.commit_batch(db, second.id, confirm_removals=True)  # and it can be committed once the fault is gone
     assert db.session.get(ImportBatch, second.id).error_code is None
     assert persons("440804") == second.rows_valid
 

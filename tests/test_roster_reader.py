@@ -10,7 +10,8 @@ import openpyxl
 import pytest
 
 from roster.columns import FIELD_NAMES, FIELDS, REQUIRED_FIELDS, map_headers, recognise
-from roster.reader import MESSAGES, ReaderError, open_table, read_table
+from roster.reader import open_table, read_table
+from roster.table import MESSAGES, ReaderError
 
 HEADER = "姓名,公民身份号码,联系电话,失业登记日期,县区"
 ROWS = [

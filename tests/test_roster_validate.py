@@ -11,15 +11,8 @@ from stdnum.cn import ric
 from config.counties import COUNTY_BY_CODE
 from roster import normalize as nz
 from roster.columns import FIELD_NAMES
-from roster.validate import (
-    ERROR,
-    MESSAGES,
-    PROBLEM_CODES,
-    WARNING,
-    _clean_record,
-    _validate_thoroughly,
-    validate_row,
-)
+from roster.problems import ERROR, MESSAGES, PROBLEM_CODES, WARNING
+from roster.validate import _clean_record, _validate_thoroughly, validate_row
 
 TODAY = date(2026, 1, 15)
 KNOWN = frozenset(COUNTY_BY_CODE)

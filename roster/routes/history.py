@@ -1,30 +1,25 @@
 """A county's roster history: its snapshots, newest first, and bringing an earlier one back (undo an import)."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from auth.permissions import can, ensure_county_visible, require
+from auth.permissions import can, require
 from core.extensions import db
 from core.i18n import is_chinese
 from core.timefmt import local_time
-from models import County, RosterSnapshot
+from models import RosterSnapshot
 from roster import snapshots
+from roster.access import visible_county
 from roster.routes import bp
-
-
-def _county(code: str) -> County:
-    """Load a county the current user may see, or 404."""
-    ensure_county_visible(code)
-    return db.session.get(County, code) or abort(404)
 
 
 @bp.get("/counties/<county>/snapshots")
 @require("view_roster")
 def county_history(county):
     """List a county's roster snapshots, with the current one marked and a way back to an earlier one."""
-    county = _county(county)
+    county = visible_county(county)
     history = snapshots.county_history(db.session, county.code, current_user)
     return render_template("roster/county_history.html", county=county, history=history,
                            may_restore=can(current_user, "import_roster"))
@@ -34,7 +29,7 @@ def county_history(county):
 @require("import_roster")
 def restore(county, snapshot_id):
     """Ask for a reason, then make an earlier snapshot of the county current again."""
-    county = _county(county)
+    county = visible_county(county)
     try:
         target = snapshots.snapshot_to_restore(db.session, county.code, snapshot_id, current_user)
     except snapshots.SnapshotError as error:

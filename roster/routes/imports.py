@@ -1,8 +1,6 @@
 """Import pages: upload a county file, follow its check, map headers, commit, download the errors."""
 
 import io
-import os
-import tempfile
 from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -11,26 +9,18 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from auth.permissions import county_scope, require
-from core import auditlog
 from core.extensions import db
 from core.i18n import lang
-from models import County, ImportBatch, ImportProblem
-from roster import guard, importer, jobs
+from models import County, ImportProblem
+from roster import batches, guard, jobs, uploads
+from roster.access import recent_batches, visible_batch
 from roster.columns import FIELDS
+from roster.exports import error_report
 from roster.forms import UploadForm
-from roster.reports import error_report_xlsx
+from roster.import_commit import RemovalsNeedConfirmation, claim_for_commit, removals_needing_confirmation
 from roster.routes import bp
 
 FIRST_PROBLEMS = 20
-
-
-def visible_batch(batch_id: int) -> ImportBatch:
-    """Load a batch the current user may see (a county-scoped user: only their county's)."""
-    batch = db.session.get(ImportBatch, batch_id) or abort(404)
-    scope = county_scope(current_user)
-    if scope and (batch.default_county != scope):
-        abort(404)
-    return batch
 
 
 def county_choices(form):
@@ -43,14 +33,6 @@ def county_choices(form):
                                      for c in counties if not scope or c.code == scope]
 
 
-def save_upload(storage) -> str:
-    """Write an uploaded file to a temporary path and return it."""
-    handle, path = tempfile.mkstemp(prefix="upload-", suffix=os.path.splitext(storage.filename or "")[1])
-    with os.fdopen(handle, "wb") as out:
-        storage.save(out)
-    return path
-
-
 @bp.route("/imports", methods=["GET", "POST"])
 @require("import_roster")
 def imports():
@@ -58,22 +40,12 @@ def imports():
     form = UploadForm()
     county_choices(form)
     if form.validate_on_submit():
-        path = save_upload(form.file.data)
-        try:
-            batch = importer.create_batch(db.session, path, os.path.basename(form.file.data.filename or "roster"),
-                                          current_app.instance_path, current_user, form.county.data or None)
-            db.session.commit()
-        finally:
-            os.remove(path)
-        if batch.status != "duplicate":
-            jobs.start(current_app._get_current_object(), jobs.run_validation, batch.id, date.today())
+        batch = uploads.receive_upload(current_app._get_current_object(), form.file.data, current_user,
+                                       form.county.data or None)
         return redirect(url_for("roster.import_detail", batch_id=batch.id))
     jobs.mark_interrupted(db.session)
-    query = select(ImportBatch).order_by(ImportBatch.id.desc()).limit(100)
-    if county_scope(current_user):
-        query = query.where(ImportBatch.default_county == county_scope(current_user))
     counties = [code for code, _label in form.county.choices if code]
-    return render_template("roster/imports.html", form=form, batches=db.session.scalars(query).all(),
+    return render_template("roster/imports.html", form=form, batches=recent_batches(),
                            counties=counties)
 
 
@@ -86,11 +58,11 @@ def import_detail(batch_id):
     problems = db.session.scalars(select(ImportProblem).where(ImportProblem.batch_id == batch.id)
                                   .order_by(ImportProblem.id).limit(FIRST_PROBLEMS)).all()
     suspicious = guard.suspicious_counties(batch.county_counts or {})
-    rows = importer.spooled_rows(batch, [n for c in suspicious for n in c["first_rows"]])
+    rows = batches.spooled_rows(batch, [n for c in suspicious for n in c["first_rows"]])
     return render_template("roster/import_detail.html", batch=batch, problems=problems, fields=FIELDS,
                            changes=[guard.county_change(c, n) for c, n in sorted((batch.county_counts or {}).items())],
                            suspicious=suspicious, suspicious_rows=rows,
-                           to_confirm=importer.removals_needing_confirmation(batch), may_resume=jobs.may_resume(batch))
+                           to_confirm=removals_needing_confirmation(batch), may_resume=jobs.may_resume(batch))
 
 
 @bp.post("/imports/<int:batch_id>/mapping")
@@ -108,11 +80,9 @@ def import_mapping(batch_id):
             mapping[str(index)] = choice
         elif choice == "-":
             mapping[str(index)] = None
-    batch.header_mapping = mapping
-    batch.status = "uploaded"
-    db.session.commit()
-    jobs.start(current_app._get_current_object(), jobs.run_validation, batch.id, date.today())
-    return redirect(url_for("roster.import_detail", batch_id=batch.id))
+    if not uploads.remap_headers(current_app._get_current_object(), batch_id, mapping):
+        abort(409)
+    return redirect(url_for("roster.import_detail", batch_id=batch_id))
 
 
 @bp.post("/imports/<int:batch_id>/commit")
@@ -124,7 +94,7 @@ def import_commit(batch_id):
     it is imported only from there, with the names of the counties that lose over half typed in.
     """
     batch = visible_batch(batch_id)
-    to_confirm = importer.removals_needing_confirmation(batch)
+    to_confirm = removals_needing_confirmation(batch)
     if to_confirm and batch.status == "previewed":
         if request.form.get("confirm_removals") != "1":
             return redirect(url_for("roster.import_confirm", batch_id=batch.id))
@@ -133,8 +103,8 @@ def import_commit(batch_id):
             return render_template("roster/import_confirm.html", batch=batch, counties=to_confirm,
                                    wrong={c["county"] for c in wrong}), 422
     try:
-        claimed = importer.claim_for_commit(db.session, batch.id, confirm_removals=bool(to_confirm))
-    except importer.RemovalsNeedConfirmation:  # the counts changed under us: ask again
+        claimed = claim_for_commit(db, batch.id, confirm_removals=bool(to_confirm))
+    except RemovalsNeedConfirmation:  # the counts changed under us: ask again
         return redirect(url_for("roster.import_confirm", batch_id=batch.id))
     if not claimed:
         flash(_("This batch is already being imported or is not ready."), "warning")
@@ -148,7 +118,7 @@ def import_commit(batch_id):
 def import_confirm(batch_id):
     """Ask the user to confirm, county by county, the persons an import takes off the register."""
     batch = visible_batch(batch_id)
-    to_confirm = importer.removals_needing_confirmation(batch)
+    to_confirm = removals_needing_confirmation(batch)
     if batch.status != "previewed" or not to_confirm:
         return redirect(url_for("roster.import_detail", batch_id=batch.id))
     return render_template("roster/import_confirm.html", batch=batch, counties=to_confirm, wrong=set())
@@ -178,7 +148,7 @@ def import_resume(batch_id):
 def import_cancel(batch_id):
     """Drop a batch that has not been imported."""
     batch = visible_batch(batch_id)
-    if not importer.cancel_batch(db.session, batch):
+    if not batches.cancel_batch(db, batch):
         abort(409)
     flash(_("The batch was cancelled; the roster is unchanged."), "info")
     return redirect(url_for("roster.imports"))
@@ -188,12 +158,6 @@ def import_cancel(batch_id):
 @require("import_roster")
 def import_errors(batch_id):
     """Download every problem of a batch as a spreadsheet."""
-    batch = visible_batch(batch_id)
-    problems = db.session.scalars(select(ImportProblem).where(ImportProblem.batch_id == batch.id)
-                                  .order_by(ImportProblem.row, ImportProblem.id)).all()
-    data = error_report_xlsx(batch, problems)
-    # The report holds the values as given, full ID and phone numbers among them.
-    auditlog.record("import.errors_export", "import_batch", batch.id, rows=len(problems))
-    db.session.commit()
-    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"错误报告-批次{batch.id}.xlsx",
+    data = error_report(visible_batch(batch_id))
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"错误报告-批次{batch_id}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -3,21 +3,19 @@
 import io
 from datetime import date
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import abort, current_app, render_template, request, send_file
 from flask_login import current_user
 
 from auth.permissions import county_scope, require
-from core import auditlog
 from core.clock import now
 from core.extensions import db
-from core.i18n import is_chinese
 from core.inputs import MAX_PAGE, int_arg
 from models import County
-from roster.quality import FLAGS, county_quality
-from roster.reports import quality_xlsx
-from roster.search import NUMBER_REFUSED, TOO_MANY, SearchThrottled, search_roster
-
-bp = Blueprint("roster", __name__, url_prefix="/roster")
+from roster.access import visible_quality
+from roster.exports import quality_workbook
+from roster.quality import FLAGS
+from roster.routes import bp
+from roster.search import NUMBER_REFUSED, TOO_MANY, SearchThrottled, find_persons
 
 
 @bp.route("/")
@@ -30,10 +28,9 @@ def persons():
     flag = request.args.get("flag") or None
     if flag and flag not in FLAGS:
         abort(404)
-    counties = db.session.query(County).order_by(County.code).all()
     try:
-        result = search_roster(
-            db.session, current_user, request.args.get("q", ""), now(), current_app.config["SEARCH_MAX_PER_MINUTE"],
+        result = find_persons(
+            db, current_user, request.args.get("q", ""), now(), current_app.config["SEARCH_MAX_PER_MINUTE"],
             via="page",
             county_code=county,
             status=request.args.get("status", "all" if flag else "registered"),
@@ -43,36 +40,28 @@ def persons():
             today=date.today(),
         )
     except SearchThrottled:
-        db.session.commit()
-        return render_template("roster/persons.html", result=None, throttled=str(TOO_MANY), counties=counties,
+        return render_template("roster/persons.html", result=None, throttled=str(TOO_MANY), counties=_counties(),
                                county=county, flag=flag, flags=FLAGS), 429
-    db.session.commit()
-    return render_template("roster/persons.html", result=result, refused=str(NUMBER_REFUSED), counties=counties,
+    return render_template("roster/persons.html", result=result, refused=str(NUMBER_REFUSED), counties=_counties(),
                            county=county, flag=flag, flags=FLAGS)
 
 
-def quality_rows():
-    """Compute the quality figures of the counties the user may see."""
-    scope = county_scope(current_user)
-    return county_quality(db.session, date.today(), [scope] if scope else None)
+def _counties() -> list[County]:
+    """Return the counties to filter by (loaded after the search, whose transaction ends on its own)."""
+    return db.session.query(County).order_by(County.code).all()
 
 
 @bp.route("/quality")
 @require("view_roster")
 def quality():
     """Show per-county data-quality figures; every number links to the persons behind it."""
-    return render_template("roster/quality.html", rows=quality_rows(), flags=FLAGS)
+    return render_template("roster/quality.html", rows=visible_quality(), flags=FLAGS)
 
 
 @bp.route("/quality.xlsx")
 @require("view_roster")
 def quality_export():
     """Download the data-quality table as a spreadsheet."""
-    names = {c.code: (c.name_zh if is_chinese() else c.name_en) for c in db.session.query(County)}
-    labels = {name: str(label) for name, (label, _condition) in FLAGS.items()}
-    rows = quality_rows()
-    data = quality_xlsx(rows, names, labels)
-    auditlog.record("roster.quality_export", "roster", "", county=county_scope(current_user), rows=len(rows))
-    db.session.commit()
+    data = quality_workbook(visible_quality(), county_scope(current_user))
     return send_file(io.BytesIO(data), as_attachment=True, download_name=f"数据质量-{date.today()}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

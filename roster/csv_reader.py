@@ -1,0 +1,155 @@
+"""Read CSV text into a Table: its encoding checked over the whole file first, its delimiter sniffed.
+
+CSV text is UTF-8 (with or without BOM) when it decodes as such strictly, else GB18030 (a superset
+of GBK and GB2312, what Excel on Chinese Windows writes); the whole file is checked before the first
+row is given out, so a row is never half-decoded.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+
+from roster.table import ReaderError, Row, Table, is_blank, make_table
+
+# A roster line is a few hundred characters; 200 columns of long addresses stay far below this.
+# A longer line is refused before the CSV parser splits it into millions of fields.
+MAX_LINE_CHARS = 1 << 20
+
+
+def read_csv(head: bytes, chunks: Callable[[], Iterable[bytes]], opener, filename: str, utf16: bool = False) -> Table:
+    """Read CSV text (UTF-16 for Excel's "Unicode text") once its encoding is known for the whole file."""
+    if utf16:
+        encoding = "utf-16" if _decodes(chunks(), "utf-16") else None
+    else:
+        encoding = _detect_encoding(chunks, head.startswith(codecs.BOM_UTF8))
+        if encoding == "gb18030" and _has_utf8_line(head):
+            raise ReaderError("encoding_mixed", filename)
+    if encoding is None:
+        raise ReaderError("encoding_unknown", filename)
+    return _read_csv(head, opener, encoding, filename)
+
+
+def _decodes(chunks: Iterable[bytes], encoding: str) -> bool:
+    """Say whether the whole stream decodes strictly, without keeping the text."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        for chunk in chunks:
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _detect_encoding(chunks: Callable[[], Iterable[bytes]], has_bom: bool) -> str | None:
+    """Return utf-8-sig / utf-8 when the file is valid UTF-8, else gb18030 if valid, else None."""
+    if _decodes(chunks(), "utf-8"):
+        return "utf-8-sig" if has_bom else "utf-8"
+    if not has_bom and _decodes(chunks(), "gb18030"):
+        return "gb18030"
+    return None
+
+
+def _has_utf8_line(head: bytes) -> bool:
+    """Say whether a line near the top holds Chinese text in UTF-8 (two files of different encodings
+    pasted together): GBK text is almost never valid UTF-8 too, over a few characters."""
+    for line in head.splitlines()[:-1]:  # the last line may be cut off
+        if sum(byte >= 0x80 for byte in line) >= 6:
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            return True
+    return False
+
+
+def _sniff_delimiter(head: bytes, encoding: str) -> str:
+    """Pick the delimiter that occurs most in the first line with content."""
+    text = head.decode(encoding, errors="ignore")
+    line = next((candidate for candidate in text.splitlines() if candidate.strip()), "")
+    counts = {delimiter: line.count(delimiter) for delimiter in (",", "\t", ";", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _lines(text, filename: str, first_row: int = 1) -> Iterator[str]:
+    """Yield a text file's lines; refuse one longer than MAX_LINE_CHARS before reading it whole."""
+    number = first_row
+    while line := text.readline(MAX_LINE_CHARS + 1):
+        if len(line) > MAX_LINE_CHARS:
+            raise ReaderError("line_too_long", filename, row=number)
+        yield line
+        number += 1
+
+
+@dataclass(frozen=True)
+class CsvLines:
+    """Consecutive lines of a CSV file that holds no quote character, so that each line is one record.
+
+    Parsing them is left to whoever calls rows(): a worker process, where it costs the reader nothing.
+    """
+
+    first_row: int
+    lines: list[str]
+    delimiter: str
+    filename: str
+
+    def rows(self) -> list[Row]:
+        """Parse the lines into numbered rows, leaving blank ones out, as Table.rows does."""
+        rows, number = [], self.first_row - 1
+        try:
+            for number, values in enumerate(csv.reader(self.lines, delimiter=self.delimiter), start=self.first_row):
+                if not is_blank(values):
+                    rows.append((number, values))
+            return rows
+        except csv.Error as error:
+            raise ReaderError("csv_malformed", self.filename, row=number + 1, detail=str(error)) from None
+
+
+def csv_line_chunks(path, table: Table, filename: str, size: int) -> Iterator[CsvLines]:
+    """Yield the data lines of a quote-free CSV file read as `table`, in chunks of `size` lines.
+
+    Only for a file without any quote character: there, and only there, lines and records are the
+    same, so that the lines after the header row are exactly the table's rows.
+    """
+    with open(path, encoding=table.encoding, newline="") as text:
+        for _ in islice(text, table.header_row):
+            pass
+        first = table.header_row + 1
+        guarded = _lines(text, filename, first)
+        while lines := list(islice(guarded, size)):
+            yield CsvLines(first, lines, table.delimiter or ",", filename)
+            first += len(lines)
+
+
+def _read_csv(head: bytes, opener, encoding: str, filename: str) -> Table:
+    """Read CSV text in the detected encoding with the sniffed delimiter."""
+    delimiter = _sniff_delimiter(head, encoding)
+    binary = opener()
+    text = io.TextIOWrapper(binary, encoding=encoding, newline="")
+    reader = csv.reader(_lines(text, filename), delimiter=delimiter)
+
+    def numbered() -> Iterator[Row]:
+        """Yield CSV records with their row numbers; close the file at the end."""
+        number = 0
+        try:
+            for number, values in enumerate(reader, start=1):
+                yield number, values
+        except csv.Error as error:
+            raise ReaderError("csv_malformed", filename, row=number + 1, detail=str(error)) from None
+        finally:
+            text.close()
+
+    stream = numbered()
+    try:
+        table = make_table(stream, filename, file_format="csv", encoding=encoding, delimiter=delimiter)
+    except ReaderError:
+        stream.close()
+        raise
+    table._closers.append(stream.close)
+    return table

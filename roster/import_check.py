@@ -1,0 +1,262 @@
+"""Phase 1 of an import, `validate_batch`: check a batch's file and count what it would change.
+
+Read the file, map its headers, validate every row, store the problems and the counts (rows to
+add, update, leave, and current persons absent from the file) and spool the valid records to disk.
+Progress is written in short transactions, so other users can follow it; the import itself is
+phase 2 (roster/import_commit.py).
+
+A county's file is its whole current register: persons on the current roster but absent from the
+file are no longer registered in the new snapshot (counted as `removed`). Earlier snapshots stay.
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import insert, select
+
+from models import County, ImportBatch, ImportProblem, Person, utcnow
+from roster.batches import fail_batch, spool_path, this_runner
+from roster.checking import CHUNK_ROWS, RowChecker, checked_chunks, record_digest, row_chunks
+from roster.columns import map_headers
+from roster.csv_reader import csv_line_chunks
+from roster.guard import FIRST_ROWS
+from roster.normalize import visible
+from roster.reader import open_table
+from roster.snapshots import current_snapshots
+from roster.spool import COLUMNS, SpoolWriter
+from roster.table import ReaderError
+
+PROGRESS_EVERY = 20_000  # rows between progress updates (each is a short transaction)
+MAX_STORED_PROBLEMS = 100_000  # beyond this the error report says how many more there were
+PARALLEL_FROM_ROWS = 50_000  # below this, starting worker processes costs more than it saves
+COMPARED = COLUMNS[2:]  # fields that decide whether a person's record changed (not county or row)
+DATE_COLUMNS = ("registered_on", "cancelled_on")
+
+
+def _snapshot_roster(session, snapshot_id: int | None) -> dict:
+    """Load a roster snapshot as {"county:ID[#n]": hash of its fields} (empty for None: no roster yet).
+
+    Keys are plain strings (the 2nd, 3rd… person of a county with the same ID number gets "#2",
+    "#3"…) and values a digest, not the fields, so that a million-person roster stays small in memory;
+    the digest is the one row-checking workers compute for the file's records. Read by snapshot id:
+    a snapshot never changes, so the counts stay true to the snapshot recorded as the batch's base.
+    """
+    current = {}
+    if snapshot_id is None:
+        return current
+    seen = defaultdict(int)
+    query = (
+        select(Person.county_code, *[getattr(Person, c) for c in COMPARED])
+        .where(Person.snapshot_id == snapshot_id)
+        .order_by(Person.county_code, Person.id)
+    )
+    id_position = COMPARED.index("id_number") + 1
+    dates = [COMPARED.index(c) + 1 for c in DATE_COLUMNS]
+    for row in session.execute(query):
+        base = f"{row[0]}:{row[id_position]}"
+        seen[base] += 1
+        values = list(row[1:])
+        for position in dates:  # the spool holds dates as ISO text
+            if values[position - 1] is not None:
+                values[position - 1] = values[position - 1].isoformat()
+        current[base if seen[base] == 1 else f"{base}#{seen[base]}"] = record_digest(values)
+    return current
+
+
+def validate_batch(session, batch_id: int, today: date, progress=None, workers: int = 0,
+                   parallel_from_rows: int = PARALLEL_FROM_ROWS) -> ImportBatch:
+    """Run phase 1 for a batch: validate every row, count, spool, and store the problems.
+
+    With workers > 0, files of at least parallel_from_rows rows are checked in that many worker
+    processes (roster/checking.py); smaller ones do not repay starting them.
+    """
+    batch = session.get(ImportBatch, batch_id)
+    known = frozenset(session.scalars(select(County.code).where(County.active)))
+    batch.status, batch.started_at, batch.heartbeat_at = "validating", utcnow(), utcnow()
+    batch.runner, batch.finished_at = this_runner(), None
+    session.execute(ImportProblem.__table__.delete().where(ImportProblem.batch_id == batch.id))
+    session.commit()
+    try:
+        table = open_table(batch.stored_path, batch.filename)
+    except ReaderError as error:
+        return fail_batch(session, batch, error.code, error.message_zh, error.message_en)
+    with table:
+        batch.headers = [("" if h is None else str(h)) for h in table.headers]
+        # An estimate (blank and quoted multi-line rows make it high), for progress and for workers.
+        quote_free = False
+        if table.file_format == "csv":
+            lines, quote_free = _scan_lines(batch.stored_path)
+            batch.rows_total = lines - table.header_row
+        elif table.last_row is not None:
+            batch.rows_total = table.last_row - table.header_row
+        overrides = {int(k): v for k, v in (batch.header_mapping or {}).items()}
+        mapping = map_headers(table.headers, overrides, default_county=batch.default_county)
+        if not mapping.is_complete:
+            batch.status = "needs_mapping"
+            batch.error_code = "headers_missing"
+            batch.error_message = ",".join(mapping.missing_required)
+            session.commit()
+            return batch
+        try:
+            checker = RowChecker(mapping, today, known, batch.default_county)
+            workers = workers if (batch.rows_total or 0) >= parallel_from_rows else 0
+            if workers and quote_free:
+                # Each line is a record: send lines and let the workers parse them too.
+                tasks = csv_line_chunks(batch.stored_path, table, batch.filename, CHUNK_ROWS)
+            else:
+                tasks = row_chunks(table.rows)
+            _validate_rows(session, batch, tasks, checker, workers, progress)
+        except ReaderError as error:
+            return fail_batch(session, batch, error.code, error.message_zh, error.message_en)
+    return batch
+
+
+def _scan_lines(path: str) -> tuple[int, bool]:
+    """Count a text file's lines fast (quoted line breaks make this an upper bound), and tell
+    whether it holds no quote character at all (then each line is one record)."""
+    lines = quotes = 0
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            lines += block.count(b"\n")
+            quotes += block.count(b'"')
+    return lines, quotes == 0
+
+
+class _Comparison:
+    """The file's records compared, as they go by, with their counties' current rosters.
+
+    A county's current roster is loaded the first time the file names it. `duplicates` counts the
+    rows whose ID number the file repeats within a county; registrations in two counties show on
+    the data-quality page.
+    """
+
+    def __init__(self, session):
+        self.session = session
+        self.kinds = defaultdict(int)  # "added" | "updated" | "unchanged" -> rows
+        self.by_county = defaultdict(int)  # (county, kind) -> rows
+        self.first_rows = defaultdict(list)  # county -> its first row numbers in the file
+        self.in_file = {}  # "county:ID" -> how often the file has it so far
+        self.current = {}  # "county:ID[#n]" -> digest: the loaded counties' persons not matched yet
+        self.before = {}  # county -> persons on its current roster; its keys are the loaded counties
+        self.base_snapshots = {}  # county -> id of the current snapshot the file is compared with
+        self.first_import = set()  # counties without a current roster yet
+
+    def _load(self, county: str) -> None:
+        """Load a county's current roster, to compare the file's records with."""
+        # The counts are made against this snapshot; the commit refuses if it is no longer current.
+        self.base_snapshots[county] = current_snapshots(self.session, [county]).get(county)
+        county_roster = _snapshot_roster(self.session, self.base_snapshots[county])
+        self.current.update(county_roster)
+        self.before[county] = len(county_roster)
+        if not county_roster:
+            self.first_import.add(county)
+
+    def add(self, chunk) -> None:
+        """Count a checked chunk's valid records as added, updated or unchanged."""
+        in_file, current, before, first_rows = self.in_file, self.current, self.before, self.first_rows
+        kinds, by_county, first_import = self.kinds, self.by_county, self.first_import
+        for county, base, digest, number in zip(chunk.counties, chunk.keys, chunk.digests, chunk.row_numbers,
+                                                strict=True):
+            repeat = in_file.get(base, 0) + 1
+            in_file[base] = repeat
+            if county not in before:
+                self._load(county)
+            if len(first_rows[county]) < FIRST_ROWS:
+                first_rows[county].append(number)
+            if county in first_import:  # nothing to compare with: every record is new
+                kind = "added"
+            else:
+                # Matched entries leave `current`: what is left at the end is no longer registered.
+                old = current.pop(base if repeat == 1 else f"{base}#{repeat}", None)
+                kind = "added" if old is None else ("unchanged" if old == digest else "updated")
+            kinds[kind] += 1
+            by_county[county, kind] += 1
+
+    def record_on(self, batch: ImportBatch) -> None:
+        """Store the counts on the batch."""
+        batch.counties = sorted(self.before)
+        batch.added, batch.updated, batch.unchanged = self.kinds["added"], self.kinds["updated"], self.kinds["unchanged"]
+        batch.removed = len(self.current)
+        batch.county_counts = _county_counts(self.before, self.by_county, self.current, self.first_rows)
+        batch.base_snapshots = self.base_snapshots
+        batch.duplicates = sum(n for n in self.in_file.values() if n > 1)
+
+
+def _validate_rows(session, batch, tasks, checker, workers, progress):
+    """Validate the rows of an open table into the spool, the problems and the batch's counters.
+
+    One pass: each record is compared with its county's current roster as it goes by (_Comparison).
+    """
+    counts = defaultdict(int)
+    problems = []
+    comparison = _Comparison(session)
+    writer = SpoolWriter(spool_path(batch))
+    read = rejected = 0
+    chunks = checked_chunks(tasks, checker, workers)
+    try:
+        for chunk in chunks:
+            writer.write_pickled(chunk.spool_bytes, len(chunk.keys))
+            read += chunk.read
+            rejected += chunk.rejected
+            counts["warned_rows"] += chunk.warned
+            for p in chunk.problems:
+                counts[p.severity] += 1
+                if len(problems) + counts["stored_problems"] < MAX_STORED_PROBLEMS:
+                    problems.append(_problem_row(batch.id, p))
+            comparison.add(chunk)
+            if read - counts["read"] >= PROGRESS_EVERY:
+                counts["read"], counts["rejected"] = read, rejected
+                counts["stored_problems"] += _flush_progress(session, batch, counts, problems)
+                problems = []
+                if progress:
+                    progress(read)
+        writer.finish()
+    except BaseException:
+        chunks.close()  # stops the workers before the error goes on
+        writer.abort()
+        session.rollback()
+        raise
+    counts["read"], counts["rejected"] = read, rejected
+    if read == 0:
+        return fail_batch(session, batch, "no_rows", "文件只有表头，没有数据行", "The file has a header but no data rows")
+    comparison.record_on(batch)
+    batch.rows_total = read
+    _flush_progress(session, batch, counts, problems)
+    batch.status, batch.finished_at = "previewed", utcnow()
+    session.commit()
+    return batch
+
+
+def _county_counts(before: dict, by_county: dict, left_over: dict, first_rows: dict) -> dict:
+    """Return each county's counts: persons before, rows after, and what the import does to them."""
+    removed = defaultdict(int)
+    for key in left_over:  # "county:ID[#n]" of the persons the file no longer has
+        removed[key.partition(":")[0]] += 1
+    result = {}
+    for county in sorted(before):
+        kinds = {kind: by_county.get((county, kind), 0) for kind in ("added", "updated", "unchanged")}
+        result[county] = {"before": before[county], "after": sum(kinds.values()), **kinds,
+                          "removed": removed[county], "first_rows": first_rows[county]}
+    return result
+
+
+def _problem_row(batch_id, problem) -> dict:
+    value = problem.value_as_given
+    return {"batch_id": batch_id, "row": problem.row, "field": problem.field,
+            "value": None if value is None else visible(value)[:255], "code": problem.code,
+            "severity": problem.severity, "message_zh": problem.message_zh, "message_en": problem.message_en}
+
+
+def _flush_progress(session, batch, counts, problems) -> int:
+    """Store the problems found so far and the counters, in a short transaction."""
+    if problems:
+        session.execute(insert(ImportProblem), problems)
+    batch.rows_read = counts["read"]
+    batch.rows_rejected = counts["rejected"]
+    batch.rows_valid = counts["read"] - counts["rejected"]
+    batch.rows_warned = counts["warned_rows"]
+    batch.heartbeat_at = utcnow()
+    session.commit()
+    return len(problems)
+
+
