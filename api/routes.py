@@ -5,12 +5,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from auth.permissions import county_scope, require, scope_to_county
+from auth.tokens import withdraw_tokens
 from core.clock import now
 from core.errors import api_error
 from core.extensions import db
 from core.inputs import MAX_PAGE, int_arg
 from models import County
-from roster.search import NUMBER_REFUSED, TOO_MANY, SearchThrottled, search_roster
+from roster.search import NUMBER_REFUSED, TOO_MANY, SearchThrottled, find_persons
 
 # Nested under the API blueprint like each area's API: endpoints "api.foundation.…".
 bp = Blueprint("foundation", __name__)
@@ -37,8 +38,8 @@ def persons():
     """Search the roster by name, full ID or phone number, or name and last four digits (masked, throttled)."""
     page_size = min(int_arg("page_size", current_app.config["PAGE_SIZE"], 1), 500)
     try:
-        result = search_roster(
-            db.session, current_user, request.args.get("q", ""), now(), current_app.config["SEARCH_MAX_PER_MINUTE"],
+        result = find_persons(
+            db, current_user, request.args.get("q", ""), now(), current_app.config["SEARCH_MAX_PER_MINUTE"],
             via="api",
             county_code=county_scope(current_user) or request.args.get("county"),
             status=request.args.get("status", "registered"),
@@ -46,9 +47,7 @@ def persons():
             page_size=page_size,
         )
     except SearchThrottled:
-        db.session.commit()
         return api_error(429, "too_many_searches", str(TOO_MANY))
-    db.session.commit()
     if result.refused:
         return api_error(400, "number_search_refused", str(NUMBER_REFUSED))
     return jsonify(total=result.total, page=result.page, pages=result.pages, persons=result.rows)
@@ -57,10 +56,4 @@ def persons():
 @bp.post("/me/tokens/revoke")
 def revoke_my_tokens():
     """Revoke every API token of the calling user (for a token that may have leaked)."""
-    from auth.tokens import revoke_tokens
-    from core import auditlog
-
-    count = revoke_tokens(db.session, current_user)
-    auditlog.record("token.revoke", "user", current_user.id, count=count, via="api")
-    db.session.commit()
-    return jsonify(revoked=count)
+    return jsonify(revoked=withdraw_tokens(current_user.id, via="api"))

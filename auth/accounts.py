@@ -1,4 +1,8 @@
-"""Create and change accounts; shared by the admin page and the CLI."""
+"""Create and change accounts; shared by the admin page and the CLI.
+
+The functions taking a session add to a transaction another service opened (the demo's loader);
+the others are the services pages and commands call, each one write transaction with its audit entry.
+"""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -6,6 +10,7 @@ from sqlalchemy import select
 
 from auth.passwords import MIN_LENGTH, password_problem
 from core import auditlog
+from core.extensions import db
 from models import ROLES, County, User
 
 ROLE_LABELS = {
@@ -91,3 +96,32 @@ def change_role(session, user: User, role: str, county_code: str | None) -> None
     user.role, user.county_code = role, county_code or None
     auditlog.record("user.role", "user", user.id, username=user.username, role=role, county=user.county_code,
                     previous_role=previous_role, previous_county=previous_county)
+
+
+def register_user(username: str, password: str, role: str, county_code: str | None = None,
+                  display_name: str = "") -> User:
+    """Create a user (raises AccountError)."""
+    with db.write_transaction() as session:
+        return create_user(session, username, password, role, county_code, display_name)
+
+
+def reset_password(user_id: int, password: str, via: str) -> None:
+    """Set a user's password for them (raises AccountError); their sessions end."""
+    with db.write_transaction() as session:
+        user = session.get(User, user_id)
+        change_password(session, user, password)
+        auditlog.record("user.password", "user", user.id, via=via)
+
+
+def switch_active(user_id: int, active: bool, via: str) -> None:
+    """Enable or disable a user, with an audit entry."""
+    with db.write_transaction() as session:
+        user = session.get(User, user_id)
+        set_active(session, user, active)
+        auditlog.record("user.enable" if active else "user.disable", "user", user.id, via=via)
+
+
+def assign_role(user_id: int, role: str, county_code: str | None) -> None:
+    """Give a user another role and county scope (raises AccountError); their sessions end."""
+    with db.write_transaction() as session:
+        change_role(session, session.get(User, user_id), role, county_code)

@@ -9,17 +9,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from auth.accounts import ROLE_LABELS, AccountError, change_password, create_user, password_hash_method
+from auth.accounts import ROLE_LABELS, AccountError, register_user
 from auth.forms import LoginForm, PasswordChangeForm, UserForm
+from auth.login import check_login, claim_login_try, current_password_is, log_out, set_own_password
 from auth.passwords import MIN_LENGTH
 from auth.permissions import require
-from auth.sessions import end_all_sessions, stamp_login
-from auth.throttle import claim_try, note_attempt, note_success
-from core import auditlog
+from auth.sessions import stamp_login
 from core.clock import now as auth_now
 from core.extensions import db
 from models import County, User
-from models.user import verify_password
 
 bp = Blueprint("auth", __name__)
 
@@ -49,23 +47,12 @@ def login():
         username = form.username.data.strip()
         address = request.remote_addr or ""  # the client's, behind TRUSTED_PROXIES (app.trust_proxies)
         at = auth_now()
-        with db.write_transaction() as db_session:
-            retry_at = claim_try(db_session, username, address, at, current_app.config)
+        retry_at = claim_login_try(username, address, at)
         if retry_at is not None:
             flash(wait_message(retry_at, at), "danger")
             return render_template("auth/login.html", form=form), 429
-        user = db.session.scalar(select(User).where(User.username == username))
-        stored = user.password_hash if user is not None and user.active else None
-        db.session.rollback()  # end the read before the slow hash, so no lock is held meanwhile
-        ok = verify_password(stored, form.password.data, password_hash_method())
-        # A write transaction of its own (BEGIN IMMEDIATE on SQLite): a read followed by a write
-        # in a plain transaction fails as "database is locked" under load.
-        with db.write_transaction() as db_session:
-            note_attempt(db_session, username, address, ok, at)
-            if ok:
-                note_success(db_session, username, address, current_app.config)
-                auditlog.record("login", "user", user.id, user=user)
-        if not ok:
+        user = check_login(username, form.password.data, address, at)
+        if user is None:
             flash(_("Wrong username or password."), "danger")
             return render_template("auth/login.html", form=form), 200
         login_user(user)
@@ -78,10 +65,7 @@ def login():
 def logout():
     """Log the user out on every device (POST, so that a link on another site cannot do it)."""
     if current_user.is_authenticated:
-        user_id = current_user.id
-        with db.write_transaction() as db_session:
-            end_all_sessions(db_session, user_id)
-            auditlog.record("logout", "user", user_id)
+        log_out(current_user.id)
     logout_user()
     flash(_("You have logged out on every device."), "info")
     return redirect(url_for("auth.login"))
@@ -95,23 +79,18 @@ def change_own_password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         address, at = request.remote_addr or "", auth_now()
-        with db.write_transaction() as db_session:  # guessing the current password is throttled like a login
-            retry_at = claim_try(db_session, user.username, address, at, current_app.config)
+        retry_at = claim_login_try(user.username, address, at)  # guessing it is throttled like a login
         if retry_at is not None:
             flash(wait_message(retry_at, at), "danger")
             return render_template("auth/password.html", form=form, min_length=MIN_LENGTH), 429
-        if not verify_password(user.password_hash, form.current.data, password_hash_method()):
+        if not current_password_is(user, form.current.data):
             form.current.errors.append(_("The current password is wrong."))
             return render_template("auth/password.html", form=form, min_length=MIN_LENGTH)
         try:
-            change_password(db.session, user, form.password.data)
+            set_own_password(user, form.password.data, address)
         except AccountError as error:
             form.password.errors.append(error.message())
-            db.session.rollback()
             return render_template("auth/password.html", form=form, min_length=MIN_LENGTH)
-        note_success(db.session, user.username, address, current_app.config)
-        auditlog.record("user.password", "user", user.id)
-        db.session.commit()
         login_user(user)  # this session takes the new session version; its login time stays
         flash(_("Your password has been changed; you were logged out on every other device."), "success")
         return redirect(url_for("main.home"))
@@ -128,12 +107,11 @@ def users():
     form.county_code.choices = [("", _("All counties"))] + [(c.code, f"{c.code} {c.name_zh}") for c in counties]
     if form.validate_on_submit():
         try:
-            user = create_user(db.session, form.username.data.strip(), form.password.data, form.role.data,
-                               form.county_code.data or None, form.display_name.data or "")
+            user = register_user(form.username.data.strip(), form.password.data, form.role.data,
+                                 form.county_code.data or None, form.display_name.data or "")
         except AccountError as error:
             flash(error.message(), "danger")
         else:
-            db.session.commit()
             flash(_("User %(name)s created.", name=user.username), "success")
             return redirect(url_for("auth.users"))
     rows = db.session.scalars(select(User).order_by(User.role, User.username)).all()

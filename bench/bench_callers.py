@@ -70,7 +70,7 @@ def prepare(url: str, callers: int, tasks: int) -> list[str]:
         session = db.session
         for n in range(callers):
             user = create_user(session, f"bench{n:03d}", PASSWORD, "caller")
-            tokens.append(issue_token(session, user))
+            tokens.append(issue_token(session, user.id))
         snapshot = RosterSnapshot(county_code="440802", source="bench", row_count=tasks)
         campaign = Campaign(name="bench")
         session.add_all([snapshot, campaign])

@@ -9,8 +9,8 @@ def init_app(app) -> None:
     from callbacks.labels import question_label
     from callbacks.routes import bp
     from callbacks.scheduler import should_embed, start_embedded
-    from callbacks.telephony.blueprint import bp as calls_bp
     from callbacks.telephony.calls import twilio_configured
+    from callbacks.telephony.pages import bp as calls_bp
     from callbacks.telephony.twilio_webhooks import bp as webhooks_bp
     from core.privacy import mask_id_number, mask_phone
 

@@ -7,8 +7,8 @@ from flask_login import current_user
 from auth.permissions import require
 from callbacks.access import is_visible
 from callbacks.context import Actor
-from callbacks.telephony.blueprint import bp
 from callbacks.telephony.calls import call_json, place_task_call
+from callbacks.telephony.pages import bp
 from core.extensions import db
 from models import CallRecord, FollowUpTask
 

@@ -1,7 +1,7 @@
 """The "calls" blueprint (/calls): the caller's click-to-call and the admin's telephony page.
 
 Not the webhooks' blueprint: these are the users' own actions and keep their CSRF check.
-`click_to_call.py` and `settings_routes.py` hold its views, imported below so that registering bp brings them.
+`click_to_call.py` and `settings.py` hold its views, imported below so that registering bp brings them.
 """
 
 from flask import Blueprint
@@ -9,4 +9,4 @@ from flask import Blueprint
 bp = Blueprint("calls", __name__, url_prefix="/calls")
 
 # The views add themselves to `bp`; imported here, after it exists.
-from callbacks.telephony import click_to_call, settings_routes  # noqa: E402, F401
+from callbacks.telephony.pages import click_to_call, settings  # noqa: E402, F401

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from auth.permissions import require
-from callbacks.telephony.blueprint import bp
 from callbacks.telephony.calls import TWILIO_SETTINGS, place_test_call, twilio_configured
+from callbacks.telephony.pages import bp
 from callbacks.telephony.twilio_client import is_mainland_china
 from core.i18n import is_chinese
 
