@@ -32,6 +32,7 @@ from stdnum.cn import ric
 
 from config.codelists import EMPLOYMENT_STATUSES, GENDERS, UNEMPLOYMENT_REASONS, label
 from config.counties import ZHANJIANG_COUNTIES
+from demo import vocabulary
 
 # Rows per kind in 30,000 (pair kinds: pairs); scaled with the roster size, at least one each.
 DIRTY_PER_30K = {"duplicate_across_counties": 60, "duplicate_in_county": 20, "past_retirement_age": 50,
@@ -43,49 +44,6 @@ PAIR_KINDS = ("duplicate_across_counties", "duplicate_in_county")
 CSV_HEADERS = ("姓名", "性别", "公民身份号码", "联系电话", "户籍地址", "常住地址", "失业原因", "失业登记日期",
                "登记机构", "就业创业证编号", "就业状态", "注销日期", "县区代码")
 
-_WEIGHTS = {"440881": 18, "440882": 16, "440883": 13, "440823": 12, "440803": 11, "440802": 10,
-            "440825": 6, "440804": 6, "440811": 5, "440871": 3}
-_TOWNS = {
-    "440802": "中华街道 寸金街道 民主街道 中山街道 沙湾街道 调顺街道 南桥街道 北桥街道",
-    "440803": "解放街道 爱国街道 工农街道 友谊街道 新兴街道 海滨街道 建设街道 东新街道 新园街道 海头街道 泉庄街道",
-    "440804": "南调街道 麻斜街道 坡头镇 乾塘镇 龙头镇 南三镇 官渡镇",
-    "440811": "麻章镇 太平镇 湖光镇",
-    "440823": "遂城镇 黄略镇 洋青镇 界炮镇 乐民镇 江洪镇 杨柑镇 城月镇 乌塘镇 建新镇 岭北镇 北坡镇 港门镇 草潭镇 河头镇",
-    "440825": "徐城街道 下洋镇 锦和镇 和安镇 新寮镇 南山镇 海安镇 曲界镇 前山镇 西连镇 下桥镇 龙塘镇 迈陈镇 角尾乡",
-    "440881": "罗州街道 城南街道 城北街道 石城镇 新民镇 吉水镇 河唇镇 石角镇 良垌镇 横山镇 安铺镇 营仔镇 青平镇 "
-               "车板镇 高桥镇 石岭镇 雅塘镇 石颈镇 长山镇 塘蓬镇 和寮镇",
-    "440882": "雷城街道 西湖街道 新城街道 白沙镇 沈塘镇 客路镇 杨家镇 唐家镇 企水镇 纪家镇 松竹镇 南兴镇 雷高镇 "
-               "东里镇 调风镇 龙门镇 英利镇 北和镇 乌石镇 覃斗镇 附城镇",
-    "440883": "梅菉街道 博铺街道 海滨街道 塘尾街道 大山江街道 兰石镇 覃巴镇 吴阳镇 黄坡镇 振文镇 樟铺镇 长岐镇 浅水镇 王村港镇",
-    # The zone's towns were taken from 霞山区 and 麻章区; their people hold those districts' codes.
-    "440871": "乐华街道/440803 东山街道/440811 东简街道/440811 民安街道/440811 硇洲镇/440811",
-}
-GENERIC_TOWNS = "城东街道 城西街道 城南街道 城北街道 新城街道"
-# County became a city in that year; people born at least 17 years earlier mostly kept the old code.
-_OLD_CODES = {"440881": ("440822", 1993), "440882": ("440824", 1994), "440883": ("440821", 1994)}
-_ORIGIN_TABLE = (  # code, place, weight
-    "440106 广东省广州市天河区 3; 440304 广东省深圳市福田区 2; 440306 广东省深圳市宝安区 2; 440604 广东省佛山市禅城区 1; "
-    "440902 广东省茂名市茂南区 4; 440981 广东省茂名市高州市 3; 440982 广东省茂名市化州市 3; 441702 广东省阳江市江城区 2; "
-    "450102 广西壮族自治区南宁市兴宁区 2; 450702 广西壮族自治区钦州市钦南区 2; 450502 广西壮族自治区北海市海城区 2; "
-    "450981 广西壮族自治区玉林市北流市 2; 460106 海南省海口市龙华区 1; 430102 湖南省长沙市芙蓉区 1; "
-    "431002 湖南省郴州市北湖区 1; 360102 江西省南昌市东湖区 1; 510104 四川省成都市锦江区 1; "
-    "522601 贵州省黔东南苗族侗族自治州凯里市 1; 420106 湖北省武汉市武昌区 1")
-_ORIGINS = tuple((code, place, int(w)) for code, place, w in (e.split() for e in _ORIGIN_TABLE.split("; ")))
-_OUT_OF_AREA_SHARE, _FROM_NEARBY_COUNTY = 0.05, 0.4
-_SURNAMES = ("陈14 李9 黄8 林7 梁6 吴5 王4 张4 杨4 莫3 庞3 邓3 何3 刘3 钟2 陆2 谢2 周2 冯2 许2 郑2 罗2 蔡2 "
-             "苏1 叶1 彭1 麦1 全1 揭1 符1 柯1 洪1 骆1 龙1 潘1 曾1 朱1 卢1 赖1 欧1")
-_MALE_CHARS = "伟强军杰勇涛明辉锋华东俊文浩斌宇志建国海龙鹏飞波超成康健坚荣德福兴振耀庆武彬栋豪鑫磊晨阳"
-_FEMALE_CHARS = "芳娜敏静丽艳燕玲婷霞红梅丹琳雪慧秀兰萍洁颖欣怡倩莉珍凤翠娟琴春美玉桂妹月彩"
-_FIRST_CHARS = "晓嘉子佳思永金家文春海锦雨少建秀"
-_ROADS = ("人民路", "中山路", "解放路", "新华路", "建设路", "文明路", "和平路", "海滨路", "幸福路", "东风路",
-          "跃进路", "团结路", "光明路", "青年路", "育才路", "民主路", "振兴路", "康宁路", "椹川大道", "南桥路",
-          "北桥路", "友谊路", "工农路", "绿荫路", "民治路", "体育路", "军民路", "百园路", "金沙路", "新兴路")
-_VILLAGE_HEADS, _VILLAGE_TAILS = "东西南北上下新旧大小高龙石山", "塘坡岭湾洋埠田屋寮头园墩"
-# Mainland mobile prefixes in use (virtual-operator ranges left out); repeats weight the big carriers.
-_MOBILE_PREFIXES = np.array([
-    134, 135, 136, 137, 138, 139, 150, 151, 152, 157, 158, 159, 182, 183, 184, 187, 188, 178, 198, 195, 130,
-    131, 132, 155, 156, 185, 186, 176, 175, 133, 153, 180, 181, 189, 177, 173, 199, 191, 190, 193, 138, 139,
-    135, 137, 136, 159, 158, 188, 187, 150, 189, 186, 132, 133, 131, 130, 152, 151])
 _REASONS = (("01", 22), ("02", 14), ("03", 30), ("04", 6), ("05", 12), ("06", 5), ("07", 3), ("08", 2),
             ("09", 0.5), ("99", 5.5))
 _LEAVING_STATUSES = (("20", 55), ("21", 20), ("22", 10), ("30", 4), ("40", 1), ("50", 4), ("90", 6))
@@ -112,7 +70,7 @@ class DemoRoster:
     dirty: dict[str, list[int]] = field(default_factory=dict)
 
 
-def county_spec(code: str, place: str, agency: str, weight: float, towns: str = GENERIC_TOWNS) -> CountySpec:
+def county_spec(code: str, place: str, agency: str, weight: float, towns: str = vocabulary.GENERIC_TOWNS) -> CountySpec:
     """Build a county spec; a town written 乐华街道/440803 has its own ID area code."""
     pairs = tuple((t.partition("/")[0], t.partition("/")[2] or code) for t in towns.split())
     return CountySpec(code, place, agency, weight, pairs)
@@ -124,12 +82,12 @@ def zhanjiang_counties() -> tuple[CountySpec, ...]:
     for c in ZHANJIANG_COUNTIES:
         place = "广东省湛江市" + (c.name_zh[2:] if c.name_zh.startswith("湛江") else c.name_zh)
         agency = ("湛江市" if c.name_zh.endswith("区") and c.official else "") + c.name_zh + "公共就业服务中心"
-        specs.append(county_spec(c.code, place, agency, _WEIGHTS[c.code], _TOWNS[c.code]))
+        specs.append(county_spec(c.code, place, agency, vocabulary.WEIGHTS[c.code], vocabulary.TOWNS[c.code]))
     return tuple(specs)
 
 
 AREA_CODES_BY_COUNTY = {
-    c.code: tuple(sorted({a for _, a in c.towns} | ({_OLD_CODES[c.code][0]} if c.code in _OLD_CODES else set())))
+    c.code: tuple(sorted({a for _, a in c.towns} | ({vocabulary.OLD_CODES[c.code][0]} if c.code in vocabulary.OLD_CODES else set())))
     for c in zhanjiang_counties()
 }
 
@@ -213,17 +171,17 @@ class _Generator:
         self.p_county = _weighted([(c, c.weight) for c in self.counties])[1]
         # Origins of out-of-area IDs: the other counties first, then places further away.
         self.origins = [(c.towns[0][1], c.place, c.towns) for c in self.counties]
-        self.origins += [(code, place, ()) for code, place, _ in _ORIGINS]
-        far = _weighted([(o, w) for *o, w in _ORIGINS])[1]
-        self.p_origin = np.r_[_FROM_NEARBY_COUNTY * self.p_county, (1 - _FROM_NEARBY_COUNTY) * far]
+        self.origins += [(code, place, ()) for code, place, _ in vocabulary.ORIGINS]
+        far = _weighted([(o, w) for *o, w in vocabulary.ORIGINS])[1]
+        self.p_origin = np.r_[vocabulary.FROM_NEARBY_COUNTY * self.p_county, (1 - vocabulary.FROM_NEARBY_COUNTY) * far]
         areas = {a for c in self.counties for _, a in c.towns} | {o[0] for o in self.origins}
-        areas |= {old for old, _ in _OLD_CODES.values()}
+        areas |= {old for old, _ in vocabulary.OLD_CODES.values()}
         self.area_index = {a: i for i, a in enumerate(sorted(areas))}
         self.n_days = int((self.today - _EPOCH).astype(int)) + 1
         self.id_counts = np.zeros(len(areas) * self.n_days * 2, np.int16)
         self.cert_counts: dict[int, int] = {}
         self.used_phones = np.empty(0, np.int64)
-        self.surnames, self.p_surname = _weighted([(t[0], int(t[1:])) for t in _SURNAMES.split()])
+        self.surnames, self.p_surname = _weighted([(t[0], int(t[1:])) for t in vocabulary.SURNAMES.split()])
         self.n_towns = np.array([len(c.towns) for c in self.counties])
 
     def chunk(self, n: int) -> DemoRoster:
@@ -317,14 +275,14 @@ class _Generator:
         area = [self.counties[c].towns[t][1] for c, t in zip(county.tolist(), town.tolist(), strict=True)]
         birth_year = birth.astype("M8[Y]").astype(np.int64) + 1970
         for c, spec in enumerate(self.counties):
-            if spec.code in _OLD_CODES:
-                old, since = _OLD_CODES[spec.code]
+            if spec.code in vocabulary.OLD_CODES:
+                old, since = vocabulary.OLD_CODES[spec.code]
                 for i in np.flatnonzero((county == c) & (birth_year <= since - 17) & (rng.random(n) < 0.7)):
                     area[i] = old
-        origin = np.where(rng.random(n) < _OUT_OF_AREA_SHARE, rng.choice(len(self.origins), n, p=self.p_origin), -1)
+        origin = np.where(rng.random(n) < vocabulary.OUT_OF_AREA_SHARE, rng.choice(len(self.origins), n, p=self.p_origin), -1)
         # Someone from the county itself is not out of area: send them further away instead.
         own = origin == county
-        origin[own] = len(self.counties) + rng.integers(0, len(_ORIGINS), int(own.sum()))
+        origin[own] = len(self.counties) + rng.integers(0, len(vocabulary.ORIGINS), int(own.sum()))
         for i in np.flatnonzero(origin >= 0):
             area[i] = self.origins[origin[i]][0]
         return area, origin
@@ -350,14 +308,14 @@ class _Generator:
         two = (rng.random(n) < 0.78).tolist()
         out = []
         for s, m, f, la, t in zip(surname, male.tolist(), first, last, two, strict=True):
-            chars = _MALE_CHARS if m else _FEMALE_CHARS
-            lead = (_FIRST_CHARS + chars)[f % (len(_FIRST_CHARS) + len(chars))] if t else ""
+            chars = vocabulary.MALE_CHARS if m else vocabulary.FEMALE_CHARS
+            lead = (vocabulary.FIRST_CHARS + chars)[f % (len(vocabulary.FIRST_CHARS) + len(chars))] if t else ""
             out.append(self.surnames[s] + lead + chars[la % len(chars)])
         return out
 
     def _phones(self, n: int) -> list:
         """Draw mobile numbers in E.164, unique across the whole roster."""
-        numbers = _MOBILE_PREFIXES[self.rng.integers(0, len(_MOBILE_PREFIXES), n)] * 10**8
+        numbers = vocabulary.MOBILE_PREFIXES[self.rng.integers(0, len(vocabulary.MOBILE_PREFIXES), n)] * 10**8
         numbers += self.rng.integers(0, 10**8, n)
         used = self.used_phones
         while (clash := _in_sorted(numbers, used) | (_occurrence(numbers) > 0)).any():
@@ -369,17 +327,17 @@ class _Generator:
     def _addresses(self, places: list[str], towns: list[str]) -> list[str]:
         """Write street addresses in towns with 街道, village addresses in 镇 and 乡."""
         rng, n = self.rng, len(places)
-        road, num, flat = rng.integers(0, len(_ROADS), n), rng.integers(1, 240, n), rng.random(n) < 0.45
+        road, num, flat = rng.integers(0, len(vocabulary.ROADS), n), rng.integers(1, 240, n), rng.random(n) < 0.45
         block, room = rng.integers(1, 25, n), rng.integers(1, 19, n) * 100 + rng.integers(1, 9, n)
-        head, tail = rng.integers(0, len(_VILLAGE_HEADS), n), rng.integers(0, len(_VILLAGE_TAILS), n)
+        head, tail = rng.integers(0, len(vocabulary.VILLAGE_HEADS), n), rng.integers(0, len(vocabulary.VILLAGE_TAILS), n)
         out = []
         for p, t, r, nu, f, b, ro, h, ta in zip(places, towns, road.tolist(), num.tolist(), flat.tolist(),
                                                 block.tolist(), room.tolist(), head.tolist(), tail.tolist(),
                                                 strict=True):
             if t.endswith(("镇", "乡")):
-                out.append(f"{p}{t}{_VILLAGE_HEADS[h]}{_VILLAGE_TAILS[ta]}村{nu}号")
+                out.append(f"{p}{t}{vocabulary.VILLAGE_HEADS[h]}{vocabulary.VILLAGE_TAILS[ta]}村{nu}号")
             else:
-                out.append(f"{p}{t}{_ROADS[r]}{nu}号" + (f"{b}栋{ro}房" if f else ""))
+                out.append(f"{p}{t}{vocabulary.ROADS[r]}{nu}号" + (f"{b}栋{ro}房" if f else ""))
         return out
 
     def _household(self, origin: np.ndarray, county: np.ndarray, residence: list[str]) -> list[str]:

@@ -270,7 +270,7 @@ def _cn_pattern(desc) -> re.Pattern[str]:
 _CN = phonenumbers.PhoneMetadata.metadata_for_region("CN")
 # phonenumbers' own pattern for CN mobile numbers: a national number matching it is exactly what
 # phonenumbers.is_valid_number accepts as a mobile, so the fast path never disagrees with it
-# (tests/test_roster_validate.py checks the two agree).
+# (tests/roster/test_roster_validate.py checks the two agree).
 CN_MOBILE = _cn_pattern(_CN.mobile)
 _MOBILE_WITH_PREFIX = re.compile(r"(?:\+86|0086|86)?(1[0-9]{10})")
 _PHONE_NOISE = re.compile(r"[\s\-()'.]")

@@ -50,7 +50,7 @@ def read_workbook(source, filename: str) -> Table:
         if sheet.width > MAX_COLUMNS:  # an .xls, which the scan does not open; its format caps it at 256
             raise ReaderError("too_many_columns", filename, detail=str(sheet.width))
         # iter_rows starts at the sheet's first row even when it is empty, so row numbers are
-        # the index + 1 (tests/test_roster_reader.py checks this against a sheet with blank top rows).
+        # the index + 1 (tests/roster/test_roster_reader.py checks this against a sheet with blank top rows).
         try:
             table = make_table(
                 enumerate(sheet.iter_rows(), start=1), filename, file_format="workbook", sheet=name,

@@ -6,13 +6,14 @@ import shutil
 
 import pytest
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import create_engine, text
 
-from config.counties import ZHANJIANG_COUNTIES
 from core import migrate
+from support.accounts import PASSWORD, login
+from support.database import TEST_DATABASE_URL, reset_postgres
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
-PASSWORD = "correct-horse-9"
+# The worked demo world (a module-scoped fixture) that the authorization matrix and the hostile-values test share.
+pytest_plugins = ["support.route_world"]
 
 # Property tests draw the same examples on every run (`make test`, CI), so a clean clone never fails
 # by chance; a case they once found stays as an explicit test. HYPOTHESIS_PROFILE=explore searches
@@ -26,7 +27,7 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatabl
 
 def pytest_collection_modifyitems(config, items):
     """Skip the browser tests where there is no Chromium (never in CI, where that fails the run)."""
-    from browser import skip_browser_tests_without_chromium
+    from support.browser import skip_browser_tests_without_chromium
 
     skip_browser_tests_without_chromium(items)
 
@@ -51,28 +52,11 @@ def migrated_template(tmp_path_factory):
     return path
 
 
-def _reset_postgres(url):
-    """Empty every table but the migration record, and put the reference counties back."""
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        tables = conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
-        )).scalars().all()
-        if tables:
-            # As a superuser may: switch off ordinary triggers, or audit_log's refuses TRUNCATE.
-            conn.execute(text("SET LOCAL session_replication_role = replica"))
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        from models import County
-
-        conn.execute(insert(County), [c._asdict() | {"active": True} for c in ZHANJIANG_COUNTIES])
-    engine.dispose()
-
-
 @pytest.fixture
 def database_url(migrated_template, tmp_path):
     """Give each test its own migrated database."""
     if TEST_DATABASE_URL:
-        _reset_postgres(TEST_DATABASE_URL)
+        reset_postgres(TEST_DATABASE_URL)
         yield TEST_DATABASE_URL
         return
     path = tmp_path / "spotcheck.sqlite3"
@@ -150,11 +134,6 @@ def users(app):
     return ids
 
 
-def login(client, username, password=PASSWORD):
-    """Log a test client in through the form."""
-    return client.post("/login", data={"username": username, "password": password})
-
-
 @pytest.fixture
 def token_client(app, users, runner):
     """Return a factory of test clients that call the API with one of the `users`' bearer tokens."""
@@ -184,11 +163,11 @@ def login_as(client, users):
 def live_server(migrated_template, tmp_path_factory):
     """Serve a demo-loaded app (small roster) for a whole browser test module."""
     from app import create_app
-    from browser import LiveServer, module_database
     from core.extensions import db
     from demo.accounts import load_demo
+    from support.browser import LiveServer, module_database
 
-    url = module_database(migrated_template, tmp_path_factory, TEST_DATABASE_URL, _reset_postgres)
+    url = module_database(migrated_template, tmp_path_factory, TEST_DATABASE_URL, reset_postgres)
     instance = tmp_path_factory.mktemp("instance")
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "SPOTCHECK_INSTANCE": str(instance),
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
@@ -205,7 +184,7 @@ def browser():
     """Launch headless Debian Chromium through Playwright."""
     from playwright.sync_api import sync_playwright
 
-    from browser import CHROMIUM, CHROMIUM_ARGS
+    from support.browser import CHROMIUM, CHROMIUM_ARGS
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -228,6 +207,6 @@ def page(browser):
 
 @pytest.fixture(scope="session")
 def screenshots(tmp_path_factory):
-    from browser import screenshot_dir
+    from support.browser import screenshot_dir
 
     return screenshot_dir(tmp_path_factory)

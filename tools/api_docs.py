@@ -1,7 +1,7 @@
 """Write docs/api.md from the app's own URL map: every /api/v1 route, its methods and what it does.
 
     .venv/bin/python tools/api_docs.py        # rewrite docs/api.md
-tests/test_api_docs.py fails when the file is out of date.
+tests/api/test_api_docs.py fails when the file is out of date.
 """
 
 import inspect

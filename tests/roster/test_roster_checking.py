@@ -1,0 +1,195 @@
+"""Checking rows in worker processes gives exactly what checking them in the importer's process gives."""
+
+import csv
+import logging
+import os
+import pickle
+import subprocess
+import sys
+from datetime import date
+from itertools import chain
+
+import pytest
+from sqlalchemy import select
+
+from core.extensions import db
+from models import ImportProblem
+from roster import batches, checking, import_check, import_commit
+from roster.checking import RowChecker, checked_chunks, record_digest, row_chunks
+from roster.columns import map_headers
+from roster.csv_reader import CsvLines, csv_line_chunks
+from roster.reader import open_table
+from roster.spool import read_spool
+from roster.table import ReaderError
+from support.checking_helpers import DyingChecker
+from support.import_files import TODAY, csv_file, demo_rows
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of 7 rows, so that a few hundred rows make many chunks in flight."""
+    monkeypatch.setattr(checking, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(import_check, "CHUNK_ROWS", 7)
+
+
+def messy_rows(total=400, seed=11):
+    """Demo rows over several counties with errors, warnings and repeated ID numbers mixed in."""
+    rows = demo_rows(total, seed=seed)
+    for i in range(0, total, 37):
+        rows[i] = dict(rows[i], id_number=rows[i]["id_number"][:-1] + "0")  # check digit usually wrong
+    for i in range(5, total, 53):
+        rows[i] = dict(rows[i], registered_on=date(2031, 1, 1))  # in the future: an error
+    for i in range(9, total, 61):
+        rows[i] = dict(rows[i], phone=None)  # missing phone: a warning
+    for i in range(3, total, 71):
+        rows[i + 1] = dict(rows[i + 1], id_number=rows[i]["id_number"], county_code=rows[i]["county_code"])
+    return rows
+
+
+def quoted_csv(path, rows):
+    """Write rows as CSV with every field quoted, as some systems export them."""
+    plain = csv_file(str(path) + ".plain.csv", rows)
+    with open(plain, encoding="utf-8-sig", newline="") as source:
+        table = list(csv.reader(source))
+    with open(path, "w", encoding="utf-8-sig", newline="") as target:
+        csv.writer(target, quoting=csv.QUOTE_ALL).writerows(table)
+    return str(path)
+
+
+def validated(app, path, workers, name):
+    """Validate a file as a new batch with the given workers; return everything the batch produced."""
+    batch = batches.create_batch(db.session, path, name, app.instance_path)
+    db.session.commit()
+    batch = import_check.validate_batch(db.session, batch.id, TODAY, workers=workers, parallel_from_rows=1)
+    problems = db.session.execute(
+        select(ImportProblem.row, ImportProblem.field, ImportProblem.code, ImportProblem.value)
+        .where(ImportProblem.batch_id == batch.id).order_by(ImportProblem.id)
+    ).all()
+    counts = {name: getattr(batch, name) for name in (
+        "status", "rows_read", "rows_rejected", "rows_warned", "added", "updated", "unchanged", "removed",
+        "duplicates", "counties")}
+    records = [record for chunk in read_spool(batches.spool_path(batch)) for record in chunk]
+    return batch, counts, problems, records
+
+
+def test_workers_give_the_same_counts_problems_and_records(ctx, tmp_path, small_chunks):
+    path = csv_file(tmp_path / "roster.csv", messy_rows())
+    with open(path, encoding="utf-8-sig") as handle:
+        assert '"' not in handle.read()  # quote-free: the workers get lines and parse them
+    _, serial, serial_problems, serial_records = validated(ctx, path, 0, "a.csv")
+    _, parallel, parallel_problems, parallel_records = validated(ctx, path, 2, "b.csv")
+    assert serial["status"] == "previewed" and serial["rows_rejected"] > 10 and serial["rows_warned"] > 0
+    assert serial["duplicates"] > 3
+    assert parallel == serial
+    assert parallel_problems == serial_problems
+    assert parallel_records == serial_records
+
+
+def test_a_quoted_file_goes_to_the_workers_as_parsed_rows_with_the_same_outcome(ctx, tmp_path, small_chunks):
+    path = quoted_csv(tmp_path / "quoted.csv", messy_rows(200, seed=3))
+    _, serial, serial_problems, serial_records = validated(ctx, path, 0, "a.csv")
+    _, parallel, parallel_problems, parallel_records = validated(ctx, path, 2, "b.csv")
+    assert (parallel, parallel_problems, parallel_records) == (serial, serial_problems, serial_records)
+
+
+def test_a_new_version_is_compared_with_the_roster_alike_in_workers(ctx, tmp_path, small_chunks):
+    rows = messy_rows(300, seed=8)
+    batch, *_ = validated(ctx, csv_file(tmp_path / "v1.csv", rows), 0, "v1.csv")
+    import_commit.commit_batch(db, batch.id)
+    changed = [dict(r, residence_address=r["residence_address"] + "附1号") if i % 9 == 0 else r
+               for i, r in enumerate(rows[:-20])]
+    path = csv_file(tmp_path / "v2.csv", changed)
+    _, serial, *_ = validated(ctx, path, 0, "a.csv")
+    _, parallel, *_ = validated(ctx, path, 2, "b.csv")
+    assert serial["updated"] > 20 and serial["unchanged"] > 100 and serial["removed"] > 0
+    assert parallel == serial
+
+
+def test_a_worker_killed_mid_file_leaves_its_rows_to_this_process(tmp_path, small_chunks, caplog):
+    path = csv_file(tmp_path / "roster.csv", messy_rows(300))
+    table = open_table(path)
+    known = frozenset(r["county_code"] for r in demo_rows(300))
+    args = (map_headers(table.headers), TODAY, known, None)
+    expected = list(checked_chunks(row_chunks(table.rows), RowChecker(*args)))
+    table.close()
+    dying = DyingChecker(*args, die_at_row=150, parent_pid=os.getpid())
+    table = open_table(path)
+    with caplog.at_level(logging.WARNING, logger="roster.checking"):
+        got = list(checked_chunks(csv_line_chunks(path, table, "roster.csv", checking.CHUNK_ROWS), dying, 2))
+    table.close()
+    assert "checking the rest of the file in this process" in caplog.text
+    assert got == expected
+
+
+def test_a_broken_line_found_by_a_worker_fails_the_batch_with_its_row(ctx, tmp_path, small_chunks):
+    path = csv_file(tmp_path / "roster.csv", demo_rows(100))
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write("李四,男," + "9" * (csv.field_size_limit() + 5) + "\n")  # a field over csv's limit
+    with open(path, encoding="utf-8-sig") as handle:
+        assert '"' not in handle.read()  # so the line is parsed in a worker
+    batch = batches.create_batch(db.session, path, "roster.csv", ctx.instance_path)
+    db.session.commit()
+    batch = import_check.validate_batch(db.session, batch.id, TODAY, workers=2, parallel_from_rows=1)
+    assert batch.status == "failed" and batch.error_code == "csv_malformed"
+    assert "第102行" in batch.error_message
+    assert not os.path.exists(batches.spool_path(batch))
+    assert not os.path.exists(batches.spool_path(batch) + ".part")
+
+
+def test_lines_of_a_quote_free_file_are_exactly_its_rows(tmp_path):
+    rows = demo_rows(60)
+    path = csv_file(tmp_path / "gbk.csv", rows, encoding="gbk")
+    with open(path, "rb") as handle:
+        data = handle.read()
+    # Title and blank lines before the header, blank lines and CRLF between rows: the table skips them.
+    lines = data.split(b"\n")
+    edited = [b"\xd5\xbf\xbd\xad\xca\xd0\xc3\xfb\xb2\xe1", b""] + lines[:10] + [b"", b" , ,"] + lines[10:]
+    path = str(tmp_path / "edited.csv")
+    with open(path, "wb") as handle:
+        handle.write(b"\r\n".join(edited))
+    with open_table(path) as table:
+        assert table.encoding == "gb18030" and table.header_row == 3
+        pieces = list(csv_line_chunks(path, table, "edited.csv", 7))
+        assert list(chain.from_iterable(piece.rows() for piece in pieces)) == list(table.rows)
+
+
+def test_reader_errors_and_checked_chunks_survive_pickling():
+    error = pickle.loads(pickle.dumps(ReaderError("csv_malformed", "a.csv", row=7, detail="x")))
+    assert (error.code, error.row) == ("csv_malformed", 7) and "第7行" in error.message_zh
+    lines = CsvLines(5, ["a,b\n", "\n", "c,d\n"], ",", "a.csv")
+    assert pickle.loads(pickle.dumps(lines)).rows() == [(5, ["a", "b"]), (7, ["c", "d"])]
+
+
+def test_record_digests_are_the_same_in_another_process():
+    fields = ("张三", "1", "440802199001011234", None, "霞山区\u3000海滨路", "2026-01-02", None)
+    script = "from roster.checking import record_digest; import sys; print(record_digest(eval(sys.argv[1])))"
+    for seed in ("1", "2"):
+        out = subprocess.run([sys.executable, "-c", script, repr(fields)], capture_output=True, text=True,
+                             check=True, env=dict(os.environ, PYTHONHASHSEED=seed), cwd=os.getcwd())
+        assert int(out.stdout) == record_digest(fields)
+    assert record_digest(("a", None)) != record_digest(("a", ""))
+    assert record_digest(("ab", "c")) != record_digest(("a", "bc"))
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("auto", os.cpu_count() or 1), (None, os.cpu_count() or 1),
+                                                   (0, 0), ("3", 3), (-1, 0)])
+def test_the_workers_setting_reads_auto_or_a_number(setting, expected):
+    assert checking.worker_count(setting) == expected
+
+
+def test_small_files_are_checked_without_workers(ctx, tmp_path, monkeypatch):
+    def no_workers(*args, **kwargs):
+        raise AssertionError("a small file started worker processes")
+
+    monkeypatch.setattr(checking, "_checked_by_workers", no_workers)
+    batch = batches.create_batch(db.session, csv_file(tmp_path / "small.csv", demo_rows(50)), "s.csv",
+                                  ctx.instance_path)
+    db.session.commit()
+    batch = import_check.validate_batch(db.session, batch.id, TODAY, workers=2)  # 50 rows < PARALLEL_FROM_ROWS
+    assert batch.status == "previewed" and batch.rows_read == 50
