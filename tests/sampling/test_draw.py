@@ -1,4 +1,4 @@
-"""The stratified draw: public seeds, frame fingerprint, the draw, its verifier, and its randomness."""
+"""The stratified draw: public seeds, frame fingerprint and the draw (its verifier and randomness: own files)."""
 
 import csv
 import hashlib
@@ -8,21 +8,19 @@ import subprocess
 import sys
 import unicodedata
 from collections import Counter
-from itertools import permutations
 from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from scipy.stats import chi2, chisquare
 
 from sampling import draw as draw_module
 from sampling import frame as frame_module
 from sampling.draw import ALGORITHM, CODE_VERSION, draw_stratified, seed_from_text
 from sampling.errors import SamplingInputError
 from sampling.frame import frame_fingerprint
-from sampling.verify import verify_draw
+from support.frames import small_frame
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,13 +38,6 @@ def reference_draw(keys, strata, sizes, reserves, seed):
         idx = idx[np.argsort(u[idx], kind="stable")]  # by u; equal u keeps key order
         units[h] = k[idx[: sizes[h] + reserves.get(h, 0)]].tolist()
     return units, fingerprint
-
-
-def small_frame():
-    """Return 20 persons in two counties: P001..P020, every third one in 440803."""
-    keys = [f"P{i:03d}" for i in range(1, 21)]
-    strata = ["440802" if i % 3 else "440803" for i in range(1, 21)]
-    return keys, strata
 
 
 # ---- seeds -------------------------------------------------------------------------------------------
@@ -372,146 +363,3 @@ def test_the_auditor_script_in_the_docs_re_derives_the_draw(tmp_path, monkeypatc
         f"{h} sample {units[h][: sizes[h]]} reserve {units[h][sizes[h] :]}" for h in sorted(sizes)
     ]
     assert printed == expected
-
-
-# ---- verification ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def recorded():
-    keys, strata = small_frame()
-    sizes, reserves = {"440802": 3, "440803": 2}, {"440802": 2, "440803": 1}
-    drawn = draw_stratified(keys, strata, sizes, reserves, seed_from_text("03 15 22 31"))
-    return keys, strata, sizes, reserves, drawn
-
-
-def test_verifier_confirms_an_untouched_draw(recorded):
-    keys, strata, sizes, reserves, drawn = recorded
-    result = verify_draw(
-        keys,
-        strata,
-        sizes,
-        reserves,
-        drawn.seed,
-        drawn.units_by_stratum(),
-        drawn.fingerprint,
-        seed_text="03 15 22 31",
-    )
-    assert result.match and result.reasons == [] and result.messages() == []
-
-
-def test_verifier_reports_a_changed_frame(recorded):
-    keys, strata, sizes, reserves, drawn = recorded
-    keys, strata = [*keys, "P999"], [*strata, "440802"]
-    result = verify_draw(
-        keys, strata, sizes, reserves, drawn.seed, drawn.units_by_stratum(), drawn.fingerprint
-    )
-    assert not result.match
-    assert "fingerprint_mismatch" in [f.code for f in result.findings]
-    assert any("抽样框指纹不一致" in m for m in result.messages("zh"))
-
-
-def test_verifier_reports_a_different_seed(recorded):
-    keys, strata, sizes, reserves, drawn = recorded
-    result = verify_draw(
-        keys, strata, sizes, reserves, drawn.seed + 1, drawn.units_by_stratum(), drawn.fingerprint
-    )
-    codes = [f.code for f in result.findings]
-    assert not result.match
-    assert "draw_differs" in codes and "unit_mismatch" in codes
-    assert "fingerprint_mismatch" not in codes
-
-
-def test_verifier_reports_a_public_seed_that_does_not_give_the_recorded_seed(recorded):
-    keys, strata, sizes, reserves, drawn = recorded
-    result = verify_draw(
-        keys,
-        strata,
-        sizes,
-        reserves,
-        drawn.seed,
-        drawn.units_by_stratum(),
-        drawn.fingerprint,
-        seed_text="03 15 22 32",
-    )
-    assert not result.match
-    assert [f.code for f in result.findings] == ["seed_text_mismatch"]
-
-
-def test_verifier_reports_a_tampered_unit_list(recorded):
-    keys, strata, sizes, reserves, drawn = recorded
-    units = drawn.units_by_stratum()
-    outsider = next(k for k in keys if k not in units["440802"] and strata[keys.index(k)] == "440802")
-    units["440802"][1] = outsider
-    result = verify_draw(keys, strata, sizes, reserves, drawn.seed, units, drawn.fingerprint)
-    (finding,) = [f for f in result.findings if f.code == "unit_mismatch"]
-    assert finding.params["stratum"] == "440802" and finding.params["rank"] == 2
-    assert finding.params["recorded"] == outsider
-
-
-def test_verifier_reports_an_other_algorithm_and_an_undrawable_frame(recorded):
-    keys, strata, sizes, reserves, drawn = recorded
-    result = verify_draw(
-        keys[:3],
-        strata[:3],
-        sizes,
-        reserves,
-        drawn.seed,
-        drawn.units_by_stratum(),
-        drawn.fingerprint,
-        recorded_algorithm="stratified-pcg64-min-keys/0",
-    )
-    assert [f.code for f in result.findings] == ["algorithm_mismatch", "frame_not_drawable"]
-    assert all(result.messages("zh")) and all(result.reasons)
-
-
-# ---- randomness --------------------------------------------------------------------------------------
-
-SEEDS = range(2000)
-ALPHA = 0.001
-
-
-def inclusion_p_value(counts, draws, n, population):
-    """Return the p-value of equal inclusion frequencies n/N per unit over independent draws.
-
-    Pearson's X^2 against draws * n / N per unit is not chi-square(N - 1) here: each draw takes n distinct
-    units, so Cov(I_i, I_j) = -pi(1 - pi)/(N - 1). On the sum-zero space the counts have covariance
-    draws * pi(1 - pi) * N/(N - 1) * I, so X^2 * (N - 1)/(N - n) is chi-square with N - 1 degrees of freedom.
-    """
-    expected = np.full(population, draws * n / population)
-    statistic = chisquare(counts, expected).statistic * (population - 1) / (population - n)
-    return chi2.sf(statistic, population - 1)
-
-
-def test_every_unit_is_drawn_with_probability_n_over_n_and_reserves_too():
-    population = {"a": 7, "b": 12, "c": 30}
-    sizes, reserves = {"a": 2, "b": 5, "c": 3}, {"a": 1, "b": 2, "c": 4}
-    keys = [f"{h}{i:02d}" for h, n in population.items() for i in range(n)]
-    strata = [h for h, n in population.items() for _ in range(n)]
-    index = {k: i for i, k in enumerate(keys)}
-    sample = np.zeros(len(keys))
-    reserve = np.zeros(len(keys))
-    for seed in SEEDS:
-        drawn = draw_stratified(keys, strata, sizes, reserves, seed)
-        for k, role in zip(drawn.keys.tolist(), drawn.roles.tolist(), strict=True):
-            (sample if role == "sample" else reserve)[index[k]] += 1
-    for h, n_pop in population.items():
-        members = [index[k] for k in keys if k.startswith(h)]
-        assert inclusion_p_value(sample[members], len(SEEDS), sizes[h], n_pop) > ALPHA
-        assert inclusion_p_value(reserve[members], len(SEEDS), reserves[h], n_pop) > ALPHA
-
-
-def test_every_subset_of_the_sample_size_is_equally_likely():
-    # 5 persons, 2 drawn: 10 possible samples, each expected 200 times in 2000 draws.
-    keys, strata = list("abcde"), ["x"] * 5
-    seen = Counter(frozenset(draw_stratified(keys, strata, {"x": 2}, {}, s).keys.tolist()) for s in SEEDS)
-    assert len(seen) == 10
-    assert chisquare(list(seen.values())).pvalue > ALPHA
-
-
-def test_sample_and_ordered_reserves_follow_a_uniform_random_order():
-    # 4 persons, 1 drawn and 2 reserves in order: 24 ordered outcomes, each expected 2000/24 times.
-    keys, strata = list("abcd"), ["x"] * 4
-    seen = Counter(tuple(draw_stratified(keys, strata, {"x": 1}, {"x": 2}, s).keys.tolist()) for s in SEEDS)
-    assert set(seen) == set(permutations(keys, 3))
-    assert chisquare(list(seen.values())).pvalue > ALPHA

@@ -1,7 +1,10 @@
 """A campaign and its draw, made through the services as a coordinator would."""
 
+from sqlalchemy import select
+
 from campaigns import drawing, service
 from campaigns.design import parse_design
+from models import SampleUnit
 
 TWO = ["440802", "440803"]
 
@@ -21,3 +24,9 @@ def draw(session, campaign, plan=None, seed="03 15 22 31", reason="", now=None):
     made = drawing.make_draw(campaign, plan or design(), seed, reason, now=now)
     session.commit()
     return made
+
+
+def units_of(session, made):
+    """Return a draw's units in stratum and rank order."""
+    return session.scalars(select(SampleUnit).where(SampleUnit.draw_id == made.id)
+                           .order_by(SampleUnit.stratum, SampleUnit.rank)).all()
