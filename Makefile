@@ -30,8 +30,11 @@ run: install translations
 test: install translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# ruff; the import contracts of pyproject.toml (layers, the pure core, entry points); mypy.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Extract new strings into the template and merge them into the catalogues (then translate the .po).
 i18n: install

@@ -25,7 +25,7 @@ from config import codelists
 from core import auditlog
 from core.downloads import attachment, file_name
 from core.extensions import db
-from core.i18n import is_chinese, label
+from core.i18n import is_chinese, label, lang
 from core.privacy import mask_id_number, mask_phone
 from core.spreadsheets import csv_value, xlsx_row
 from core.timefmt import local_time, local_today
@@ -51,8 +51,8 @@ def stratum_label(field: str | None, stratum: str, county_names: dict[str, str])
 
 def county_names(session) -> dict[str, str]:
     """Return every county's name in the current language."""
-    chinese = is_chinese()
-    return {c.code: (c.name_zh if chinese else c.name_en) for c in session.scalars(select(County))}
+    language = lang()
+    return {c.code: c.name(language) for c in session.scalars(select(County))}
 
 
 def unit_rows(session, draw: Draw, county: str | None = None) -> list[dict]:

@@ -21,7 +21,7 @@ from campaigns.forms import CampaignForm, ReplaceForm
 from campaigns.preview import preview as plan_preview
 from campaigns.verification import verify as verify_draw
 from core.extensions import db
-from core.i18n import is_chinese, lang
+from core.i18n import lang, pick
 from models import Campaign, County, Draw
 from sampling.errors import SamplingInputError
 from sampling.percent import percent_text
@@ -197,7 +197,7 @@ def verify(draw_id):
         flash(_("Verified: rebuilding the frame from the stored snapshots and re-drawing with the seed gives "
                 "exactly this sample."), "success")
     else:
-        messages = report.messages_zh if is_chinese() else report.messages_en
+        messages = pick(report.messages_zh, report.messages_en)
         flash(_("Mismatch: %(reasons)s", reasons=" ".join(messages)), "danger")
     return redirect(url_for("campaigns.draw", draw_id=item.id))
 

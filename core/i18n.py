@@ -3,10 +3,14 @@
 Babel reads `zh_CN` as `zh_Hans_CN`, so the Chinese catalogue lives in translations/zh_Hans_CN.
 """
 
+from typing import TypeVar
+
 from flask import has_request_context, session
 from flask_babel import get_locale
 
 from config import codelists
+
+T = TypeVar("T")
 
 LANGUAGE_NAMES = {"zh_Hans_CN": "中文", "en": "English"}
 
@@ -39,6 +43,11 @@ def label(codelist: str | tuple, code: str | None) -> str:
     return codelists.label(table, code, lang())
 
 
+def pick(zh: T, en: T) -> T:
+    """Choose between a message stored in both languages (Chinese, English) by the page's language."""
+    return zh if is_chinese() else (en or zh)
+
+
 def html_lang() -> str:
     """Return the value of the page's lang attribute."""
     return "zh-CN" if is_chinese() else "en"
@@ -48,4 +57,4 @@ def init_i18n(app, babel) -> None:
     """Bind Flask-Babel with our locale selector and expose helpers to templates."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_locale, default_timezone=app.config["TIMEZONE"])
-    app.jinja_env.globals.update(html_lang=html_lang, is_chinese=is_chinese, label=label, LANGUAGE_NAMES=LANGUAGE_NAMES)
+    app.jinja_env.globals.update(html_lang=html_lang, is_chinese=is_chinese, label=label, lang=lang, pick=pick, LANGUAGE_NAMES=LANGUAGE_NAMES)

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
-from core.i18n import is_chinese
+from core.i18n import pick
 
 BATCH_STATUS_LABELS = {
     "uploaded": _l("Waiting"),
@@ -31,4 +31,4 @@ def field_label(name: str | None) -> str:
     spec = FIELD_BY_NAME.get(name or "")
     if spec is None:
         return name or ""
-    return spec.label_zh if is_chinese() else spec.label_en
+    return pick(spec.label_zh, spec.label_en)

@@ -13,11 +13,10 @@ from callbacks.context import current_actor, finding_rules, retry_rules
 from callbacks.errors import FollowUpError
 from callbacks.serialize import iso, task_json
 from callbacks.verification import correct_verification, record_as_dict, record_verification
-from config.codelists import label
 from config.dispositions import APPOINTMENT_PROBLEMS, PHONE, VISIT
 from core.clock import now
 from core.extensions import db
-from core.i18n import lang
+from core.i18n import label, lang
 from core.jsonbody import Field, accepts
 from models import Attempt, Person, Verification
 
@@ -87,7 +86,7 @@ def _parseiso(text):
         if moment.tzinfo is not None:
             return moment
         problem = "appointment_no_zone"
-    raise FollowUpError("bad_appointment", reasons=label(APPOINTMENT_PROBLEMS, problem, lang()), problems=[problem])
+    raise FollowUpError("bad_appointment", reasons=label(APPOINTMENT_PROBLEMS, problem), problems=[problem])
 
 
 @bp.post("/followup/tasks/<int:task_id>/attempts")

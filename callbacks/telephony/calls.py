@@ -19,7 +19,7 @@ from callbacks.telephony.twilio_client import PlaceResult, place_call
 from core import auditlog
 from core.clock import now
 from core.extensions import db
-from core.i18n import is_chinese
+from core.i18n import pick
 from models import CallRecord, FollowUpTask, Person
 
 TWILIO_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_CALLER_ID", "PUBLIC_BASE_URL")
@@ -60,7 +60,7 @@ def _message(record: CallRecord) -> str | None:
     if not record.error_message:
         return None
     zh, _sep, en = record.error_message.partition("\n")
-    return zh if is_chinese() else (en or zh)
+    return pick(zh, en)
 
 
 def place_task_call(task_id: int) -> tuple[CallRecord, bool]:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from auth.permissions import can, require
 from core.extensions import db
-from core.i18n import is_chinese
+from core.i18n import pick
 from core.timefmt import local_time
 from models import RosterSnapshot
 from roster import snapshots
@@ -33,7 +33,7 @@ def restore(county, snapshot_id):
     try:
         target = snapshots.snapshot_to_restore(db.session, county.code, snapshot_id, current_user)
     except snapshots.SnapshotError as error:
-        flash(error.message_zh if is_chinese() else error.message_en, "warning")
+        flash(pick(error.message_zh, error.message_en), "warning")
         return redirect(url_for("roster.county_history", county=county.code))
     current = db.session.scalar(select(RosterSnapshot).where(RosterSnapshot.county_code == county.code,
                                                              RosterSnapshot.is_current))
@@ -43,7 +43,7 @@ def restore(county, snapshot_id):
         try:
             restored = snapshots.restore_snapshot(db, county.code, target.id, current_user, reason, replaces=seen)
         except snapshots.SnapshotError as error:
-            flash(error.message_zh if is_chinese() else error.message_en, "warning")
+            flash(pick(error.message_zh, error.message_en), "warning")
             return redirect(url_for("roster.county_history", county=county.code))
         flash(_("The snapshot of %(date)s is the current roster again (%(count)s persons).",
                 date=local_time(target.created_at), count=f"{restored.row_count:,}"), "success")

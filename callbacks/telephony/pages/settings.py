@@ -12,7 +12,7 @@ from auth.permissions import require
 from callbacks.telephony.calls import TWILIO_SETTINGS, place_test_call, twilio_configured
 from callbacks.telephony.pages import bp
 from callbacks.telephony.twilio_client import is_mainland_china
-from core.i18n import is_chinese
+from core.i18n import pick
 
 
 def masked_sid(sid: str | None) -> str:
@@ -50,5 +50,5 @@ def test_call():
     if result.placed:
         flash(_("Twilio accepted the test call; your phone should ring now."), "success")
     else:
-        flash(result.message_zh if is_chinese() else result.message_en, "danger")
+        flash(pick(result.message_zh, result.message_en), "danger")
     return redirect(url_for("calls.settings"))
