@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import overload
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -112,7 +113,12 @@ class _Reader:
         self.problems: list[tuple[str, str]] = []
         self.readings: dict[str, str] = {}
 
-    def rate(self, name: str, default=None, required=False) -> float | None:
+    @overload
+    def rate(self, name: str, default: float, required: bool = False) -> float: ...
+    @overload
+    def rate(self, name: str, default: None = None, required: bool = False) -> float | None: ...
+
+    def rate(self, name: str, default: float | None = None, required: bool = False) -> float | None:
         """Read a rate field as 95, 95 % or 0.95 (sampling.percent), noting how it was read."""
         value = self.data.get(name)
         if _blank(value):
@@ -134,6 +140,7 @@ class _Reader:
             if required:
                 self.problems.append((name, _("Required.")))
             return default
+        assert value is not None  # _blank(None) is true: returned above
         try:
             number = kind(value) if kind is float else int(str(value).strip())
         except (TypeError, ValueError):
@@ -267,6 +274,8 @@ def parse_audit_settings(data: dict) -> tuple[float, float, dict[str, str]]:
                                                                                               required=True)
     if read.problems:
         raise DesignError(read.problems, read.readings)
+    # A required rate is None only when a problem was noted, and those were raised just above.
+    assert tolerable is not None and confidence is not None
     return tolerable, confidence, read.readings
 
 
