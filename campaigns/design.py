@@ -290,16 +290,23 @@ def stratum_rates(design: Design, strata) -> dict[str, float]:
 
 def plan_sizes(design: Design, populations: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
     """Return n_h and r_h for every stratum; sampling errors (SamplingInputError) pass through."""
+    # Each method's own parameter is set: parse_design, where every design comes from, requires it.
     if design.method == "fixed":
-        sizes = per_stratum_sizes(populations, lambda big_n: design.n)
+        n = design.n
+        assert n is not None
+        sizes = per_stratum_sizes(populations, lambda big_n: n)
     elif design.method == "total":
+        assert design.total is not None
         rates = stratum_rates(design, populations) if design.allocation == "neyman" else None
         sizes = allocate(populations, design.total, design.allocation, design.minimum, rates)
     elif design.method == "precision":
+        margin = design.margin
+        assert margin is not None
         sizes = per_stratum_sizes(
-            populations, lambda big_n: precision_sample_size(design.margin, design.confidence, design.rate, big_n)
+            populations, lambda big_n: precision_sample_size(margin, design.confidence, design.rate, big_n)
         )
     else:
+        assert design.tolerable is not None
         plan = attribute_sample_size(design.confidence, design.tolerable, design.expected or 0.0)
         sizes = per_stratum_sizes(populations, lambda big_n: plan.n)
     reserves = reserve_sizes(populations, sizes, share=design.reserve_share, count=design.reserve_count)
