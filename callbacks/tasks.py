@@ -207,7 +207,7 @@ def request_review(actor: Actor, task_id: int, kind: str, reason: str, now: date
 
 
 def resolve_review(actor: Actor, task_id: int, resolution: str, now: datetime, to_caller_id: int | None = None,
-                   start_visit: bool = False, rules: RetryRules | None = None) -> Task:
+                   start_visit: bool = False, *, rules: RetryRules) -> Task:
     """Close a review request with what the coordinator decided (optionally reassign or send a visit)."""
     if not supervises(actor):
         raise FollowUpError("not_permitted")

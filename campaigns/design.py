@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import overload
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -112,7 +113,12 @@ class _Reader:
         self.problems: list[tuple[str, str]] = []
         self.readings: dict[str, str] = {}
 
-    def rate(self, name: str, default=None, required=False) -> float | None:
+    @overload
+    def rate(self, name: str, default: float, required: bool = False) -> float: ...
+    @overload
+    def rate(self, name: str, default: None = None, required: bool = False) -> float | None: ...
+
+    def rate(self, name: str, default: float | None = None, required: bool = False) -> float | None:
         """Read a rate field as 95, 95 % or 0.95 (sampling.percent), noting how it was read."""
         value = self.data.get(name)
         if _blank(value):
@@ -134,6 +140,7 @@ class _Reader:
             if required:
                 self.problems.append((name, _("Required.")))
             return default
+        assert value is not None  # _blank(None) is true: returned above
         try:
             number = kind(value) if kind is float else int(str(value).strip())
         except (TypeError, ValueError):
@@ -267,6 +274,8 @@ def parse_audit_settings(data: dict) -> tuple[float, float, dict[str, str]]:
                                                                                               required=True)
     if read.problems:
         raise DesignError(read.problems, read.readings)
+    # A required rate is None only when a problem was noted, and those were raised just above.
+    assert tolerable is not None and confidence is not None
     return tolerable, confidence, read.readings
 
 
@@ -281,16 +290,23 @@ def stratum_rates(design: Design, strata) -> dict[str, float]:
 
 def plan_sizes(design: Design, populations: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
     """Return n_h and r_h for every stratum; sampling errors (SamplingInputError) pass through."""
+    # Each method's own parameter is set: parse_design, where every design comes from, requires it.
     if design.method == "fixed":
-        sizes = per_stratum_sizes(populations, lambda big_n: design.n)
+        n = design.n
+        assert n is not None
+        sizes = per_stratum_sizes(populations, lambda big_n: n)
     elif design.method == "total":
+        assert design.total is not None
         rates = stratum_rates(design, populations) if design.allocation == "neyman" else None
         sizes = allocate(populations, design.total, design.allocation, design.minimum, rates)
     elif design.method == "precision":
+        margin = design.margin
+        assert margin is not None
         sizes = per_stratum_sizes(
-            populations, lambda big_n: precision_sample_size(design.margin, design.confidence, design.rate, big_n)
+            populations, lambda big_n: precision_sample_size(margin, design.confidence, design.rate, big_n)
         )
     else:
+        assert design.tolerable is not None
         plan = attribute_sample_size(design.confidence, design.tolerable, design.expected or 0.0)
         sizes = per_stratum_sizes(populations, lambda big_n: plan.n)
     reserves = reserve_sizes(populations, sizes, share=design.reserve_share, count=design.reserve_count)

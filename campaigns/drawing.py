@@ -60,6 +60,7 @@ def draw_in(session, campaign: Campaign, design: Design, seed_text: str | None, 
     _check_redraw(session, previous, reason)
     source = "public" if seed_text and seed_text.strip() else "system"
     seed_text = seed_text if source == "public" else new_seed_text()
+    assert seed_text is not None  # "public" means a seed was typed (non-blank text)
     seed = seed_from_text(seed_text)
     snapshot_ids = sorted(snapshots_for(session, design).values())
     definition = design.frame_definition()
@@ -110,7 +111,8 @@ def _frame_less_exclusions(session, campaign: Campaign, design: Design, snapshot
     """Load the frame and leave out the persons recently verified; return it and the (person, key, reason)
     of those left out."""
     frame = load_frame(session, snapshot_ids, definition)
-    positions, reasons = np.zeros(0, dtype=np.int64), []
+    positions = np.zeros(0, dtype=np.int64)
+    reasons: list[str] = []
     if design.exclude_months:
         positions, reasons = excluded_positions(frame, recently_verified(session, campaign.id,
                                                                         design.exclude_months, now))

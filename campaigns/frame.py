@@ -10,6 +10,7 @@ the same definition over the same snapshots always gives the same frame.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -56,8 +57,9 @@ def _filtered(stmt, definition: dict):
     return stmt.where(Person.cancelled_on.is_(None))
 
 
-def number_repeats(keys: list[str], source_rows, person_ids) -> list[str]:
-    """Append "#2", "#3"… to repeated keys of one county, numbering them in (source row, id) order."""
+def number_repeats(keys: Sequence[str], source_rows, person_ids) -> Sequence[str]:
+    """Append "#2", "#3"… to repeated keys of one county, numbering them in (source row, id) order
+    (the keys as given when none repeats: a column tuple from _fetch_columns)."""
     counts = Counter(keys)
     if len(counts) == len(keys):
         return keys
@@ -95,7 +97,9 @@ def load_frame(session, snapshot_ids: list[int], definition: dict) -> Frame:
         columns.append(getattr(Person, extra))
     owners = dict(session.execute(select(RosterSnapshot.id, RosterSnapshot.county_code)
                                   .where(RosterSnapshot.id.in_(snapshot_ids or [-1]))).all())
-    ids, keys, counties, strata = [], [], [], []
+    ids, counties = [], []
+    keys: list[str] = []
+    strata: list[str] = []
     for snapshot_id in sorted(owners):
         county = owners[snapshot_id]
         stmt = _filtered(select(*columns).where(Person.snapshot_id == snapshot_id), definition)

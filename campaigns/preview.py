@@ -34,7 +34,9 @@ def summarise(populations: dict[str, int], sizes: dict[str, int], reserves: dict
               confidence: float, rates: dict[str, float], excluded: int = 0) -> Preview:
     """Tabulate N_h, n_h, r_h and margins of error per stratum (at its anticipated rate p_h), per county
     and overall."""
-    strata, by_county = [], {}
+    strata = []
+    # county -> the (N_h, n_h, r_h, p_h) of its strata
+    by_county: dict[str, list[tuple[int, int, int, float]]] = {}
     for name in sorted(populations):
         big_n, n, r, p = populations[name], sizes.get(name, 0), reserves.get(name, 0), rates[name]
         county, value = split_stratum(name)

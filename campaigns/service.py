@@ -96,6 +96,7 @@ def audit_settings(campaign: Campaign) -> dict:
 def current_draw(campaign: Campaign) -> Draw | None:
     """Return the campaign's draw in force (the latest one not superseded), if any."""
     session = object_session(campaign)
+    assert session is not None  # every caller passes a campaign loaded through its session
     return session.scalar(select(Draw).where(Draw.campaign_id == campaign.id, Draw.superseded.is_(False))
                           .order_by(Draw.id.desc()).limit(1))
 

@@ -1,8 +1,9 @@
 """The declarative base and the column types every model shares."""
 
 from datetime import UTC, datetime
+from typing import ClassVar
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -46,4 +47,7 @@ class UTCDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+    # Every model is declared with __tablename__, so its __table__ is a Table (SQLAlchemy types it as
+    # any FromClause, which a class mapped to a select could have).
+    __table__: ClassVar[Table]
     type_annotation_map = {datetime: UTCDateTime}

@@ -61,6 +61,8 @@ def _condition(f: CaseFilter):
         return and_(unresolved, T.status == "closed")
     if f.kind == "out_of_scope":
         return and_(V.id.is_(None), T.status == "closed", T.final_outcome == "out_of_scope")
+    # The kinds left take a code, and check() (which case_query applies first) admits only a listed one.
+    assert f.code is not None
     if f.kind == "discrepant":
         codes = TYPE_CODES if f.code == ANY else (f.code,)
         return or_(*(json_list_has(V.discrepancies, c) for c in codes))

@@ -16,15 +16,13 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from sampling.audit import audit_conclusion
+from sampling.checks import EstimateInputError, check_count, check_rate_counts
 from sampling.errors import SamplingInputError
 from sampling.estimates import (
     CLOPPER_PEARSON,
     KORN_GRAUBARD,
     LOGIT,
     WILSON,
-    EstimateInputError,
-    check_count,
-    check_rate_counts,
     rate_estimate,
     stratified_estimate,
 )
@@ -88,7 +86,8 @@ def parse_strata(rows: list[dict], json_input: bool) -> list[dict]:
     """Check every stratum row and return them as {stratum, N, m, d, open, row}."""
     if not rows:
         raise InputProblem("the file has no strata")
-    strata, seen = [], {}
+    strata = []
+    seen: dict[str, str] = {}  # stratum -> where it was first given
     for row in rows:
         stratum = row.get("stratum")
         where = _where(row["_row"], stratum, json_input)

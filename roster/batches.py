@@ -117,7 +117,8 @@ def spooled_rows(batch: ImportBatch, row_numbers) -> list[dict]:
     For the preview of a suspicious county: a few rows, read back from the spool before the commit
     removes it. Empty once the batch is imported.
     """
-    wanted, found = set(row_numbers), []
+    wanted = set(row_numbers)
+    found: list[dict] = []
     path = spool_path(batch)
     if not wanted or not os.path.exists(path):
         return found

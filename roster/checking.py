@@ -125,7 +125,7 @@ class RowChecker:
         return CheckedChunk(spooled, counties, keys, digests, numbers, problems, len(rows), rejected, warned)
 
 
-def worker_count(setting: object) -> int:
+def worker_count(setting: int | str | None) -> int:
     """Read the IMPORT_WORKERS setting: a number of processes, or "auto" for one per CPU."""
     if setting in (None, "", "auto"):
         return os.cpu_count() or 1

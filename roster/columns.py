@@ -11,6 +11,7 @@ from __future__ import annotations
 import operator
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -249,6 +250,6 @@ def map_headers(
     return HeaderMapping(field_by_index, unknown, missing, ignored, duplicates)
 
 
-def count_recognised(headers: list[object]) -> int:
+def count_recognised(headers: Sequence[object]) -> int:
     """Count the distinct fields a row of headers names (used to find the header row)."""
     return len({f for f in map(recognise, headers) if f is not None})

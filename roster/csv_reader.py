@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
@@ -21,7 +21,8 @@ from roster.table import ReaderError, Row, Table, is_blank, make_table
 MAX_LINE_CHARS = 1 << 20
 
 
-def read_csv(head: bytes, chunks: Callable[[], Iterable[bytes]], opener, filename: str, utf16: bool = False) -> Table:
+def read_csv(head: bytes, chunks: Callable[[], Iterable[bytes | memoryview]], opener, filename: str,
+             utf16: bool = False) -> Table:
     """Read CSV text (UTF-16 for Excel's "Unicode text") once its encoding is known for the whole file."""
     if utf16:
         encoding = "utf-16" if _decodes(chunks(), "utf-16") else None
@@ -34,7 +35,7 @@ def read_csv(head: bytes, chunks: Callable[[], Iterable[bytes]], opener, filenam
     return _read_csv(head, opener, encoding, filename)
 
 
-def _decodes(chunks: Iterable[bytes], encoding: str) -> bool:
+def _decodes(chunks: Iterable[bytes | memoryview], encoding: str) -> bool:
     """Say whether the whole stream decodes strictly, without keeping the text."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     try:
@@ -46,7 +47,7 @@ def _decodes(chunks: Iterable[bytes], encoding: str) -> bool:
     return True
 
 
-def _detect_encoding(chunks: Callable[[], Iterable[bytes]], has_bom: bool) -> str | None:
+def _detect_encoding(chunks: Callable[[], Iterable[bytes | memoryview]], has_bom: bool) -> str | None:
     """Return utf-8-sig / utf-8 when the file is valid UTF-8, else gb18030 if valid, else None."""
     if _decodes(chunks(), "utf-8"):
         return "utf-8-sig" if has_bom else "utf-8"
@@ -73,7 +74,7 @@ def _sniff_delimiter(head: bytes, encoding: str) -> str:
     text = head.decode(encoding, errors="ignore")
     line = next((candidate for candidate in text.splitlines() if candidate.strip()), "")
     counts = {delimiter: line.count(delimiter) for delimiter in (",", "\t", ";", "|")}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=counts.__getitem__)
     return best if counts[best] else ","
 
 
@@ -134,7 +135,7 @@ def _read_csv(head: bytes, opener, encoding: str, filename: str) -> Table:
     text = io.TextIOWrapper(binary, encoding=encoding, newline="")
     reader = csv.reader(_lines(text, filename), delimiter=delimiter)
 
-    def numbered() -> Iterator[Row]:
+    def numbered() -> Generator[Row, None, None]:
         """Yield CSV records with their row numbers; close the file at the end."""
         number = 0
         try:

@@ -6,6 +6,7 @@ Only the check-digit rule and the birth date are used, not the area code (roster
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from roster import normalize as nz
 from roster.normalize import NormalizeError
@@ -26,7 +27,8 @@ birth_cache: dict[str, tuple[date, date, date, date] | None] = {}
 
 def birth_info(digits: str) -> tuple[date, date, date, date] | None:
     """Return the cached birth facts for an ID's 8 birth-date digits."""
-    info = birth_cache.get(digits, False)
+    # False: not cached yet (None is a cached "no such birth date")
+    info: tuple[date, date, date, date] | Literal[False] | None = birth_cache.get(digits, False)
     if info is False:
         try:
             birth = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))

@@ -10,6 +10,7 @@ file are no longer registered in the new snapshot (counted as `removed`). Earlie
 """
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date
 
 from sqlalchemy import insert, select
@@ -18,7 +19,7 @@ from models import County, ImportBatch, ImportProblem, Person, utcnow
 from roster.batches import fail_batch, spool_path, this_runner
 from roster.checking import CHUNK_ROWS, RowChecker, checked_chunks, record_digest, row_chunks
 from roster.columns import map_headers
-from roster.csv_reader import csv_line_chunks
+from roster.csv_reader import CsvLines, csv_line_chunks
 from roster.guard import FIRST_ROWS
 from roster.normalize import visible
 from roster.reader import open_table
@@ -41,10 +42,10 @@ def _snapshot_roster(session, snapshot_id: int | None) -> dict:
     the digest is the one row-checking workers compute for the file's records. Read by snapshot id:
     a snapshot never changes, so the counts stay true to the snapshot recorded as the batch's base.
     """
-    current = {}
+    current: dict[str, int] = {}
     if snapshot_id is None:
         return current
-    seen = defaultdict(int)
+    seen: defaultdict[str, int] = defaultdict(int)
     query = (
         select(Person.county_code, *[getattr(Person, c) for c in COMPARED])
         .where(Person.snapshot_id == snapshot_id)
@@ -89,7 +90,7 @@ def validate_batch(session, batch_id: int, today: date, progress=None, workers: 
             batch.rows_total = lines - table.header_row
         elif table.last_row is not None:
             batch.rows_total = table.last_row - table.header_row
-        overrides = {int(k): v for k, v in (batch.header_mapping or {}).items()}
+        overrides: dict[int | str, str | None] = {int(k): v for k, v in (batch.header_mapping or {}).items()}
         mapping = map_headers(table.headers, overrides, default_county=batch.default_county)
         if not mapping.is_complete:
             batch.status = "needs_mapping"
@@ -100,6 +101,7 @@ def validate_batch(session, batch_id: int, today: date, progress=None, workers: 
         try:
             checker = RowChecker(mapping, today, known, batch.default_county)
             workers = workers if (batch.rows_total or 0) >= parallel_from_rows else 0
+            tasks: Iterator[list | CsvLines]
             if workers and quote_free:
                 # Each line is a record: send lines and let the workers parse them too.
                 tasks = csv_line_chunks(batch.stored_path, table, batch.filename, CHUNK_ROWS)
@@ -229,7 +231,7 @@ def _validate_rows(session, batch, tasks, checker, workers, progress):
 
 def _county_counts(before: dict, by_county: dict, left_over: dict, first_rows: dict) -> dict:
     """Return each county's counts: persons before, rows after, and what the import does to them."""
-    removed = defaultdict(int)
+    removed: defaultdict[str, int] = defaultdict(int)
     for key in left_over:  # "county:ID[#n]" of the persons the file no longer has
         removed[key.partition(":")[0]] += 1
     result = {}

@@ -163,7 +163,7 @@ def _reason(error: Exception) -> str:
 
 def _write_persons(session, path: str, snapshot_ids: dict) -> dict:
     """Insert the spooled records into the person table (COPY on PostgreSQL); return the rows per county."""
-    per_county = defaultdict(int)
+    per_county: defaultdict[str, int] = defaultdict(int)
 
     def rows():
         for chunk in read_spool(path):

@@ -257,7 +257,7 @@ def parse_date(value: object) -> date | None:
         if len(date_cache) >= _CACHE_LIMIT:
             date_cache.clear()
         date_cache[value] = result
-    if result.__class__ is str:
+    if isinstance(result, str):  # the cache holds dates and Problem codes (plain str)
         raise NormalizeError(result)
     return result
 
@@ -268,6 +268,7 @@ def _cn_pattern(desc) -> re.Pattern[str]:
 
 
 _CN = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+assert _CN is not None  # phonenumbers ships metadata for every region it knows, CN among them
 # phonenumbers' own pattern for CN mobile numbers: a national number matching it is exactly what
 # phonenumbers.is_valid_number accepts as a mobile, so the fast path never disagrees with it
 # (tests/roster/test_roster_validate.py checks the two agree).

@@ -37,8 +37,8 @@ def open_table(path: str | os.PathLike[str], filename: str | None = None) -> Tab
     return _read(head, lambda: _file_chunks(path), lambda: open(path, "rb"), filename, path=path)
 
 
-def _memory_chunks(data: bytes) -> Iterator[bytes]:
-    """Yield a byte string in chunks without copying it whole."""
+def _memory_chunks(data: bytes) -> Iterator[memoryview]:
+    """Yield a byte string in chunks (views of it) without copying it whole."""
     view = memoryview(data)
     for start in range(0, len(view), _CHUNK):
         yield view[start:start + _CHUNK]

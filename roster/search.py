@@ -77,7 +77,9 @@ def parse_query(text: str | None) -> SearchQuery:
         return SearchQuery(id_number=compact)
     if _PHONE_LIKE.fullmatch(cleaned):
         try:
-            return SearchQuery(phone=normalise_phone(cleaned))
+            number = normalise_phone(cleaned)
+            assert number is not None  # phone() gives None only for blank text, and `cleaned` is not blank
+            return SearchQuery(phone=number)
         except NormalizeError:
             pass
     if not any(c.isdigit() for c in cleaned):

@@ -149,11 +149,12 @@ def _lean_record(get, county: str, person: tuple, today: date) -> dict | None:
         if registered_on.__class__ is not date:
             registered_on = nz.parse_date(value)
         value = get("cancelled_on")
-        cancelled_on = None
         if value is not None and value != "":
             cancelled_on = _dates.get(value)
             if cancelled_on.__class__ is not date:
                 cancelled_on = nz.parse_date(value)
+        else:  # assigned here, not before the if: the type checker then sees date | None below
+            cancelled_on = None
         certificate = get("certificate_number")
         if certificate.__class__ is not str or not (certificate.isascii() and certificate.isdigit()):
             certificate = nz.long_number_text(certificate)

@@ -169,7 +169,7 @@ def resolve(task_id):
         return fail(FollowUpError("reason_required"), url_for(".review"))
     try:
         task_service.resolve_review(me(), task_id, form.resolution.data, now(), form.to_caller.data or None,
-                                    form.start_visit.data, retry_rules())
+                                    form.start_visit.data, rules=retry_rules())
     except FollowUpError as error:
         return fail(error, url_for(".review"))
     flash(_("Review closed."), "success")
