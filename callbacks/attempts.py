@@ -8,19 +8,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
-from callbacks.access import ensure_workable
 from callbacks.context import Actor
 from callbacks.errors import FollowUpError
-from callbacks.queue import _locked, drop_other_claims
+from callbacks.queue import drop_other_claims
 from callbacks.rule_settings import RetryRules
 from callbacks.rules import TaskPlan, appointment_problems
+from callbacks.submissions import record_once, stored_under
 from callbacks.tasks import replan
 from config.codelists import label
 from config.dispositions import APPOINTMENT_PROBLEMS, DISPOSITION_BY_CODE
 from core import auditlog
-from core.extensions import db
 from core.timefmt import local_time
 from models import Attempt, DoNotContact, Person
 from models import FollowUpTask as Task
@@ -32,17 +30,6 @@ class AttemptResult:
     task: Task
     created: bool  # False: the same submission was already recorded
     plan: TaskPlan | None = None
-
-
-def stored_under(session, model, submission_key: str, task_id: int):
-    """Return the row (attempt or record) already stored under a submission key, or None.
-
-    A key used for another task is refused: it is a form sent twice to the wrong place.
-    """
-    row = session.scalar(select(model).where(model.submission_key == submission_key))
-    if row is not None and row.task_id != task_id:
-        raise FollowUpError("key_reused")
-    return row
 
 
 def _existing(session, submission_key: str, task_id: int) -> AttemptResult | None:
@@ -58,56 +45,44 @@ def record_attempt(actor: Actor, task_id: int, disposition: str, now: datetime, 
                    submission_key: str, appointment_at: datetime | None = None, note: str = "",
                    lang: str = "zh") -> AttemptResult:
     """Record one attempt on a task and store the task's next plan."""
-    if not submission_key or len(submission_key) > 64:
-        raise FollowUpError("bad_answers", reasons="submission_key")
-    try:
-        with db.write_transaction() as session:
-            found = _existing(session, submission_key, task_id)
-            if found is not None:
-                return found
-            task = ensure_workable(actor, _locked(session, task_id), now, rules)
-            if task.status != "open":
-                raise FollowUpError("task_not_open")
-            kind = DISPOSITION_BY_CODE.get(disposition)
-            if kind is None or kind.channel != task.channel:
-                raise FollowUpError("bad_disposition")
-            if kind.category == "non_contact" and task.due_at is not None and now < task.due_at - EARLY_ALLOWANCE:
-                # The retry rules spread failed calls over days and times; an early one (someone else just
-                # tried, or the page was left open) would spend an attempt against them. A contact that
-                # happens early (the person answers or calls back) is always recorded.
-                due = local_time(task.due_at, rules.timezone)
-                raise FollowUpError("not_due_yet", due=due)
-            if disposition == "appointment":
-                problems = appointment_problems(now, appointment_at, rules)
-                if problems:
-                    reasons = "; ".join(label(APPOINTMENT_PROBLEMS, p, lang) for p in problems)
-                    raise FollowUpError("bad_appointment", reasons=reasons, problems=problems)
-            else:
-                appointment_at = None
-            attempt = Attempt(task_id=task.id, channel=task.channel, disposition=disposition, at=now,
-                              appointment_at=appointment_at, note=(note or "").strip(), caller_id=actor.id,
-                              submission_key=submission_key, created_at=now)
-            session.add(attempt)
-            session.flush()
-            plan = replan(session, task, now, rules)
-            if plan.status == "awaiting_record":
-                drop_other_claims(session, actor, task.id)  # one case at a time
-                task.claimed_by_id, task.claimed_at = actor.id, now  # keep it to fill in the record
-            else:
-                task.claimed_by_id, task.claimed_at = None, None  # back to the queue at its new due time
-            if plan.final_outcome == "do_not_contact":
-                _mark_do_not_contact(session, task, actor, now)
-            auditlog.record("followup.attempt", "followup_task", task.id, user=actor, attempt_id=attempt.id,
-                            disposition=disposition, status=plan.status, reason=plan.reason,
-                            outcome=plan.final_outcome)
-            return AttemptResult(attempt, task, True, plan)
-    except IntegrityError:
-        # Two copies of the same submission raced; the other one committed first.
-        with db.write_transaction() as session:
-            found = _existing(session, submission_key, task_id)
-            if found is None:
-                raise
-            return found
+
+    def write(session, task: Task) -> AttemptResult:
+        if task.status != "open":
+            raise FollowUpError("task_not_open")
+        kind = DISPOSITION_BY_CODE.get(disposition)
+        if kind is None or kind.channel != task.channel:
+            raise FollowUpError("bad_disposition")
+        if kind.category == "non_contact" and task.due_at is not None and now < task.due_at - EARLY_ALLOWANCE:
+            # The retry rules spread failed calls over days and times; an early one (someone else just
+            # tried, or the page was left open) would spend an attempt against them. A contact that
+            # happens early (the person answers or calls back) is always recorded.
+            due = local_time(task.due_at, rules.timezone)
+            raise FollowUpError("not_due_yet", due=due)
+        if disposition == "appointment":
+            problems = appointment_problems(now, appointment_at, rules)
+            if problems:
+                reasons = "; ".join(label(APPOINTMENT_PROBLEMS, p, lang) for p in problems)
+                raise FollowUpError("bad_appointment", reasons=reasons, problems=problems)
+        attempt = Attempt(task_id=task.id, channel=task.channel, disposition=disposition, at=now,
+                          appointment_at=appointment_at if disposition == "appointment" else None,
+                          note=(note or "").strip(), caller_id=actor.id,
+                          submission_key=submission_key, created_at=now)
+        session.add(attempt)
+        session.flush()
+        plan = replan(session, task, now, rules)
+        if plan.status == "awaiting_record":
+            drop_other_claims(session, actor, task.id)  # one case at a time
+            task.claimed_by_id, task.claimed_at = actor.id, now  # keep it to fill in the record
+        else:
+            task.claimed_by_id, task.claimed_at = None, None  # back to the queue at its new due time
+        if plan.final_outcome == "do_not_contact":
+            _mark_do_not_contact(session, task, actor, now)
+        auditlog.record("followup.attempt", "followup_task", task.id, user=actor, attempt_id=attempt.id,
+                        disposition=disposition, status=plan.status, reason=plan.reason,
+                        outcome=plan.final_outcome)
+        return AttemptResult(attempt, task, True, plan)
+
+    return record_once(actor, task_id, now, rules, submission_key, stored=_existing, write=write)
 
 
 def _mark_do_not_contact(session, task: Task, actor: Actor, now: datetime) -> None:

@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from callbacks.access import ensure_workable, is_visible, supervises
-from callbacks.attempts import stored_under
+from callbacks.access import is_visible, supervises
 from callbacks.context import Actor
 from callbacks.errors import FollowUpError
 from callbacks.findings import FactsError, FindingRules, VerificationFacts, explain_discrepancies
 from callbacks.queue import _locked
 from callbacks.rule_settings import RetryRules
+from callbacks.submissions import record_once, stored_under
 from callbacks.tasks import replan
 from config.verification import (
     CORE_FIELDS,
@@ -157,48 +156,39 @@ def record_verification(actor: Actor, task_id: int, answers, confirmed, now: dat
                         finding_rules: FindingRules, *, submission_key: str) -> RecordResult:
     """Store the verification record of a completed contact and close the case as verified."""
     answers, confirmed = _clean(answers), _confirmed(confirmed)
-    if not submission_key or len(submission_key) > 64:
-        raise FollowUpError("bad_answers", reasons="submission_key")
-    try:
-        with db.write_transaction() as session:
-            found = _existing(session, submission_key, task_id)
-            if found is not None:
-                return found
-            task = ensure_workable(actor, _locked(session, task_id), now, rules)
-            if session.scalar(select(Verification.id).where(Verification.task_id == task.id)) is not None:
-                raise FollowUpError("already_recorded")
-            if task.status != "awaiting_record":
-                raise FollowUpError("not_awaiting_record")
-            person = session.get(Person, task.person_id)
-            checked_on = now.astimezone(_zone(rules)).date()
-            derived = derive(answers, person, checked_on, finding_rules)
-            completed = session.scalar(select(Attempt.disposition).where(Attempt.task_id == task.id)
-                                       .order_by(Attempt.at.desc(), Attempt.id.desc()).limit(1))
-            record = Verification(task_id=task.id, person_id=person.id, county_code=task.county_code,
-                                  checked_on=checked_on, respondent="proxy" if completed == "visit_proxy" else "self",
-                                  recorded_by_id=actor.id, recorded_at=now, submission_key=submission_key)
-            _apply(record, answers, derived, confirmed)
-            session.add(record)
-            session.flush()
-            replan(session, task, now, rules)
-            if not answers["identity_confirmed"]:
-                # Answers not tied to the sampled person resolve nothing: a coordinator decides what next
-                # (a visit, say). The statistics count the unit as reached but not resolved.
-                task.review_kind, task.review_reason = "referral", "identity_unconfirmed"
-                task.review_requested_by_id, task.review_requested_at = actor.id, now
-            elif set(confirmed) != set(derived):
-                # The caller overrode the derived types: a coordinator looks at the case.
-                task.review_kind, task.review_reason = "referral", "discrepancy_override"
-                task.review_requested_by_id, task.review_requested_at = actor.id, now
-            auditlog.record("verification.create", "verification_record", record.id, user=actor, task_id=task.id,
-                            derived=derived, confirmed=confirmed)
-            return RecordResult(record, task, True)
-    except IntegrityError:
-        with db.write_transaction() as session:
-            found = _existing(session, submission_key, task_id)
-            if found is None:
-                raise FollowUpError("already_recorded") from None
-            return found
+
+    def write(session, task: Task) -> RecordResult:
+        if session.scalar(select(Verification.id).where(Verification.task_id == task.id)) is not None:
+            raise FollowUpError("already_recorded")
+        if task.status != "awaiting_record":
+            raise FollowUpError("not_awaiting_record")
+        person = session.get(Person, task.person_id)
+        checked_on = now.astimezone(_zone(rules)).date()
+        derived = derive(answers, person, checked_on, finding_rules)
+        completed = session.scalar(select(Attempt.disposition).where(Attempt.task_id == task.id)
+                                   .order_by(Attempt.at.desc(), Attempt.id.desc()).limit(1))
+        record = Verification(task_id=task.id, person_id=person.id, county_code=task.county_code,
+                              checked_on=checked_on, respondent="proxy" if completed == "visit_proxy" else "self",
+                              recorded_by_id=actor.id, recorded_at=now, submission_key=submission_key)
+        _apply(record, answers, derived, confirmed)
+        session.add(record)
+        session.flush()
+        replan(session, task, now, rules)
+        if not answers["identity_confirmed"]:
+            # Answers not tied to the sampled person resolve nothing: a coordinator decides what next
+            # (a visit, say). The statistics count the unit as reached but not resolved.
+            task.review_kind, task.review_reason = "referral", "identity_unconfirmed"
+            task.review_requested_by_id, task.review_requested_at = actor.id, now
+        elif set(confirmed) != set(derived):
+            # The caller overrode the derived types: a coordinator looks at the case.
+            task.review_kind, task.review_reason = "referral", "discrepancy_override"
+            task.review_requested_by_id, task.review_requested_at = actor.id, now
+        auditlog.record("verification.create", "verification_record", record.id, user=actor, task_id=task.id,
+                        derived=derived, confirmed=confirmed)
+        return RecordResult(record, task, True)
+
+    return record_once(actor, task_id, now, rules, submission_key, stored=_existing, write=write,
+                       lost_race="already_recorded")
 
 
 def _existing(session, submission_key: str, task_id: int) -> RecordResult | None:

@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from auth.permissions import county_scope, ensure_county_visible
 from campaigns.access import visible_campaign  # noqa: F401  (the one check, re-exported here)
+from campaigns.service import current_draw
 from core.clock import now
 from core.extensions import db
-from models import Campaign, County
+from models import Campaign, County, RectificationItem
 from reports.figures import Options
 from sampling.estimates import KORN_GRAUBARD, LOGIT, PROPORTION_METHODS, WILSON
 
@@ -36,6 +37,22 @@ def visible_campaigns() -> list[Campaign]:
     campaigns = db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id.desc())).all()
     scope = county_scope(current_user)
     return [c for c in campaigns if not scope or scope in {county.code for county in c.counties}]
+
+
+def requested_status() -> str | None:
+    """Return the rectification status asked for (?status=), or None for all; 400 for an unknown one."""
+    status = request.args.get("status") or None
+    if status not in (None, "open", "rectified", "accepted", "withdrawn", "overdue"):
+        abort(400)
+    return status
+
+
+def visible_item(item_id: int) -> RectificationItem:
+    """Load a rectification item of a campaign and county the user may see, or 404."""
+    item = db.session.get(RectificationItem, item_id) or abort(404)
+    visible_campaign(item.campaign_id)
+    visible_county(item.county_code)
+    return item
 
 
 
@@ -86,3 +103,13 @@ def case_filter():
             abort(404)
         county = scope
     return CaseFilter(request.args.get("kind", "units"), request.args.get("code") or None, county).check()
+
+
+def cases_request(campaign_id: int):
+    """Load a visible campaign, its draw in force (404 without one) and the drill-down filter.
+
+    Raises CaseFilterError as case_filter does.
+    """
+    campaign = visible_campaign(campaign_id)
+    draw = current_draw(campaign) or abort(404)
+    return campaign, draw, case_filter()

@@ -1,16 +1,14 @@
 """The statistics and rectification API under /api/v1: the figures of the pages, the same permissions."""
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, jsonify
 from flask_login import current_user
 
 from auth.permissions import require
-from campaigns.service import current_draw
 from core.clock import now
 from core.errors import api_error
 from core.extensions import db
 from core.inputs import MAX_PAGE, int_arg
 from core.jsonbody import Field, accepts
-from models import RectificationItem
 from reports import access
 from reports import rectification as rect
 from reports.cases import CaseFilterError, list_cases
@@ -55,10 +53,8 @@ def progress(campaign_id):
 @require("view_stats")
 def cases(campaign_id):
     """Return the units behind a number (?kind=&code=&county=&page=), masked."""
-    campaign = access.visible_campaign(campaign_id)
-    draw = current_draw(campaign) or abort(404)
     try:
-        f = access.case_filter()
+        _campaign, draw, f = access.cases_request(campaign_id)
     except CaseFilterError:
         return api_error(400, "bad_filter", "kind/code")
     page_size = min(int_arg("page_size", 50, 1), 500)
@@ -73,9 +69,7 @@ def rectification_list(campaign_id):
         abort(403)
     campaign = access.visible_campaign(campaign_id)
     county = access.requested_county()
-    status = request.args.get("status") or None
-    if status not in (None, "open", "rectified", "accepted", "withdrawn", "overdue"):
-        abort(400)
+    status = access.requested_status()
     items = rectification_rows(db.session, campaign.id, county=county, status=status, today=access.today())
     return jsonify(items=items, total=len(items))
 
@@ -95,9 +89,7 @@ def rectification_generate(campaign_id, body):
 @accepts(note=Field("text", max_length=1000), rectified_on=Field("date"))
 def rectification_step(item_id, step, body):
     """Mark an item rectified ({"note", "rectified_on"}), or accept or reopen it ({"note"})."""
-    item = db.session.get(RectificationItem, item_id) or abort(404)
-    access.visible_campaign(item.campaign_id)
-    access.visible_county(item.county_code)
+    item = access.visible_item(item_id)
     try:
         apply_step(item, step, body)
     except rect.RectificationError as error:

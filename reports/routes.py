@@ -7,7 +7,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from auth.permissions import require
-from campaigns.service import current_draw
 from core.clock import now
 from core.extensions import db
 from core.inputs import MAX_PAGE, int_arg
@@ -71,10 +70,8 @@ def county_print(campaign_id, code):
 @require("view_stats")
 def cases(campaign_id):
     """List the sample units behind a number, masked."""
-    campaign = access.visible_campaign(campaign_id)
-    draw = current_draw(campaign) or abort(404)
     try:
-        f = access.case_filter()
+        campaign, draw, f = access.cases_request(campaign_id)
     except CaseFilterError:
         abort(400)
     result = list_cases(db.session, draw.id, f, page=int_arg("page", 1, 1, MAX_PAGE))
@@ -105,9 +102,7 @@ def rectification(campaign_id):
         abort(403)
     campaign = access.visible_campaign(campaign_id)
     county = access.requested_county()
-    status = request.args.get("status") or None
-    if status not in (None, "open", "rectified", "accepted", "withdrawn", "overdue"):
-        abort(400)
+    status = access.requested_status()
     items = rectification_rows(db.session, campaign.id, county=county, today=access.today(), status=status)
     return render_template("reports/rectification.html", campaign=campaign, items=items, county=county,
                            status=status, today=access.today(), due_days=access.due_days(), rect=rect, L=labels)
@@ -128,19 +123,12 @@ def rectification_generate(campaign_id):
     return redirect(url_for("reports.rectification", campaign_id=campaign.id))
 
 
-def _item_for_step(item_id: int) -> RectificationItem:
-    item = db.session.get(RectificationItem, item_id) or abort(404)
-    access.visible_campaign(item.campaign_id)
-    access.visible_county(item.county_code)
-    return item
-
-
 @bp.post("/rectification/<int:item_id>/<step>")
 def rectification_step(item_id, step):
     """Mark an item rectified (county manager), or accept or reopen it (coordinator)."""
     if not current_user.is_authenticated:
         abort(401)
-    item = _item_for_step(item_id)
+    item = access.visible_item(item_id)
     try:
         apply_step(item, step, request.form)
         flash(labels.STEP_DONE[step](), "success")
@@ -159,7 +147,7 @@ def rectification_item(item_id):
         return redirect(url_for("auth.login"))
     if not rect.may_view(current_user):
         abort(403)
-    item = _item_for_step(item_id)
+    item = access.visible_item(item_id)
     rows = rectification_rows(db.session, item.campaign_id, today=access.today(), item_id=item.id)
     return render_template("reports/rectification_item.html", row=rows[0], item=item, rect=rect, L=labels,
                            today=access.today(), campaign_id=item.campaign_id, history=_history(item))

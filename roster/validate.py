@@ -170,18 +170,25 @@ def _lean_record(get, county: str, person: tuple, today: date) -> dict | None:
         return None
     if cancelled_on is not None and (cancelled_on < registered_on or cancelled_on > today):
         return None
+    return _record(county, name, id_gender, number, phone, household_address, residence_address, reason,
+                   registered_on, agency, certificate, status, cancelled_on)
+
+
+def _record(county, name, gender, id_number, phone, household_address, residence_address, reason, registered_on,
+            agency, certificate_number, status, cancelled_on) -> dict:
+    """Return a row's clean record, as both paths give it, from its clean values."""
     return {
         "county_code": county,
         "name": name,
-        "gender": id_gender,
-        "id_number": number,
+        "gender": gender,
+        "id_number": id_number,
         "phone": phone,
         "household_address": household_address,
         "residence_address": residence_address,
         "unemployment_reason": reason,
         "registered_on": registered_on,
         "registering_agency": agency,
-        "certificate_number": certificate,
+        "certificate_number": certificate_number,
         "employment_status": status,
         "cancelled_on": cancelled_on,
     }
@@ -231,21 +238,9 @@ def _validate_thoroughly(
     agency = row.cleaned("registering_agency", nz.text)
     if any(problem.severity == ERROR for problem in row.problems):
         return RowResult(None, row.problems)
-    return RowResult({
-        "county_code": county,
-        "name": name,
-        "gender": gender,
-        "id_number": id_number,
-        "phone": phone,
-        "household_address": household_address,
-        "residence_address": residence_address,
-        "unemployment_reason": reason,
-        "registered_on": registered_on,
-        "registering_agency": agency,
-        "certificate_number": certificate_number,
-        "employment_status": status,
-        "cancelled_on": cancelled_on,
-    }, row.problems)
+    record = _record(county, name, gender, id_number, phone, household_address, residence_address, reason,
+                     registered_on, agency, certificate_number, status, cancelled_on)
+    return RowResult(record, row.problems)
 
 
 def _check_name(row: _RowCheck) -> str | None:

@@ -50,13 +50,19 @@ def twiml(response: VoiceResponse):
     return str(response), 200, {"Content-Type": "application/xml"}
 
 
+def saying(text: str) -> VoiceResponse:
+    """Return TwiML that first says the text in Mandarin."""
+    response = VoiceResponse()
+    response.say(text, language="cmn-CN")
+    return response
+
+
 @bp.post("/voice/<int:call_id>")
 @signed_by_twilio
 def voice(call_id):
     """The caller answered their own phone: tell them, then dial the person with our caller ID."""
     record, person = call_progress.answered_call(call_id, request.form)
-    response = VoiceResponse()
-    response.say("正在为您接通回访对象，请稍候。", language="cmn-CN")
+    response = saying("正在为您接通回访对象，请稍候。")
     recording = bool(current_app.config.get("TWILIO_RECORD"))
     dial = response.dial(
         caller_id=current_app.config.get("TWILIO_CALLER_ID"), timeout=30,
@@ -74,9 +80,7 @@ def voice(call_id):
 def announce(call_id):
     """Played to the person when recording is on."""
     call_progress.check_call(call_id, request.form)
-    response = VoiceResponse()
-    response.say("您好，这里是就业服务中心失业登记核查回访，本次通话将被录音，仅用于核查质量。", language="cmn-CN")
-    return twiml(response)
+    return twiml(saying("您好，这里是就业服务中心失业登记核查回访，本次通话将被录音，仅用于核查质量。"))
 
 
 @bp.post("/dial/<int:call_id>")
@@ -112,9 +116,7 @@ def recording(call_id):
 @signed_by_twilio
 def test_voice():
     """What the admin hears on a test call."""
-    response = VoiceResponse()
-    response.say("这是随机抽查回访核查系统的测试电话，Twilio 点击拨号已设置成功。", language="cmn-CN")
-    return twiml(response)
+    return twiml(saying("这是随机抽查回访核查系统的测试电话，Twilio 点击拨号已设置成功。"))
 
 
 @bp.post("/test/status")
