@@ -30,7 +30,8 @@ every GET route of the URL map (parameters filled with real ids; a few routes tw
 filter query), --rounds times each (rounds outermost), and prints the median and p95 per route and user.
 Budget: pages and JSON ≤ 300 ms median and ≤ 500 ms p95; file exports (xlsx/csv) ≤ 3 s median.
 Routes whose parameters name nothing that exists are listed as skipped. --profile also prints, per
-route and user, the slowest SQL statements of one more request (time, statement, parameters).
+route and user over budget, the slowest SELECTs of one more request (re-run with their rows fetched) and
+their plans.
 """
 
 import argparse
@@ -493,8 +494,6 @@ def p95(values: list[float]) -> float:
 
 def run(url: str, label: str, args) -> dict:
     """Time every route as every user; print the table and return it."""
-    from sqlalchemy import event
-
     from core.extensions import db
 
     app = make_app(url, args)
@@ -551,31 +550,61 @@ def run(url: str, label: str, args) -> dict:
         print(f"skipped {rule}: {reason}")
 
     if args.profile:
-        print("\n== slowest SQL statements per request (one more request each) ==")
-        engine = app.extensions["database_engine"]
-        log = []
-
-        @event.listens_for(engine, "before_cursor_execute")
-        def _before(conn, cursor, statement, parameters, context, executemany):
-            conn.info.setdefault("bench_t0", []).append(time.perf_counter())
-
-        @event.listens_for(engine, "after_cursor_execute")
-        def _after(conn, cursor, statement, parameters, context, executemany):
-            log.append(((time.perf_counter() - conn.info["bench_t0"].pop()) * 1000, statement, parameters))
-
-        for row in sorted(over, key=lambda r: -r["median_ms"]):
-            log.clear()
-            t0 = time.perf_counter()
-            clients[row["user"]].get(row["url"])
-            total = (time.perf_counter() - t0) * 1000
-            sql = sum(ms for ms, _s, _p in log)
-            print(f"\n-- {row['url']} as {row['user']}: {total:.0f} ms, {len(log)} statements, {sql:.0f} ms in SQL")
-            for ms, statement, parameters in sorted(log, key=lambda x: -x[0])[:3]:
-                print(f"   {ms:8.1f} ms  {' '.join(statement.split())[:600]}  {str(parameters)[:200]}")
+        profile(app, clients, sorted(over, key=lambda r: -r["median_ms"]))
     with app.app_context():
         db.session.remove()
     app.extensions["database_engine"].dispose()
     return {"database": label, "url": url.split("@")[-1], "rows": rows, "skipped": skipped}
+
+
+def profile(app, clients, rows) -> None:
+    """For each (route, user) over budget: one more request, then its slowest SELECTs re-run with their rows
+    fetched (on SQLite an aggregate does its work in the fetch, not in execute) and their plans."""
+    from sqlalchemy import event
+
+    engine = app.extensions["database_engine"]
+    postgres = engine.dialect.name == "postgresql"
+    print("\n== over budget: the slowest statements of one more request, re-run with fetch, and their plans ==")
+    for row in rows:
+        recorded: dict[str, object] = {}
+        repeats: dict[str, int] = {}
+
+        def record(conn, cursor, statement, parameters, context, executemany, into=recorded, seen=repeats):
+            if not executemany:
+                into.setdefault(statement, parameters)
+                seen[statement] = seen.get(statement, 0) + 1
+
+        event.listen(engine, "before_cursor_execute", record)
+        t0 = time.perf_counter()
+        try:
+            clients[row["user"]].get(row["url"])
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        total = (time.perf_counter() - t0) * 1000
+        selects = [(s, p) for s, p in recorded.items() if s.lstrip()[:6].upper() in ("SELECT", "WITH")]
+        raw = engine.raw_connection()
+        try:
+            cursor, timed_selects = raw.cursor(), []
+            for statement, parameters in selects:
+                t0 = time.perf_counter()
+                cursor.execute(statement, parameters)
+                cursor.fetchall()
+                timed_selects.append(((time.perf_counter() - t0) * 1000, statement, parameters))
+            timed_selects.sort(key=lambda x: -x[0])
+            sql = sum(ms for ms, _s, _p in timed_selects)
+            print(f"\n-- {row['url']} as {row['user']}: {total:.0f} ms; {sum(repeats.values())} statements "
+                  f"({len(recorded)} distinct), the distinct SELECTs re-run with fetch {sql:.0f} ms")
+            most, times = max(repeats.items(), key=lambda item: item[1])
+            if times > 10:
+                print(f"   run {times} times (one per row?): {' '.join(most.split())[:300]}")
+            for ms, statement, parameters in timed_selects[:2]:
+                cursor.execute(("EXPLAIN " if postgres else "EXPLAIN QUERY PLAN ") + statement, parameters)
+                plan = [r[0] if postgres else r[3] for r in cursor.fetchall()]
+                print(f"   {ms:8.1f} ms  {' '.join(statement.split())[:700]}  {str(parameters)[:120]}")
+                print("               plan: " + "\n                     ".join(plan[:12]))
+            raw.rollback()
+        finally:
+            raw.close()
 
 
 def versions(url: str) -> dict:
