@@ -379,12 +379,10 @@ def prepare(url: str, args) -> None:
                 for i in range(2, CALLERS + 1)}
         db.session.commit()
         load(db.session, args, ids)
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
-        else:
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
+        # Statistics for the planner, as a database that has lived a while has them.
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        if db.engine.dialect.name == "sqlite":
             db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         db.session.remove()
     app.extensions["database_engine"].dispose()
@@ -468,8 +466,7 @@ def urls(app, ids) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         if isinstance(variants, dict):
             (key, values), = variants.items()
             bases, variants = [rule.replace(key, v) for v in values], [""]
-        missing = [p for p in re.findall(r"<[^>]+>", rule) if p not in ids and not isinstance(VARIANTS.get(rule), dict)]
-        missing += [p for p in re.findall(r"<[^>]+>", rule) if p in ids and ids[p] is None]
+        missing = [p for p in re.findall(r"<[^>]+>", bases[0]) if ids.get(p) is None]
         if missing:
             skipped.append((rule, f"nothing exists for {', '.join(missing)}"))
             continue
