@@ -19,8 +19,9 @@ import re
 import pytest
 from sqlalchemy import event, select
 
-from conftest import TEST_DATABASE_URL, login
 from core.extensions import db
+from support.accounts import login
+from support.database import TEST_DATABASE_URL
 
 LARGE = ("person", "sample_unit", "followup_task", "attempt")
 POSTGRES = bool(TEST_DATABASE_URL)
@@ -74,7 +75,7 @@ def world(app, users):
     from sqlalchemy import update
 
     from models import Campaign, FollowUpTask, Person
-    from reports_factory import add_campaign
+    from support.reports_factory import add_campaign
 
     spec = {"verified": [[], ["inaccurate_data"], [], ["should_have_been_cancelled"]] * 3, "open": 6,
             "outcomes": {"refused": 1, "unreachable": 1}, "N": 40}
