@@ -12,8 +12,6 @@ import io
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -25,12 +23,12 @@ from config import codelists
 from core import auditlog
 from core.downloads import attachment, file_name
 from core.extensions import db
-from core.i18n import is_chinese, label, lang
+from core.i18n import is_chinese, label
 from core.privacy import mask_id_number, mask_phone
-from core.spreadsheets import csv_value, xlsx_row
+from core.spreadsheets import csv_value, streaming_workbook
 from core.timefmt import local_time, local_today
-from models import County, Draw, Person, SampleUnit
-from models.county import county_name
+from models import Draw, Person, SampleUnit
+from models.county import county_name, county_names
 
 ROLES = {"sample": _l("Sample"), "reserve": _l("Reserve")}
 STATUSES = {"active": _l("In the sample"), "standby": _l("Unused reserve"), "replaced": _l("Replaced")}
@@ -38,28 +36,24 @@ FIELD_LISTS = {"gender": codelists.GENDERS, "unemployment_reason": codelists.UNE
                "employment_status": codelists.EMPLOYMENT_STATUSES}
 
 
-
-def stratum_label(field: str | None, stratum: str, county_names: dict[str, str]) -> str:
+def stratum_label(field: str | None, stratum: str, names: dict[str, str]) -> str:
     """Return a stratum's name for people: the county, and the value of the extra field if any."""
     county, value = split_stratum(stratum)
-    name = county_names.get(county, county)
+    name = names.get(county, county)
     if value is None or not field:
         return name
     joiner = "·" if is_chinese() else " · "
     return f"{name}{joiner}{label(FIELD_LISTS[field], value) if value != '-' else '—'}"
 
 
-def county_names(session) -> dict[str, str]:
-    """Return every county's name in the current language."""
-    language = lang()
-    return {c.code: c.name(language) for c in session.scalars(select(County))}
-
-
 def unit_rows(session, draw: Draw, county: str | None = None) -> list[dict]:
     """Return the draw's units by county, stratum and random rank, reserves included, masked."""
     replacement = aliased(SampleUnit)
     stmt = (
-        select(SampleUnit, Person, replacement.rank)
+        select(SampleUnit.id, SampleUnit.county_code, SampleUnit.stratum, SampleUnit.rank, SampleUnit.role,
+               SampleUnit.status, SampleUnit.replacement_reason, Person.name, Person.gender, Person.id_number,
+               Person.phone, Person.residence_address, Person.household_address, Person.unemployment_reason,
+               Person.registered_on, Person.employment_status, Person.cancelled_on, replacement.rank)
         .join(Person, Person.id == SampleUnit.person_id)
         .outerjoin(replacement, replacement.id == SampleUnit.replaced_by_id)
         .where(SampleUnit.draw_id == draw.id)
@@ -67,35 +61,36 @@ def unit_rows(session, draw: Draw, county: str | None = None) -> list[dict]:
     )
     if county:
         stmt = stmt.where(SampleUnit.county_code == county)
-    names = county_names(session)
+    names = county_names()
     field = (draw.frame_definition or {}).get("stratify_by")
-    rows = []
-    for unit, person, replaced_by_rank in session.execute(stmt):
-        rows.append({
-            "unit_id": unit.id,
-            "county_code": unit.county_code,
-            "county": names.get(unit.county_code, unit.county_code),
-            "stratum": unit.stratum,
-            "stratum_label": stratum_label(field, unit.stratum, names),
-            "rank": unit.rank,
-            "role": unit.role,
-            "role_label": str(ROLES[unit.role]),
-            "status": unit.status,
-            "status_label": str(STATUSES[unit.status]),
-            "name": person.name,
-            "gender": label("gender", person.gender),
-            "id_number": mask_id_number(person.id_number),
-            "phone": mask_phone(person.phone),
-            "residence_address": person.residence_address or person.household_address or "",
-            "unemployment_reason": label("unemployment_reason", person.unemployment_reason),
-            "registered_on": person.registered_on.isoformat(),
-            "employment_status": label("employment_status", person.employment_status),
-            "cancelled_on": person.cancelled_on.isoformat() if person.cancelled_on else "",
-            "replacement_reason": str(REPLACEMENT_REASONS.get(unit.replacement_reason, ""))
-            if unit.replacement_reason else "",
-            "replaced_by_rank": replaced_by_rank,
-        })
-    return rows
+    # Thousands of rows share a few dozen labels: each is worked out once, in the reader's language.
+    strata = _Memo(lambda h: stratum_label(field, h, names))
+    roles, statuses = _Memo(lambda r: str(ROLES[r])), _Memo(lambda s: str(STATUSES[s]))
+    reasons = _Memo(lambda r: str(REPLACEMENT_REASONS.get(r, "")) if r else "")
+    genders, causes, employment = (_Memo(lambda code, name=name: label(name, code))
+                                   for name in ("gender", "unemployment_reason", "employment_status"))
+    return [{
+        "unit_id": r[0], "county_code": r[1], "county": names.get(r[1], r[1]), "stratum": r[2],
+        "stratum_label": strata(r[2]), "rank": r[3], "role": r[4], "role_label": roles(r[4]), "status": r[5],
+        "status_label": statuses(r[5]), "name": r[7], "gender": genders(r[8]), "id_number": mask_id_number(r[9]),
+        "phone": mask_phone(r[10]), "residence_address": r[11] or r[12] or "", "unemployment_reason": causes(r[13]),
+        "registered_on": r[14].isoformat(), "employment_status": employment(r[15]),
+        "cancelled_on": r[16].isoformat() if r[16] else "", "replacement_reason": reasons(r[6]),
+        "replaced_by_rank": r[17],
+    } for r in session.execute(stmt)]
+
+
+class _Memo(dict):
+    """A label per value, computed on first use."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __call__(self, value):
+        if value not in self:
+            self[value] = self.make(value)
+        return self[value]
 
 
 def columns() -> list[tuple[str, str]]:
@@ -113,7 +108,7 @@ def columns() -> list[tuple[str, str]]:
 def draw_facts(session, draw: Draw, county: str | None = None) -> list[tuple[str, str]]:
     """Return what identifies the draw, for the export's second sheet and the printable page (one county's
     snapshots and strata only, if given)."""
-    names = county_names(session)
+    names = county_names()
     field = (draw.frame_definition or {}).get("stratify_by")
     county = county or scope.scope_of()  # a county-scoped reader sees their county's part, whatever was asked
     strata = {h: v for h, v in (draw.strata or {}).items() if not county or split_stratum(h)[0] == county}
@@ -133,27 +128,24 @@ def draw_facts(session, draw: Draw, county: str | None = None) -> list[tuple[str
 
 
 def to_xlsx(session, draw: Draw, rows: list[dict], county: str | None = None) -> bytes:
-    """Write the sample list and the draw's facts to an XLSX workbook."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Sample list")
-    cols = columns()
-    sheet.append([header for _key, header in cols])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(xlsx_row(sheet, [row[key] for key, _header in cols]))
-    sheet.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFGHIJKLMNOP", (10, 14, 22, 8, 10, 12, 10, 6, 22, 16, 36, 22, 12, 12, 12, 22),
-                             strict=True):
-        sheet.column_dimensions[letter].width = width
-    facts = book.create_sheet(_("Draw"))
-    for fact, value in draw_facts(session, draw, county):
-        facts.append(xlsx_row(facts, [fact, value]))
-    facts.column_dimensions["A"].width = 28
-    facts.column_dimensions["B"].width = 70
+    """Write the sample list and the draw's facts to an XLSX workbook, row by row."""
     out = io.BytesIO()
-    book.save(out)
+    book = streaming_workbook(out)
+    bold = book.add_format({"bold": True})
+    sheet = book.add_worksheet(_("Sample list"))
+    for column, width in enumerate((10, 14, 22, 8, 10, 12, 10, 6, 22, 16, 36, 22, 12, 12, 12, 22)):
+        sheet.set_column(column, column, width)
+    sheet.freeze_panes(1, 0)
+    cols = columns()
+    sheet.write_row(0, 0, [header for _key, header in cols], bold)
+    for number, row in enumerate(rows, start=1):
+        sheet.write_row(number, 0, [row[key] for key, _header in cols])
+    facts = book.add_worksheet(_("Draw"))
+    facts.set_column(0, 0, 28)
+    facts.set_column(1, 1, 70)
+    for number, (fact, value) in enumerate(draw_facts(session, draw, county)):
+        facts.write_row(number, 0, [fact, value])
+    book.close()
     return out.getvalue()
 
 

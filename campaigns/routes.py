@@ -23,6 +23,7 @@ from campaigns.verification import verify as verify_draw
 from core.extensions import db
 from core.i18n import lang, pick
 from models import Campaign, County, Draw
+from models.county import county_names
 from sampling.errors import SamplingInputError
 from sampling.percent import percent_text
 
@@ -159,7 +160,7 @@ def preview(campaign_id):
         return jsonify(ok=False, message=sampling_message(error))
     except service.ServiceError as error:
         return jsonify(ok=False, message=error.message)
-    names = export.county_names(db.session)
+    names = county_names()
     body = result.as_dict()
     for row in body["strata"]:
         row["label"] = export.stratum_label(plan.stratify_by, row["stratum"], names)
@@ -175,7 +176,7 @@ def draw(draw_id):
     item = visible_draw(draw_id)
     county = scoped_county(item)
     rows = export.unit_rows(db.session, item, county) if county else []
-    names = export.county_names(db.session)
+    names = county_names()
     scope = county_scope(current_user)
     strata = {h: s for h, s in item.strata.items() if not scope or h.split("|")[0] == scope}
     replaced = replacement.replaced_counts(db.session, item)

@@ -1,6 +1,6 @@
 """Counties: the strata of every sample, identified by their administrative division code."""
 
-from sqlalchemy import String
+from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.orm import Base
@@ -22,8 +22,23 @@ class County(Base):
 
 def county_name(code: str) -> str:
     """Return a county's name in the page's language (its code when unknown)."""
+    return county_names().get(code, code)
+
+
+def county_names() -> dict[str, str]:
+    """Return every county's name in the page's language, read once per request (or app context).
+
+    An export names the county on each of its thousands of rows; the session's identity map does not
+    keep County objects alive between rows, so a lookup per row would be a query per row.
+    """
+    from flask import g
+
     from core.extensions import db
     from core.i18n import lang
 
-    county = db.session.get(County, code)  # identity map: one query per county per request
-    return code if county is None else county.name(lang())
+    language = lang()
+    cached = g.get("county_names")
+    if cached is None or cached[0] != language:
+        names = {county.code: county.name(language) for county in db.session.scalars(select(County))}
+        g.county_names = cached = (language, names)
+    return cached[1]

@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from auth.permissions import require
 from callbacks import tasks as task_service
@@ -148,9 +149,10 @@ def review():
     actor = me()
     referred = db.session.scalars(select(Task).where(
         visible_condition(actor), Task.review_requested_at.is_not(None), Task.review_resolved_at.is_(None))
-        .order_by(Task.review_requested_at)).all()
+        .options(selectinload(Task.person)).order_by(Task.review_requested_at)).all()
     quality = db.session.scalars(select(Task).where(
-        visible_condition(actor), Task.qc_selected, Task.qc_result.is_(None)).order_by(Task.closed_at)).all()
+        visible_condition(actor), Task.qc_selected, Task.qc_result.is_(None))
+        .options(selectinload(Task.person)).order_by(Task.closed_at)).all()
     resolve_form = ResolveForm()
     resolve_form.to_caller.choices = options([(0, _("Keep as is"))] + [
         (u.id, u.display_name or u.username) for u in task_service.eligible_callers(db.session, actor.county_code)])
