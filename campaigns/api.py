@@ -19,6 +19,7 @@ from campaigns.verification import verify
 from core.errors import api_error
 from core.extensions import db
 from core.i18n import lang
+from core.inputs import MAX_PAGE, int_arg
 from core.jsonbody import Field, accepts, identifier
 from models import Campaign
 from sampling.allocation import allocate
@@ -28,6 +29,8 @@ from sampling.sizes import attribute_sample_size, precision_sample_size
 
 # Nested under the API blueprint (api/__init__.py): paths are below /api/v1, endpoints "api.campaigns.…".
 bp = Blueprint("campaigns", __name__)
+
+UNITS_PAGE_SIZE, MAX_UNITS_PAGE_SIZE = 1000, 5000
 
 
 def json_errors(view):
@@ -149,10 +152,15 @@ def api_draw_detail(draw_id):
 @bp.get("/draws/<int:draw_id>/units")
 @require("view_roster")
 def api_units(draw_id):
-    """List a draw's units (masked) in random order per stratum; ?county= limits to one county."""
+    """List a draw's units (masked) in random order per stratum, a page at a time (?page=&page_size=, at
+    most 5000 a page, 1000 by default; `total` and `pages` say how many); ?county= limits to one county."""
     draw = visible_draw(draw_id)
-    rows = export.unit_rows(db.session, draw, scoped_county(draw))
-    return jsonify(draw=draw.id, units=rows)
+    county = scoped_county(draw)
+    page_size = int_arg("page_size", UNITS_PAGE_SIZE, 1, MAX_UNITS_PAGE_SIZE)
+    page = int_arg("page", 1, 1, MAX_PAGE)
+    total = export.unit_count(db.session, draw, county)
+    rows = export.unit_rows(db.session, draw, county, limit=page_size, offset=(page - 1) * page_size)
+    return jsonify(draw=draw.id, total=total, page=page, pages=max(1, -(-total // page_size)), units=rows)
 
 
 @bp.post("/draws/<int:draw_id>/verify")

@@ -12,7 +12,7 @@ import io
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from auth import scope
@@ -46,8 +46,10 @@ def stratum_label(field: str | None, stratum: str, names: dict[str, str]) -> str
     return f"{name}{joiner}{label(FIELD_LISTS[field], value) if value != '-' else '—'}"
 
 
-def unit_rows(session, draw: Draw, county: str | None = None) -> list[dict]:
-    """Return the draw's units by county, stratum and random rank, reserves included, masked."""
+def unit_rows(session, draw: Draw, county: str | None = None, limit: int | None = None,
+              offset: int = 0) -> list[dict]:
+    """Return the draw's units by county, stratum and random rank, reserves included, masked (a page
+    of them when a limit is given)."""
     replacement = aliased(SampleUnit)
     stmt = (
         select(SampleUnit.id, SampleUnit.county_code, SampleUnit.stratum, SampleUnit.rank, SampleUnit.role,
@@ -61,6 +63,8 @@ def unit_rows(session, draw: Draw, county: str | None = None) -> list[dict]:
     )
     if county:
         stmt = stmt.where(SampleUnit.county_code == county)
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset)
     names = county_names()
     field = (draw.frame_definition or {}).get("stratify_by")
     # Thousands of rows share a few dozen labels: each is worked out once, in the reader's language.
@@ -91,6 +95,14 @@ class _Memo(dict):
         if value not in self:
             self[value] = self.make(value)
         return self[value]
+
+
+def unit_count(session, draw: Draw, county: str | None = None) -> int:
+    """Count the draw's units (one county's, if given)."""
+    stmt = select(func.count(SampleUnit.id)).where(SampleUnit.draw_id == draw.id)
+    if county:
+        stmt = stmt.where(SampleUnit.county_code == county)
+    return session.scalar(stmt) or 0
 
 
 def columns() -> list[tuple[str, str]]:

@@ -156,3 +156,16 @@ def test_sizes_through_the_api_take_percents(api, users):
                                              "expected": 0}).get_json() == {"n": 59, "allowed_deviations": 0}
     refused = coordinator.post("/sample/size", {"method": "attribute", "confidence": 1, "tolerable": 0.05})
     assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "rate_ambiguous"
+
+
+def test_units_come_a_page_at_a_time_with_the_total(api, rosters):
+    coordinator = api("coordinator")
+    cid = create(coordinator)
+    draw_id = coordinator.post(f"/campaigns/{cid}/draws", DESIGN).get_json()["id"]
+    whole = coordinator.get(f"/draws/{draw_id}/units").get_json()
+    assert whole["total"] == len(whole["units"]) == 16 and (whole["page"], whole["pages"]) == (1, 1)
+    pages = [coordinator.get(f"/draws/{draw_id}/units?page={n}&page_size=7").get_json() for n in (1, 2, 3)]
+    assert [len(p["units"]) for p in pages] == [7, 7, 2] and {p["pages"] for p in pages} == {3}
+    assert [u["unit_id"] for p in pages for u in p["units"]] == [u["unit_id"] for u in whole["units"]]
+    assert coordinator.get(f"/draws/{draw_id}/units?page_size=0").status_code == 400
+    assert coordinator.get(f"/draws/{draw_id}/units?page_size=5001").status_code == 400
