@@ -105,6 +105,13 @@ def unit_count(session, draw: Draw, county: str | None = None) -> int:
     return session.scalar(stmt) or 0
 
 
+def units_by_county(session, draw: Draw) -> list[tuple[str, int]]:
+    """Return (county code, units) of the draw, by county code."""
+    return [(code, count) for code, count in session.execute(
+        select(SampleUnit.county_code, func.count(SampleUnit.id)).where(SampleUnit.draw_id == draw.id)
+        .group_by(SampleUnit.county_code).order_by(SampleUnit.county_code))]
+
+
 def columns() -> list[tuple[str, str]]:
     """Return the exported columns: (row key, translated header)."""
     return [

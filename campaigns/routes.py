@@ -29,6 +29,9 @@ from sampling.percent import percent_text
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
+# Above this many units, a user for every county prints the sample list county by county.
+PRINT_ALL_LIMIT = 3000
+
 DESIGN_DEFAULTS = {"population": "registered", "stratify_by": "", "method": "total", "allocation": "proportional",
                    "total": "400", "minimum": "30", "n": "40", "margin": "0.05", "confidence": "0.95",
                    "rate": "0.5", "tolerable": "0.05", "expected": "0", "reserve_mode": "share",
@@ -227,6 +230,10 @@ def print_list(draw_id):
     """Show a printable sample list, one county per page."""
     item = visible_draw(draw_id)
     county = scoped_county(item)
+    if county is None and export.unit_count(db.session, item) > PRINT_ALL_LIMIT:
+        # Nobody prints a province's list in one go; a page of tens of thousands of rows only stalls.
+        counts = export.units_by_county(db.session, item)
+        return render_template("campaigns/print_choose.html", draw=item, counts=counts, limit=PRINT_ALL_LIMIT)
     rows = export.unit_rows(db.session, item, county)
     export.record_use("draw.print", item, county=county, rows=len(rows))
     by_county = {}

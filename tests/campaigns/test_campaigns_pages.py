@@ -147,6 +147,18 @@ def test_printable_page_lists_each_county(client, login_as, drawn, session):
     assert entry.detail == {"county": None, "rows": 25}
 
 
+def test_a_large_draw_is_printed_county_by_county(client, login_as, drawn, monkeypatch, session):
+    from campaigns import routes
+
+    monkeypatch.setattr(routes, "PRINT_ALL_LIMIT", 10)  # this draw has 24 units
+    login_as("coordinator")
+    chooser = client.get(drawn + "/print").data.decode()
+    assert "请按县（市、区）分别打印" in chooser and "county=440802" in chooser and "county=440803" in chooser
+    assert session.scalars(select(AuditLog).where(AuditLog.action == "draw.print")).first() is None
+    one = client.get(drawn + "/print?county=440803").data.decode()
+    assert "霞山区" in one and "赤坎区" not in one
+
+
 def test_verify_button_reports_a_match(client, login_as, drawn):
     login_as("coordinator")
     response = client.post(drawn + "/verify", follow_redirects=True)
