@@ -154,13 +154,12 @@ def mark_interrupted(session, now=None) -> int:
     now = now or utcnow()
     host = socket.gethostname()
     running = session.query(ImportBatch).filter(ImportBatch.status.in_(RUNNING_STATUSES)).all()
-    gone = [batch for batch in running if _process_gone(batch, now, host)]
-    marked = sum(_interrupt(session, batch.id, batch.runner, INTERRUPTED, batch.status) for batch in gone)
-    if gone:
-        session.commit()
-        for batch in gone:
-            session.expire(batch)
-    return marked
+    gone = [(batch.id, batch.runner, batch.status) for batch in running if _process_gone(batch, now, host)]
+    if not gone:
+        return 0
+    # What was read may be stale by now (the job moved on): each mark holds only if nothing changed.
+    with db.write_transaction() as tx:
+        return sum(_interrupt(tx, batch_id, runner, INTERRUPTED, status) for batch_id, runner, status in gone)
 
 
 def _interrupt(session, batch_id: int, runner: str | None, message: str, status: str | None = None) -> bool:
