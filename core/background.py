@@ -15,6 +15,7 @@ waiting (`waiting`). Nothing here knows what the jobs do.
 
 import logging
 import os
+import signal
 import socket
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -138,4 +139,9 @@ def work(app: Flask, burst: bool = False, name: str | None = None) -> bool:
     if not app.config.get("JOB_QUEUE_URL"):
         raise QueueUnavailable("JOB_QUEUE_URL is not set: jobs run inside the web processes")
     worker = SimpleWorker([queue(app)], connection=connection(app), name=name)
-    return worker.work(burst=burst, logging_level="INFO")
+    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return worker.work(burst=burst, logging_level="INFO")
+    finally:  # the worker takes over SIGINT and SIGTERM; a caller that goes on (a test) gets them back
+        for number, handler in previous.items():
+            signal.signal(number, handler)

@@ -146,3 +146,15 @@ def test_storage_dir_comes_from_the_environment():
                                                          "SPOTCHECK_JOB_QUEUE_URL": "redis://queue:6379/2"})
     assert settings["STORAGE_DIR"] == "/srv/spotcheck/storage"
     assert settings["JOB_QUEUE_URL"] == "redis://queue:6379/2"
+
+
+@pytest.mark.parametrize(("silent_for", "interrupted"), [(timedelta(seconds=30), False), (timedelta(seconds=61), True)])
+def test_a_queued_batch_falls_back_on_its_heartbeat_when_the_queue_cannot_be_asked(make_app, tmp_path, silent_for,
+                                                                                  interrupted):
+    app = make_app(JOB_QUEUE_URL=CLOSED_PORT)
+    with app.app_context():
+        batch = batches.create_batch(db.session, csv_file(tmp_path / "q.csv", demo_rows(5, seed=8)), "q.csv")
+        batch.runner, batch.heartbeat_at = f"{background.QUEUED}somewhere", utcnow() - silent_for
+        db.session.commit()
+        assert jobs.mark_interrupted(db.session) == int(interrupted)
+        assert db.session.get(ImportBatch, batch.id).status == ("interrupted" if interrupted else "uploaded")
