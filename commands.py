@@ -1,4 +1,5 @@
-"""The plumbing's operator commands: `flask db …` (migrations) and `flask audit …` (the audit log).
+"""The plumbing's operator commands: `flask db …` (migrations), `flask audit …` (the audit log) and
+`flask jobs …` (the workers that run heavy jobs off the web processes).
 
 Each area adds its own commands in its init_app (`flask users`, `flask roster`, …)."""
 
@@ -8,11 +9,12 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from core import migrate
+from core import background, migrate
 from core.extensions import db
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 audit_cli = AppGroup("audit", help="The append-only audit log.")
+jobs_cli = AppGroup("jobs", help="Heavy jobs (roster checks and imports) in the job queue (JOB_QUEUE_URL).")
 
 
 @db_cli.command("upgrade")
@@ -49,7 +51,35 @@ def audit_verify(as_json):
         raise SystemExit(1)
 
 
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+@click.option("--name", default=None, help="The worker's name in the queue (default: a random one).")
+def jobs_worker(burst, name):
+    """Run queued jobs, one at a time in this process, until stopped (SIGTERM lets the running job finish)."""
+    try:
+        background.work(current_app._get_current_object(), burst=burst, name=name)
+    except background.QueueUnavailable as error:
+        click.echo(f"任务队列不可用 job queue unavailable: {error}", err=True)
+        raise SystemExit(1) from error
+
+
+@jobs_cli.command("status")
+@click.option("--json", "as_json", is_flag=True)
+def jobs_status(as_json):
+    """Count the jobs waiting, running and failed in the queue, and the workers serving it."""
+    try:
+        report = background.status(current_app._get_current_object())
+    except background.QueueUnavailable as error:
+        click.echo(f"任务队列不可用 job queue unavailable: {error}", err=True)
+        raise SystemExit(1) from error
+    if as_json:
+        click.echo(json.dumps(report))
+    else:
+        click.echo(" ".join(f"{key}={value}" for key, value in report.items()))
+
+
 def init_commands(app) -> None:
-    """Attach the plumbing's command groups (schema, audit log) to the app's CLI; areas add their own."""
+    """Attach the plumbing's command groups (schema, audit log, jobs) to the app's CLI; areas add their own."""
     app.cli.add_command(db_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(jobs_cli)

@@ -44,6 +44,7 @@ ALL_HOURS = '{calling_windows = ["00:00-23:59"], slot_boundaries = [], call_on_w
 
 def prepare(url: str, callers: int, tasks: int) -> list[str]:
     """Empty and migrate the database, add callers with tokens and a draw whose units all have tasks."""
+    from roster_factory import birth, id_number
     from sqlalchemy import create_engine, insert, text
 
     from app import create_app
@@ -54,7 +55,6 @@ def prepare(url: str, callers: int, tasks: int) -> list[str]:
     from core import migrate
     from core.extensions import db
     from models import Campaign, Draw, Person, RosterSnapshot, SampleUnit
-    from roster_factory import birth, id_number
 
     if url.startswith("postgresql"):
         engine = create_engine(url)

@@ -12,6 +12,14 @@ DEFAULTS: dict[str, Any] = {
     "ENV": "embedded",  # "embedded" (single machine, SQLite default) or "production"
     "TIMEZONE": "Asia/Shanghai",
     "DATABASE_URL": None,  # None: SQLite file in the instance folder
+    # Uploaded files and their work files, in a folder every app node and job worker shares (docs/deployment.md).
+    "STORAGE_DIR": None,  # None: the instance folder's storage/
+    # Heavy jobs (roster checks and imports): None runs them in a thread of the process that took the
+    # request; redis://host:6379/0 sends them to a queue that `flask jobs worker` processes run.
+    "JOB_QUEUE_URL": None,
+    "JOB_QUEUE_NAME": "spotcheck",
+    "JOB_TIMEOUT_SECONDS": 6 * 3600,  # a queued job running longer than this is stopped
+    "JOBS_IN_BACKGROUND": True,  # False: run each job at once, in the request (tests)
     "SECRET_KEY": None,  # required in production; else generated once into the instance folder
     "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
     "LANGUAGES": ["zh_Hans_CN", "en"],
@@ -26,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     # An import that takes more than this share of a county's persons off its register (and always
     # one that takes more than half) waits for the user's explicit confirmation.
     "IMPORT_MAX_REMOVAL_SHARE": 0.05,
+    "IMPORT_COMMIT_PAUSE_SECONDS": 0,  # tests only: a pause inside the import's transaction, to stop it half-way
     # A browser session ends after this long without a request, and in any case this long after login.
     "SESSION_IDLE_MINUTES": 120,
     "SESSION_MAX_HOURS": 12,
@@ -112,6 +121,8 @@ def load_settings(instance_path: str, environ=None, overrides=None) -> dict:
     if not settings["DATABASE_URL"]:
         settings["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "spotcheck.sqlite3")
     settings["DATABASE_URL"] = normalise_database_url(settings["DATABASE_URL"])
+    if not settings["STORAGE_DIR"]:
+        settings["STORAGE_DIR"] = str(Path(instance_path) / "storage")
     if not settings.get("SECRET_KEY"):
         if settings["ENV"] == "production":
             raise ConfigError("SECRET_KEY must be set in production (environment variable SECRET_KEY).")

@@ -98,7 +98,7 @@ def commit_import(batch_id, body):
         return jsonify(refusal.as_json()), 409
     if not claimed:
         abort(409, "该批次不是待导入状态（可能已在导入或已导入）")
-    jobs.start(current_app._get_current_object(), jobs.run_commit, batch.id, current_user.id)
+    jobs.start_commit(current_app._get_current_object(), batch.id, current_user.id)
     batch = db.session.get(ImportBatch, batch_id)
     return jsonify(batch_json(batch)), 202
 

@@ -3,16 +3,17 @@ steps every import shares (opening a batch, failing it, cancelling it).
 
 A batch is checked in phase 1 (roster/import_check.py) and committed in phase 2
 (roster/import_commit.py); its state lives in the database, so any user and web worker can follow it.
+Its file and spool live in the storage folder every node shares (core/storage.py); the batch records
+its file's path relative to that folder.
 """
 
 import hashlib
 import os
-import shutil
-import socket
 
 from sqlalchemy import select, update
 
-from core import auditlog
+from core import auditlog, storage
+from core.background import this_process
 from models import ImportBatch, utcnow
 from roster.spool import COLUMNS, read_spool
 
@@ -27,7 +28,7 @@ class ImportError_(RuntimeError):
 
 def this_runner() -> str:
     """Name this process as "host:pid", as a batch records which process works on it."""
-    return f"{socket.gethostname()}:{os.getpid()}"[-80:]
+    return this_process()
 
 
 def file_fingerprint(path: str) -> str:
@@ -39,23 +40,19 @@ def file_fingerprint(path: str) -> str:
     return digest.hexdigest()
 
 
-def upload_dir(instance_path: str) -> str:
-    """Return (and create) the folder where uploaded files and spools are kept."""
-    path = os.path.join(instance_path, "imports")
-    os.makedirs(path, exist_ok=True)
-    return path
+UPLOADS = "imports"  # the storage folder's subfolder of uploaded files and their spools
 
 
-def create_batch(session, source_path: str, filename: str, instance_path: str, user=None,
+def create_batch(session, source_path: str, filename: str, user=None,
                  default_county: str | None = None, header_mapping: dict | None = None) -> ImportBatch:
-    """Keep a copy of the file and open a batch for it; the same file imported before is a duplicate."""
+    """Keep a copy of the file in the storage folder and open a batch for it; the same file imported
+    before is a duplicate."""
     fingerprint = file_fingerprint(source_path)
-    extension = os.path.splitext(filename)[1].lower()[:10]
-    stored = os.path.join(upload_dir(instance_path), f"{fingerprint}{extension}")
-    if not os.path.exists(stored):
-        shutil.copyfile(source_path, stored)
+    extension = "".join(c for c in os.path.splitext(filename)[1].lower()[:10] if c.isalnum() or c == ".")
+    relative = f"{UPLOADS}/{fingerprint}{extension}"
+    stored = storage.store_copy(source_path, relative)
     batch = ImportBatch(filename=filename, fingerprint=fingerprint, size_bytes=os.path.getsize(stored),
-                        stored_path=stored, uploaded_by_id=getattr(user, "id", None),
+                        stored_path=relative, uploaded_by_id=getattr(user, "id", None),
                         default_county=default_county or None, header_mapping=header_mapping or {},
                         runner=this_runner())
     earlier = session.scalar(select(ImportBatch).where(
@@ -73,10 +70,14 @@ def create_batch(session, source_path: str, filename: str, instance_path: str, u
     return batch
 
 
-def spool_path(batch: ImportBatch) -> str:
-    """Return where a batch's validated records are spooled."""
-    return os.path.join(os.path.dirname(batch.stored_path), f"batch-{batch.id}.spool")
+def stored_file(batch: ImportBatch) -> str:
+    """Return where the batch's file lives on this node."""
+    return storage.absolute(batch.stored_path)
 
+
+def spool_path(batch: ImportBatch) -> str:
+    """Return where a batch's validated records are spooled: beside its file."""
+    return os.path.join(os.path.dirname(stored_file(batch)), f"batch-{batch.id}.spool")
 
 
 def fail_batch(session, batch, code, message_zh, message_en) -> ImportBatch:

@@ -33,7 +33,7 @@ def import_command(path, county, dry_run, confirm_removals, as_json):
     Exits with 3, changing nothing, when the import would take more persons off a county's register
     than allowed and --confirm-removals is not given; the batch stays checked, to be imported later.
     """
-    batch = open_batch(path, os.path.basename(path), current_app.instance_path, default_county=county)
+    batch = open_batch(path, os.path.basename(path), default_county=county)
     if batch.status != "duplicate":
         with click.progressbar(length=0, label="校验中 checking", show_pos=True, file=sys.stderr,
                                hidden=as_json) as bar:

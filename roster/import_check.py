@@ -16,7 +16,7 @@ from datetime import date
 from sqlalchemy import insert, select
 
 from models import County, ImportBatch, ImportProblem, Person, utcnow
-from roster.batches import fail_batch, spool_path, this_runner
+from roster.batches import fail_batch, spool_path, stored_file, this_runner
 from roster.checking import CHUNK_ROWS, RowChecker, checked_chunks, record_digest, row_chunks
 from roster.columns import map_headers
 from roster.csv_reader import CsvLines, csv_line_chunks
@@ -77,8 +77,9 @@ def validate_batch(session, batch_id: int, today: date, progress=None, workers: 
     batch.runner, batch.finished_at = this_runner(), None
     session.execute(ImportProblem.__table__.delete().where(ImportProblem.batch_id == batch.id))
     session.commit()
+    path = stored_file(batch)
     try:
-        table = open_table(batch.stored_path, batch.filename)
+        table = open_table(path, batch.filename)
     except ReaderError as error:
         return fail_batch(session, batch, error.code, error.message_zh, error.message_en)
     with table:
@@ -86,7 +87,7 @@ def validate_batch(session, batch_id: int, today: date, progress=None, workers: 
         # An estimate (blank and quoted multi-line rows make it high), for progress and for workers.
         quote_free = False
         if table.file_format == "csv":
-            lines, quote_free = _scan_lines(batch.stored_path)
+            lines, quote_free = _scan_lines(path)
             batch.rows_total = lines - table.header_row
         elif table.last_row is not None:
             batch.rows_total = table.last_row - table.header_row
@@ -104,7 +105,7 @@ def validate_batch(session, batch_id: int, today: date, progress=None, workers: 
             tasks: Iterator[list | CsvLines]
             if workers and quote_free:
                 # Each line is a record: send lines and let the workers parse them too.
-                tasks = csv_line_chunks(batch.stored_path, table, batch.filename, CHUNK_ROWS)
+                tasks = csv_line_chunks(path, table, batch.filename, CHUNK_ROWS)
             else:
                 tasks = row_chunks(table.rows)
             _validate_rows(session, batch, tasks, checker, workers, progress)

@@ -7,6 +7,7 @@ confirmation when the import would take many persons off a county's register.
 
 import logging
 import os
+import time
 from collections import defaultdict
 from contextlib import contextmanager
 
@@ -126,6 +127,7 @@ def _write_snapshots(tx, batch: ImportBatch, path: str, user) -> ImportBatch:
         snapshots[code] = snapshot
     tx.flush()
     per_county = _write_persons(tx, path, {c: s.id for c, s in snapshots.items()})
+    _pause_for_tests(batch.id)
     for code, snapshot in snapshots.items():
         snapshot.row_count = per_county[code]
     make_current(tx, list(snapshots.values()))
@@ -136,6 +138,17 @@ def _write_snapshots(tx, batch: ImportBatch, path: str, user) -> ImportBatch:
                     removed=batch.removed, rejected=batch.rows_rejected,
                     confirmed_removals=[c["county"] for c in removals_needing_confirmation(batch)])
     return batch
+
+
+def _pause_for_tests(batch_id: int) -> None:
+    """Wait IMPORT_COMMIT_PAUSE_SECONDS (tests only) with the persons written but not committed, so
+    that a test can stop the process half-way and show that nothing of it lands."""
+    from flask import current_app
+
+    pause = float(current_app.config.get("IMPORT_COMMIT_PAUSE_SECONDS") or 0)
+    if pause:
+        log.warning("import batch %s: persons written, not yet committed; pausing %s s", batch_id, pause)
+        time.sleep(pause)
 
 
 class RosterChanged(ImportError_):

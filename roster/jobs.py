@@ -1,22 +1,26 @@
-"""Run imports in the background, so that they survive the browser closing.
+"""Run imports in the background, so that they survive the browser closing and the web process.
 
-One worker thread per process runs the batches one after another. Their state lives in the
-database, so any user and any web worker can follow them. While a job runs, a thread of its own
-touches the batch's heartbeat every few seconds, and the batch names the process running it
-("host:pid"): a batch whose process is gone shows as interrupted within a minute (at once when
-that process ran on this machine), and can then be resumed or discarded.
+A check or an import is a job (core/background.py): with `JOB_QUEUE_URL` set it waits in the job
+queue for a `flask jobs worker` process, on any machine; without it, it runs in a background thread
+of the web process that took the request (the embedded default). Their state lives in the database,
+so any user and any node can follow them. The batch names who works on it: "queue:<job id>" while
+the job waits, then the "host:pid" of the process running it. While a job runs, a thread of its own
+touches the batch's heartbeat every few seconds: a batch whose process is gone shows as interrupted
+within a minute (at once when that process ran on this machine, or when the queue no longer has its
+job), and can then be resumed or discarded. The import itself stays all or nothing.
 """
 
 import logging
 import os
 import socket
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import update
 
+from core import background
 from core.extensions import db
 from models import RUNNING_STATUSES, ImportBatch, User, utcnow
 from roster.batches import spool_path, this_runner
@@ -29,7 +33,7 @@ log = logging.getLogger(__name__)
 HEARTBEAT_EVERY = 10  # seconds between heartbeats of a running batch
 STALE_AFTER = timedelta(minutes=1)  # no heartbeat for this long, from another machine: interrupted
 GIVE_UP_AFTER = timedelta(minutes=10)  # even when its process id looks alive (ids are reused)
-_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="roster-import")
+CHECK, COMMIT = "roster.jobs:run_validation", "roster.jobs:run_commit"  # the jobs, as the queue names them
 
 
 @contextmanager
@@ -61,35 +65,70 @@ def heartbeat(app, batch_id: int, every: float = HEARTBEAT_EVERY):
         thread.join()
 
 
-def run_validation(app, batch_id: int, today) -> None:
-    """Validate a batch inside an app context of its own."""
-    with app.app_context(), heartbeat(app, batch_id):
+def start_check(app, batch_id: int, today) -> None:
+    """Send a batch to be checked (in the queue, a thread of this process, or at once)."""
+    _dispatch(app, CHECK, batch_id, today)
+
+
+def start_commit(app, batch_id: int, user_id: int | None) -> None:
+    """Send a claimed batch to be imported (in the queue, a thread of this process, or at once)."""
+    _dispatch(app, COMMIT, batch_id, user_id)
+
+
+def _dispatch(app, target: str, batch_id: int, *args) -> None:
+    """Record on the batch who will run its job, then send the job there.
+
+    Recorded first, so that a worker taking the job at once finds its own ticket on the batch. A queue
+    that cannot be reached leaves the batch interrupted, to be resumed once it is back.
+    """
+    ticket = background.ticket(app)
+    with db.write_transaction() as session:
+        session.execute(update(ImportBatch).where(
+            ImportBatch.id == batch_id, ImportBatch.status.in_(RUNNING_STATUSES)
+        ).values(runner=ticket, heartbeat_at=utcnow()))
+    try:
+        background.submit(app, ticket, target, batch_id, *args, ticket)
+    except background.QueueUnavailable as error:
+        log.error("import batch %s: the job queue cannot be reached: %s", batch_id, error)
+        with db.write_transaction() as session:
+            _interrupt(session, batch_id, ticket, "任务队列暂时无法连接，导入未开始；请稍后继续\n"
+                       "The job queue cannot be reached; the import did not start. Resume it later")
+
+
+def _take(batch_id: int, ticket: str) -> bool:
+    """Take the batch for this process if it still waits for this job (not resumed or cancelled since)."""
+    with db.write_transaction() as session:
+        taken = session.execute(update(ImportBatch).where(
+            ImportBatch.id == batch_id, ImportBatch.status.in_(RUNNING_STATUSES), ImportBatch.runner == ticket
+        ).values(runner=this_runner(), heartbeat_at=utcnow())).rowcount == 1
+    if not taken:
+        log.warning("import batch %s no longer waits for job %s: nothing to do", batch_id, ticket)
+    return taken
+
+
+def run_validation(batch_id: int, today, ticket: str) -> None:
+    """The check job: validate a batch (in the job's own app context)."""
+    app = current_app
+    if not _take(batch_id, ticket):
+        return
+    with heartbeat(app, batch_id):
         try:
             validate_batch(db.session, batch_id, today, workers=worker_count(app.config.get("IMPORT_WORKERS")))
         except Exception:
             log.exception("validating import batch %s failed", batch_id)
             _mark_failed(batch_id)
-        finally:
-            db.session.remove()
 
 
-def run_commit(app, batch_id: int, user_id: int | None) -> None:
-    """Commit a batch inside an app context of its own."""
-    with app.app_context(), heartbeat(app, batch_id):
+def run_commit(batch_id: int, user_id: int | None, ticket: str) -> None:
+    """The import job: commit a claimed batch (in the job's own app context)."""
+    app = current_app
+    if not _take(batch_id, ticket):
+        return
+    with heartbeat(app, batch_id):
         try:
             commit_batch(db, batch_id, db.session.get(User, user_id) if user_id else None)
         except Exception:
             log.exception("committing import batch %s failed", batch_id)
-        finally:
-            db.session.remove()
-
-
-def start(app, job, *args) -> Future | None:
-    """Run a job in the background, or right away when IMPORTS_IN_BACKGROUND is off (tests, CLI)."""
-    if not app.config.get("IMPORTS_IN_BACKGROUND", True):
-        job(app, *args)
-        return None
-    return _executor.submit(job, app, *args)
 
 
 def _mark_failed(batch_id: int) -> None:
@@ -101,28 +140,46 @@ def _mark_failed(batch_id: int) -> None:
         db.session.commit()
 
 
+INTERRUPTED = ("导入中断（处理它的进程已停止，服务可能已重启）；可以继续或放弃\n"
+               "The import was interrupted (its process stopped); resume or discard it")
+
+
 def mark_interrupted(session, now=None) -> int:
     """Mark running batches whose process is gone as interrupted; return how many.
 
-    Gone: a process of this machine that no longer exists, or, for one elsewhere, no heartbeat for
-    a minute; and any batch silent for ten minutes, whatever its process id says.
+    Gone: a job the queue no longer has, a process of this machine that no longer exists, or, for
+    one elsewhere, no heartbeat for a minute; and any batch silent for ten minutes, whatever its
+    process id says. A job still waiting in the queue is not gone, however long it waits.
     """
     now = now or utcnow()
     host = socket.gethostname()
     running = session.query(ImportBatch).filter(ImportBatch.status.in_(RUNNING_STATUSES)).all()
-    gone = [batch for batch in running if _process_gone(batch, now, host)]
-    for batch in gone:
-        batch.status, batch.error_code = "interrupted", "interrupted"
-        batch.error_message = ("导入中断（处理它的进程已停止，服务可能已重启）；可以继续或放弃\n"
-                               "The import was interrupted (its process stopped); resume or discard it")
-    if gone:
-        session.commit()
-    return len(gone)
+    gone = [(batch.id, batch.runner, batch.status) for batch in running if _process_gone(batch, now, host)]
+    if not gone:
+        return 0
+    # What was read may be stale by now (the job moved on): each mark holds only if nothing changed.
+    with db.write_transaction() as tx:
+        return sum(_interrupt(tx, batch_id, runner, INTERRUPTED, status) for batch_id, runner, status in gone)
+
+
+def _interrupt(session, batch_id: int, runner: str | None, message: str, status: str | None = None) -> bool:
+    """Mark a batch interrupted if it is still run by the same runner (it may have moved on since it was read)."""
+    result = session.execute(update(ImportBatch).where(
+        ImportBatch.id == batch_id,
+        ImportBatch.status == status if status else ImportBatch.status.in_(RUNNING_STATUSES),
+        ImportBatch.runner.is_(None) if runner is None else ImportBatch.runner == runner,
+    ).values(status="interrupted", error_code="interrupted", error_message=message))
+    return result.rowcount == 1
 
 
 def _process_gone(batch: ImportBatch, now, host: str) -> bool:
     """Tell whether the process working on a running batch has stopped."""
     silent = now - (batch.heartbeat_at or batch.created_at)
+    if batch.runner and batch.runner.startswith(background.QUEUED):
+        waiting = background.waiting(batch.runner)
+        if waiting is not None:  # the queue knows: waiting or running is alive, anything else is gone
+            return not waiting
+        return silent > STALE_AFTER
     if silent > GIVE_UP_AFTER:
         return True
     runner_host, _, pid = (batch.runner or "").rpartition(":")
@@ -166,7 +223,7 @@ def resume(app, batch_id: int, today) -> str | None:
         return None
     if to_preview:
         return "previewed"
-    start(app, run_validation, batch_id, today)
+    start_check(app, batch_id, today)
     return "validating"
 
 

@@ -18,24 +18,23 @@ def save_upload(storage) -> str:
     return path
 
 
-def open_batch(path: str, filename: str, instance_path: str, user=None,
-               default_county: str | None = None) -> ImportBatch:
-    """Keep a copy of a roster file as a new batch (a duplicate when the same file was imported before)."""
+def open_batch(path: str, filename: str, user=None, default_county: str | None = None) -> ImportBatch:
+    """Keep a copy of a roster file in the storage folder as a new batch (a duplicate when the same file
+    was imported before)."""
     with db.write_transaction() as session:
-        return create_batch(session, path, filename, instance_path, user, default_county)
+        return create_batch(session, path, filename, user, default_county)
 
 
 def receive_upload(app, storage, user, default_county: str | None) -> ImportBatch:
     """Open a batch for an uploaded file and start its check (not for a duplicate); return it as it stands."""
     path = save_upload(storage)
     try:
-        batch = open_batch(path, os.path.basename(storage.filename or "roster"), app.instance_path, user,
-                           default_county)
+        batch = open_batch(path, os.path.basename(storage.filename or "roster"), user, default_county)
     finally:
         os.remove(path)
     if batch.status == "duplicate":
         return batch
-    jobs.start(app, jobs.run_validation, batch.id, date.today())
+    jobs.start_check(app, batch.id, date.today())
     return db.session.get(ImportBatch, batch.id)  # a job may have ended this session; load afresh
 
 
@@ -48,5 +47,5 @@ def remap_headers(app, batch_id: int, mapping: dict) -> bool:
             return False
         batch.header_mapping = mapping
         batch.status = "uploaded"
-    jobs.start(app, jobs.run_validation, batch_id, date.today())
+    jobs.start_check(app, batch_id, date.today())
     return True

@@ -26,10 +26,13 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatabl
 
 
 def pytest_collection_modifyitems(config, items):
-    """Skip the browser tests where there is no Chromium (never in CI, where that fails the run)."""
+    """Skip the browser tests where there is no Chromium, and the job-queue tests where Redis does not
+    answer (never in CI, where either fails the run)."""
     from support.browser import skip_browser_tests_without_chromium
+    from support.job_queue import skip_redis_tests_without_redis
 
     skip_browser_tests_without_chromium(items)
+    skip_redis_tests_without_redis(items)
 
 
 def pytest_report_header(config):

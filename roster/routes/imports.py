@@ -109,7 +109,7 @@ def import_commit(batch_id):
     if not claimed:
         flash(_("This batch is already being imported or is not ready."), "warning")
         return redirect(url_for("roster.import_detail", batch_id=batch.id))
-    jobs.start(current_app._get_current_object(), jobs.run_commit, batch.id, current_user.id)
+    jobs.start_commit(current_app._get_current_object(), batch.id, current_user.id)
     return redirect(url_for("roster.import_detail", batch_id=batch.id))
 
 

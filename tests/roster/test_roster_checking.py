@@ -64,7 +64,7 @@ def quoted_csv(path, rows):
 
 def validated(app, path, workers, name):
     """Validate a file as a new batch with the given workers; return everything the batch produced."""
-    batch = batches.create_batch(db.session, path, name, app.instance_path)
+    batch = batches.create_batch(db.session, path, name)
     db.session.commit()
     batch = import_check.validate_batch(db.session, batch.id, TODAY, workers=workers, parallel_from_rows=1)
     problems = db.session.execute(
@@ -133,7 +133,7 @@ def test_a_broken_line_found_by_a_worker_fails_the_batch_with_its_row(ctx, tmp_p
         handle.write("李四,男," + "9" * (csv.field_size_limit() + 5) + "\n")  # a field over csv's limit
     with open(path, encoding="utf-8-sig") as handle:
         assert '"' not in handle.read()  # so the line is parsed in a worker
-    batch = batches.create_batch(db.session, path, "roster.csv", ctx.instance_path)
+    batch = batches.create_batch(db.session, path, "roster.csv")
     db.session.commit()
     batch = import_check.validate_batch(db.session, batch.id, TODAY, workers=2, parallel_from_rows=1)
     assert batch.status == "failed" and batch.error_code == "csv_malformed"
@@ -188,8 +188,7 @@ def test_small_files_are_checked_without_workers(ctx, tmp_path, monkeypatch):
         raise AssertionError("a small file started worker processes")
 
     monkeypatch.setattr(checking, "_checked_by_workers", no_workers)
-    batch = batches.create_batch(db.session, csv_file(tmp_path / "small.csv", demo_rows(50)), "s.csv",
-                                  ctx.instance_path)
+    batch = batches.create_batch(db.session, csv_file(tmp_path / "small.csv", demo_rows(50)), "s.csv")
     db.session.commit()
     batch = import_check.validate_batch(db.session, batch.id, TODAY, workers=2)  # 50 rows < PARALLEL_FROM_ROWS
     assert batch.status == "previewed" and batch.rows_read == 50

@@ -24,7 +24,7 @@ on_postgres = pytest.mark.skipif(not TEST_DATABASE_URL, reason="a race between t
 
 @pytest.fixture
 def app(make_app):
-    return make_app(IMPORTS_IN_BACKGROUND=False)
+    return make_app(JOBS_IN_BACKGROUND=False)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from support.register import CHIKAN, XUWEN, check_file, on_register, register
 
 @pytest.fixture
 def app(make_app):
-    return make_app(IMPORTS_IN_BACKGROUND=False)
+    return make_app(JOBS_IN_BACKGROUND=False)
 
 
 @pytest.fixture
@@ -126,7 +126,7 @@ def test_a_small_update_needs_no_confirmation(ctx, tmp_path):
 
 
 def test_the_share_is_a_setting(make_app, tmp_path):
-    app = make_app(IMPORTS_IN_BACKGROUND=False, IMPORT_MAX_REMOVAL_SHARE=0.3)
+    app = make_app(JOBS_IN_BACKGROUND=False, IMPORT_MAX_REMOVAL_SHARE=0.3)
     with app.app_context():
         rows = demo_rows(100, seed=1, county=CHIKAN)
         register(app, tmp_path, CHIKAN, rows)

@@ -48,7 +48,7 @@ def test_each_hostile_file_ends_with_its_coded_chinese_error_and_imports_nothing
                                                                                 make, code):
     path = tmp_path / "upload"
     path.write_bytes(make())
-    batch = batches.create_batch(db.session, str(path), os.path.basename(filename), ctx.instance_path)
+    batch = batches.create_batch(db.session, str(path), os.path.basename(filename))
     db.session.commit()
     batch = import_check.validate_batch(db.session, batch.id, TODAY)
     if code in ROW_CODES:  # the file is read; the row is refused, naming its row and field
@@ -149,7 +149,7 @@ THROUGH_THE_APP = [c for c in CORPUS if c[0] in ("zip-bomb", "sparse-xfd", "bina
 
 @pytest.fixture
 def app(make_app):
-    return make_app(IMPORTS_IN_BACKGROUND=False)
+    return make_app(JOBS_IN_BACKGROUND=False)
 
 
 @pytest.mark.parametrize(("name", "filename", "make", "code"), THROUGH_THE_APP, ids=[c[0] for c in THROUGH_THE_APP])
@@ -164,8 +164,10 @@ def test_upload_through_the_page_shows_the_coded_error(login_as, session, app, n
     assert (batch.status, batch.error_code) == ("failed", code)
     assert escape(batch.error_message.split("\n")[0], quote=False) in page.data.decode()
     assert os.path.basename(filename) in batch.error_message  # the name the user gave, not the stored one
-    stored = Path(batch.stored_path).resolve()
-    assert stored.parent == (Path(app.instance_path) / "imports").resolve() and "/" not in batch.filename
+    assert batch.stored_path == f"imports/{batch.fingerprint}{Path(filename).suffix}"  # relative to STORAGE_DIR
+    stored = Path(app.config["STORAGE_DIR"], batch.stored_path).resolve()
+    assert stored.is_file() and stored.parent == (Path(app.instance_path) / "storage" / "imports").resolve()
+    assert "/" not in batch.filename
     assert session.scalar(select(func.count(Person.id))) == 0
 
 

@@ -18,7 +18,7 @@ def ctx(app):
 
 
 def run(app, path, filename=None, county=None, mapping=None):
-    batch = batches.create_batch(db.session, path, filename or os.path.basename(path), app.instance_path,
+    batch = batches.create_batch(db.session, path, filename or os.path.basename(path),
                                   default_county=county, header_mapping=mapping)
     db.session.commit()
     if batch.status == "duplicate":

@@ -13,7 +13,7 @@ from support.import_files import csv_file, csv_text, demo_rows
 
 @pytest.fixture
 def app(make_app):
-    return make_app(IMPORTS_IN_BACKGROUND=False)
+    return make_app(JOBS_IN_BACKGROUND=False)
 
 
 def upload(client, data: bytes, filename: str, county=""):
@@ -101,7 +101,7 @@ def test_error_report_lists_row_column_value_and_reason(login_as, session):
 def test_upload_over_the_size_limit_is_refused_clearly(make_app, users):
     from support.accounts import login
 
-    client = make_app(MAX_CONTENT_LENGTH=1000, IMPORTS_IN_BACKGROUND=False).test_client()
+    client = make_app(MAX_CONTENT_LENGTH=1000, JOBS_IN_BACKGROUND=False).test_client()
     login(client, "coordinator")
     response = upload(client, b"x" * 5000, "big.csv")
     assert response.status_code == 413

@@ -13,7 +13,7 @@ CHIKAN, XUWEN = "440802", "440825"
 
 
 def check_file(app, path, county=None):
-    batch = batches.create_batch(db.session, path, os.path.basename(path), app.instance_path, default_county=county)
+    batch = batches.create_batch(db.session, path, os.path.basename(path), default_county=county)
     db.session.commit()
     return import_check.validate_batch(db.session, batch.id, TODAY)
 

@@ -35,7 +35,7 @@ def world(migrated_template, tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "matrix-test", "SPOTCHECK_INSTANCE": str(instance),
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "TESTING": True, "WTF_CSRF_ENABLED": False,
-                      "IMPORTS_IN_BACKGROUND": False})
+                      "JOBS_IN_BACKGROUND": False})
     with app.app_context():
         load_demo(db.session, seed=11, persons=1500, today=date(2026, 11, 20))
         load_demo_campaign(db.session, seed=11, today=date(2026, 11, 20))
