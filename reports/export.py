@@ -11,9 +11,6 @@ import io
 
 from flask_babel import gettext as _
 from flask_babel import pgettext
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import select
 
 from core import auditlog
@@ -21,7 +18,7 @@ from core.downloads import attachment, file_name
 from core.extensions import db
 from core.i18n import label
 from core.privacy import mask_id_number, mask_phone
-from core.spreadsheets import csv_value, xlsx_row
+from core.spreadsheets import csv_value, streaming_workbook
 from core.timefmt import local_time, local_today
 from models import Attempt, FollowUpTask, Person, User, Verification
 from models.county import county_name
@@ -204,28 +201,20 @@ def tables(session, campaign, what: str, county: str | None, options: Options) -
 
 
 def to_xlsx(parts: list[Table]) -> bytes:
-    """Write tables as the sheets of one workbook (streamed: large lists stay fast)."""
-    book = Workbook(write_only=True)
-    for table in parts:
-        sheet = book.create_sheet(table.title[:31])
-        sheet.freeze_panes = "A2"
-        header = []
-        for title, _kind in table.columns:
-            cell = WriteOnlyCell(sheet, value=title)
-            cell.font = Font(bold=True)
-            header.append(cell)
-        sheet.append(header)
-        percent_columns = [i for i, (_title, kind) in enumerate(table.columns) if kind == PERCENT]
-        for row in table.rows:
-            values = list(row)
-            for i in percent_columns:
-                if values[i] is not None:
-                    cell = WriteOnlyCell(sheet, value=values[i])
-                    cell.number_format = "0.0%"
-                    values[i] = cell
-            sheet.append(xlsx_row(sheet, values))
+    """Write tables as the sheets of one workbook, row by row (large lists stay fast and small)."""
     out = io.BytesIO()
-    book.save(out)
+    book = streaming_workbook(out)
+    bold, percent = book.add_format({"bold": True}), book.add_format({"num_format": "0.0%"})
+    for table in parts:
+        sheet = book.add_worksheet(table.title[:31])
+        sheet.freeze_panes(1, 0)
+        sheet.write_row(0, 0, [title for title, _kind in table.columns], bold)
+        for i, (_title, kind) in enumerate(table.columns):
+            if kind == PERCENT:
+                sheet.set_column(i, i, None, percent)
+        for number, row in enumerate(table.rows, start=1):
+            sheet.write_row(number, 0, ["" if value is None else value for value in row])
+    book.close()
     return out.getvalue()
 
 

