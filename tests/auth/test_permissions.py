@@ -88,6 +88,6 @@ def test_roster_pages_link_to_each_other(login_as, session):
     add_roster(session, "440802", 120)
     client = login_as("coordinator")
     page = client.get("/roster/?county=440802").data.decode()
-    assert "第 1 页，共 3 页" in page and "page=2" in page
+    assert "第 1 / 3 页，共 120 条" in page and "page=2" in page
     page = client.get("/roster/?county=440802&page=3").data.decode()
-    assert "第 3 页，共 3 页" in page and "page=2" in page
+    assert "第 3 / 3 页，共 120 条" in page and "page=2" in page

@@ -186,3 +186,17 @@ def test_cli_import_of_an_unreadable_file_exits_non_zero(runner, tmp_path):
     result = runner.invoke(args=["roster", "import", str(path), "--json"])
     assert result.exit_code == 1
     assert json.loads(result.output.strip().splitlines()[-1])["status"] == "failed"
+
+
+def test_a_long_roster_has_page_numbers_a_jump_and_the_count(login_as, session):
+    from support.roster_factory import add_roster
+
+    add_roster(session, "440802", 520)  # 11 pages of 50
+    client = login_as("coordinator")
+    page = client.get("/roster/?county=440802&page=6").data.decode()
+    assert "第 6 / 11 页，共 520 条" in page
+    for number in (1, 4, 5, 7, 8, 11):  # the first, the last, two either side of this one
+        assert f"page={number}" in page
+    assert 'page=2"' not in page and 'page=10"' not in page and page.count("…") == 2
+    assert 'name="page" type="number"' in page and 'name="county" value="440802"' in page
+    assert "440802" in client.get("/roster/?county=440802&page=11").data.decode()
