@@ -17,7 +17,8 @@ the snapshot it brings back.
 
 from datetime import date
 
-from sqlalchemy import distinct, func, select, text, update
+from sqlalchemy import false, func, select, text, true, update
+from sqlalchemy.orm import aliased
 
 from models import Person, RosterSnapshot
 from roster.idnumber import birth_info
@@ -73,13 +74,17 @@ def mark_snapshot_duplicates(session, snapshot_ids) -> None:
 
 
 def refresh_cross_county(session, new_ids, replaced_ids) -> None:
-    """Recompute "registered in two counties" after the snapshots new_ids replaced replaced_ids as current.
+    """Bring "registered in two counties" up to date after the snapshots new_ids replaced replaced_ids as
+    current (the new snapshots' persons come in unflagged).
 
-    Only the ID numbers the new and the replaced snapshots hold can have changed: for each of them the
-    flag is true on every registered person of a current snapshot when registered persons of current
-    snapshots hold it in two counties or more, false everywhere else. Three set-based statements
-    through the id_number index. On PostgreSQL two of these at once take turns (an advisory lock), so
-    that each sees the other's new snapshot; SQLite writes one transaction at a time anyway.
+    The flag is true on a registered person of a current snapshot when a registered person of another
+    county's current snapshot has the same ID number. Three set-based statements, each driven by an
+    index: the replaced snapshots lose their flags; every flagged person whose partner may have gone
+    with a replaced snapshot is checked again (the flagged are few: one partial index); and the ID
+    numbers of the new snapshots' persons that another county also holds are flagged wherever they are
+    registered (one id_number index lookup per new person). On PostgreSQL two of these at once take
+    turns (an advisory lock), so that each sees the other's new snapshot; SQLite writes one transaction
+    at a time anyway.
     """
     new_ids, replaced_ids = list(new_ids), list(replaced_ids)
     if session.get_bind().dialect.name == "postgresql":
@@ -87,15 +92,24 @@ def refresh_cross_county(session, new_ids, replaced_ids) -> None:
     flag = Person.flag_duplicate_across_counties
     options = {"synchronize_session": False}
     if replaced_ids:
-        session.execute(update(Person).where(Person.snapshot_id.in_(replaced_ids), flag)
+        session.execute(update(Person).where(Person.snapshot_id.in_(replaced_ids), flag == true())
                         .values(flag_duplicate_across_counties=False), execution_options=options)
-    current = select(RosterSnapshot.id).where(RosterSnapshot.is_current)
-    touched = select(Person.id_number).where(Person.snapshot_id.in_(new_ids + replaced_ids))
-    shared = (select(Person.id_number)
-              .where(Person.id_number.in_(touched), Person.snapshot_id.in_(current), Person.cancelled_on.is_(None))
-              .group_by(Person.id_number).having(func.count(distinct(Person.county_code)) > 1))
-    session.execute(update(Person).where(flag, Person.id_number.in_(touched), Person.id_number.not_in(shared))
-                    .values(flag_duplicate_across_counties=False), execution_options=options)
-    session.execute(update(Person).where(~flag, Person.id_number.in_(shared), Person.snapshot_id.in_(current),
-                                         Person.cancelled_on.is_(None))
-                    .values(flag_duplicate_across_counties=True), execution_options=options)
+        session.execute(update(Person).where(flag == true(), ~_registered_elsewhere(Person))
+                        .values(flag_duplicate_across_counties=False), execution_options=options)
+    if new_ids:
+        new = aliased(Person)
+        shared = select(new.id_number).where(new.snapshot_id.in_(new_ids), new.cancelled_on.is_(None),
+                                             _registered_elsewhere(new))
+        in_current = (select(RosterSnapshot.id).where(RosterSnapshot.id == Person.snapshot_id, RosterSnapshot.is_current)
+                      .exists())
+        session.execute(update(Person).where(Person.id_number.in_(shared), flag == false(),
+                                             Person.cancelled_on.is_(None), in_current)
+                        .values(flag_duplicate_across_counties=True), execution_options=options)
+
+
+def _registered_elsewhere(person):
+    """Say whether a registered person of another county's current snapshot has person's ID number."""
+    other = aliased(Person)
+    return (select(other.id).join(RosterSnapshot, other.snapshot_id == RosterSnapshot.id)
+            .where(other.id_number == person.id_number, other.county_code != person.county_code,
+                   other.cancelled_on.is_(None), RosterSnapshot.is_current).exists())
