@@ -11,7 +11,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-VERSION = 1  # change when the data built below changes: an older database is then rebuilt
+VERSION = 2  # change when the data built below changes: an older database is then rebuilt
 PASSWORD = "bench-password-2026"
 USERS = {  # key: (username, role, county)
     "coordinator": ("bench_coord", "coordinator", None),
@@ -117,6 +117,7 @@ PERSON_COLUMNS = ("snapshot_id", "county_code", "source_row", "name", "gender", 
 def load(session, args, user_ids: dict) -> None:
     """Fill the (migrated, empty but for the counties and users) database; the marker goes in last."""
     from sqlalchemy import func, insert, select
+    from sqlalchemy.orm import Session
 
     from core.database import bulk_insert
     from models import (
@@ -134,6 +135,12 @@ def load(session, args, user_ids: dict) -> None:
         SampleUnit,
         Verification,
         campaign_county,
+    )
+    from roster.quality_store import (
+        ROW_FACT_COLUMNS,
+        mark_snapshot_duplicates,
+        refresh_cross_county,
+        row_facts,
     )
 
     rng = np.random.default_rng(20260415)
@@ -168,7 +175,12 @@ def load(session, args, user_ids: dict) -> None:
         "batch_id": batch_of[c], "created_by_id": user_ids["coordinator"]} for c, n in zip(codes, sizes, strict=True)])
     snapshot_of = dict(conn.execute(select(RosterSnapshot.county_code, RosterSnapshot.id)
                                     .where(RosterSnapshot.is_current)).all())
-    bulk_insert(conn, "person", PERSON_COLUMNS, person_rows(codes, sizes, snapshot_of, rng, today))
+    # The data-quality facts an import stores with each person (roster/quality_store.py), the same way.
+    rows = (row + row_facts(*row[4:10], row[14]) for row in person_rows(codes, sizes, snapshot_of, rng, today))
+    bulk_insert(conn, "person", (*PERSON_COLUMNS, *ROW_FACT_COLUMNS), rows)
+    with Session(bind=conn) as session:  # joins the load's transaction
+        mark_snapshot_duplicates(session, snapshot_of.values())
+        refresh_cross_county(session, list(snapshot_of.values()), [])
     old_of = dict(conn.execute(select(RosterSnapshot.county_code, RosterSnapshot.id)
                                .where(~RosterSnapshot.is_current)).all())
     for c in earlier:

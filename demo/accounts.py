@@ -8,6 +8,8 @@ from sqlalchemy import insert, select
 from auth.accounts import create_user
 from demo.roster import generate_roster
 from models import County, Person, RosterSnapshot, User
+from roster.quality_store import mark_snapshot_duplicates, row_facts_of
+from roster.snapshots import make_current
 
 # Demo passwords are printed by `flask demo` and listed in the README; never use them in production.
 DEMO_ACCOUNTS: tuple[dict[str, Any], ...] = (
@@ -43,15 +45,18 @@ def load_demo(session, seed: int, persons: int, today: date | None = None) -> di
     for code in sorted({row["county_code"] for row in roster.rows}):
         if code not in counties:
             raise ValueError(f"demo county {code} is not in the county table")
-        snapshot = RosterSnapshot(county_code=code, source="demo", is_current=True)
+        snapshot = RosterSnapshot(county_code=code, source="demo", is_current=False)
         session.add(snapshot)
         snapshots[code] = snapshot
     session.flush()
-    rows = [{**row, "snapshot_id": snapshots[row["county_code"]].id, "source_row": index + 2}
+    rows = [{**row, **row_facts_of(row), "snapshot_id": snapshots[row["county_code"]].id, "source_row": index + 2}
             for index, row in enumerate(roster.rows)]
     for snapshot in snapshots.values():
         snapshot.row_count = sum(1 for row in rows if row["snapshot_id"] == snapshot.id)
     session.execute(insert(Person), rows)
+    # As an import does: the snapshots' own quality, then current (with the cross-county flag).
+    mark_snapshot_duplicates(session, [s.id for s in snapshots.values()])
+    make_current(session, list(snapshots.values()))
     session.commit()
     return {
         "persons": len(rows),

@@ -6,7 +6,7 @@ draw made from them can be re-verified. The current roster of a county is its cu
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import ForeignKey, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.orm import Base, utcnow
@@ -40,6 +40,15 @@ class Person(Base):
         Index("ix_person_snapshot_county", "snapshot_id", "county_code"),
         Index("ix_person_id_number", "id_number"),
         Index("ix_person_county_name", "county_code", "name"),
+        # Data quality (roster/quality.py): each flag's persons per snapshot, read without a scan.
+        *(Index(f"ix_person_{flag}", "snapshot_id", sqlite_where=text(f"{flag} = 1"),
+                postgresql_where=text(flag)) for flag in (
+            "flag_missing_phone", "flag_missing_address", "flag_missing_reason",
+            "flag_duplicate_in_county", "flag_duplicate_across_counties")),
+        Index("ix_person_registered_retirement", "snapshot_id", "retirement_on",
+              sqlite_where=text("cancelled_on IS NULL"), postgresql_where=text("cancelled_on IS NULL")),
+        Index("ix_person_cancelled", "snapshot_id", "cancelled_on",
+              sqlite_where=text("cancelled_on IS NOT NULL"), postgresql_where=text("cancelled_on IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,5 +67,15 @@ class Person(Base):
     certificate_number: Mapped[str | None] = mapped_column(String(32))
     employment_status: Mapped[str | None] = mapped_column(String(4))
     cancelled_on: Mapped[date | None]
+    # Data-quality facts, stored when the snapshot is written (roster/quality_store.py): the first four
+    # are the snapshot's own, the cross-county flag is kept up to date while the snapshot is current
+    # (false once it is not), and the retirement day (None without a gender and birth date) is
+    # compared with today.
+    flag_missing_phone: Mapped[bool] = mapped_column(default=False, server_default=false())
+    flag_missing_address: Mapped[bool] = mapped_column(default=False, server_default=false())
+    flag_missing_reason: Mapped[bool] = mapped_column(default=False, server_default=false())
+    flag_duplicate_in_county: Mapped[bool] = mapped_column(default=False, server_default=false())
+    flag_duplicate_across_counties: Mapped[bool] = mapped_column(default=False, server_default=false())
+    retirement_on: Mapped[date | None]
 
     snapshot: Mapped[RosterSnapshot] = relationship()

@@ -18,6 +18,7 @@ from core.database import bulk_insert
 from models import County, ImportBatch, RosterSnapshot, utcnow
 from roster.batches import ImportError_, fail_batch, spool_path, this_runner
 from roster.guard import removals_to_confirm
+from roster.quality_store import ROW_FACT_COLUMNS, mark_snapshot_duplicates, row_facts
 from roster.snapshots import current_snapshots, lock_counties, make_current
 from roster.spool import COLUMNS, read_spool
 
@@ -130,6 +131,7 @@ def _write_snapshots(tx, batch: ImportBatch, path: str, user) -> ImportBatch:
     _pause_for_tests(batch.id)
     for code, snapshot in snapshots.items():
         snapshot.row_count = per_county[code]
+    mark_snapshot_duplicates(tx, [s.id for s in snapshots.values()])
     make_current(tx, list(snapshots.values()))
     batch = tx.get(ImportBatch, batch.id)
     batch.status, batch.committed_at, batch.heartbeat_at = "committed", utcnow(), utcnow()
@@ -175,18 +177,24 @@ def _reason(error: Exception) -> str:
 
 
 def _write_persons(session, path: str, snapshot_ids: dict) -> dict:
-    """Insert the spooled records into the person table (COPY on PostgreSQL); return the rows per county."""
+    """Insert the spooled records into the person table (COPY on PostgreSQL), each with its row-by-row
+    quality facts; return the rows per county."""
     per_county: defaultdict[str, int] = defaultdict(int)
+    at = {name: COLUMNS.index(name) for name in ("gender", "id_number", "phone", "household_address",
+                                                 "residence_address", "unemployment_reason", "cancelled_on")}
+    gender, id_number, phone, household, residence, reason, cancelled = at.values()
 
     def rows():
         for chunk in read_spool(path):
             for record in chunk:
                 per_county[record[0]] += 1
-                yield (snapshot_ids[record[0]], *record)
+                yield (snapshot_ids[record[0]], *record, *row_facts(
+                    record[gender], record[id_number], record[phone], record[household], record[residence],
+                    record[reason], record[cancelled]))
 
     connection = session.connection()
     with _larger_sqlite_cache(connection):
-        bulk_insert(connection, "person", ("snapshot_id", *COLUMNS), rows())
+        bulk_insert(connection, "person", ("snapshot_id", *COLUMNS, *ROW_FACT_COLUMNS), rows())
     return per_county
 
 

@@ -1,78 +1,37 @@
-"""Data-quality checks on the current roster: each check is one SQL condition, so that a count and
-the list of persons behind it always agree."""
+"""Data-quality checks on the current roster: each check is one SQL condition on facts stored with the
+persons (roster/quality_store.py), so that a count and the list of persons behind it always agree,
+and both read indexed rows instead of searching the roster."""
 
-from datetime import date, timedelta
-from functools import lru_cache
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, func, select, true
 
 from models import Person, RosterSnapshot
-from roster.retirement import statutory_retirement_date
-
-
-@lru_cache(maxsize=64)
-def retirement_birth_cutoff(gender: str, today: date) -> date:
-    """Return the latest birth date whose statutory retirement date is on or before today.
-
-    Retirement dates grow with the birth date, so a binary search over days finds the cut-off.
-    """
-    low, high = date(1900, 1, 1), today
-    while low < high:
-        middle = low + timedelta(days=(high - low).days // 2 + 1)
-        if statutory_retirement_date(middle, gender) <= today:
-            low = middle
-        else:
-            high = middle - timedelta(days=1)
-    return low
-
-
-def _current():
-    return Person.snapshot_id.in_(select(RosterSnapshot.id).where(RosterSnapshot.is_current))
 
 
 def _registered():
     return Person.cancelled_on.is_(None)
 
 
-def _duplicate_in_county():
-    other = aliased(Person)
-    return select(other.id).where(
-        other.snapshot_id == Person.snapshot_id, other.id_number == Person.id_number, other.id != Person.id
-    ).exists()
-
-
-def _duplicate_across_counties():
-    other, snapshot = aliased(Person), aliased(RosterSnapshot)
-    return select(other.id).join(snapshot, other.snapshot_id == snapshot.id).where(
-        snapshot.is_current, other.id_number == Person.id_number, other.county_code != Person.county_code,
-        other.cancelled_on.is_(None),
-    ).exists()
-
-
 def _past_retirement(today: date):
-    birth = func.substr(Person.id_number, 7, 8)
-    return and_(_registered(), or_(*(
-        and_(Person.gender == gender, birth <= retirement_birth_cutoff(gender, today).strftime("%Y%m%d"))
-        for gender in ("1", "2")
-    )))
+    return and_(_registered(), Person.retirement_on <= today)  # ix_person_registered_retirement
 
 
-def _blank(column):
-    return or_(column.is_(None), column == "")
+def _stored(column):
+    # "= true": SQLite writes it "flag = 1", the condition of the flag's partial index there
+    # (PostgreSQL simplifies it to "flag", its partial index's condition).
+    return lambda today: column == true()
 
 
 # name: (label, condition factory taking today). Order is the order of the quality page's columns.
 FLAGS = {
-    "missing_phone": (_l("Phone missing"), lambda today: and_(_registered(), _blank(Person.phone))),
-    "missing_address": (_l("Address missing"), lambda today: and_(
-        _registered(), _blank(Person.household_address), _blank(Person.residence_address))),
-    "missing_reason": (_l("Reason for unemployment missing"),
-                       lambda today: and_(_registered(), _blank(Person.unemployment_reason))),
-    "duplicate_in_county": (_l("ID number twice in the county"), lambda today: _duplicate_in_county()),
+    "missing_phone": (_l("Phone missing"), _stored(Person.flag_missing_phone)),
+    "missing_address": (_l("Address missing"), _stored(Person.flag_missing_address)),
+    "missing_reason": (_l("Reason for unemployment missing"), _stored(Person.flag_missing_reason)),
+    "duplicate_in_county": (_l("ID number twice in the county"), _stored(Person.flag_duplicate_in_county)),
     "duplicate_across_counties": (_l("Registered in two counties"),
-                                  lambda today: and_(_registered(), _duplicate_across_counties())),
+                                  _stored(Person.flag_duplicate_across_counties)),
     "past_retirement": (_l("Past statutory retirement age, still registered"), _past_retirement),
     "future_cancellation": (_l("Cancellation date in the future"), lambda today: Person.cancelled_on > today),
 }
@@ -84,11 +43,19 @@ def flag_condition(flag: str, today: date):
 
 
 def county_quality(session, today: date, county_codes=None) -> list[dict]:
-    """Count, per county of the current roster, the persons and every quality flag."""
-    columns = [func.count(Person.id).label("total"),
-               func.count(Person.id).filter(_registered()).label("registered")]
-    columns += [func.count(Person.id).filter(flag_condition(name, today)).label(name) for name in FLAGS]
-    query = select(Person.county_code, *columns).where(_current()).group_by(Person.county_code)
+    """Count, per county of the current roster, the persons and every quality flag.
+
+    One row per current snapshot with persons; each count is a range of one partial index within the
+    snapshot (the flagged persons only), and the registered are the snapshot's rows less the cancelled.
+    """
+    def count(condition):
+        return (select(func.count()).select_from(Person)
+                .where(Person.snapshot_id == RosterSnapshot.id, condition).scalar_subquery())
+
+    columns = [RosterSnapshot.row_count.label("total"),
+               (RosterSnapshot.row_count - count(Person.cancelled_on.is_not(None))).label("registered")]
+    columns += [count(flag_condition(name, today)).label(name) for name in FLAGS]
+    query = select(RosterSnapshot.county_code, *columns).where(RosterSnapshot.is_current, RosterSnapshot.row_count > 0)
     if county_codes is not None:
-        query = query.where(Person.county_code.in_(county_codes))
-    return [dict(row._mapping) for row in session.execute(query.order_by(Person.county_code))]
+        query = query.where(RosterSnapshot.county_code.in_(county_codes))
+    return [dict(row._mapping) for row in session.execute(query.order_by(RosterSnapshot.county_code))]

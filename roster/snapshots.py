@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, literal, select, update
 from auth.permissions import county_scope
 from core import auditlog
 from models import County, Person, RosterSnapshot
+from roster.quality_store import PERSON_FACTS, refresh_cross_county
 from roster.spool import COLUMNS
 
 
@@ -44,8 +45,11 @@ def lock_counties(session, counties) -> None:
 
 
 def make_current(session, snapshots: list[RosterSnapshot]) -> None:
-    """Make each snapshot its county's current one, in the caller's transaction (counties locked first)."""
+    """Make each snapshot its county's current one, in the caller's transaction (counties locked first),
+    with its persons already in; then bring the cross-county quality flag up to date."""
     counties = [s.county_code for s in snapshots]
+    replaced = session.scalars(select(RosterSnapshot.id).where(
+        RosterSnapshot.county_code.in_(counties), RosterSnapshot.is_current)).all()
     session.execute(update(RosterSnapshot).where(
         RosterSnapshot.county_code.in_(counties), RosterSnapshot.is_current
     ).values(is_current=False))
@@ -53,6 +57,7 @@ def make_current(session, snapshots: list[RosterSnapshot]) -> None:
     for snapshot in snapshots:
         snapshot.is_current = True
     session.flush()
+    refresh_cross_county(session, [s.id for s in snapshots], replaced)
 
 
 def county_history(session, county: str, user=None) -> list[RosterSnapshot]:
@@ -108,7 +113,7 @@ def restore_snapshot(db, county: str, snapshot_id: int | None = None, user=None,
                                   restored_from_id=target.id, row_count=target.row_count)
         tx.add(snapshot)
         tx.flush()
-        copied = list(COLUMNS)
+        copied = [*COLUMNS, *PERSON_FACTS]  # the snapshot's own quality comes along; make_current adds the rest
         tx.execute(insert(Person).from_select(
             ["snapshot_id", *copied],
             select(literal(snapshot.id), *[getattr(Person, c) for c in copied])

@@ -216,7 +216,8 @@ def test_restore_brings_the_previous_roster_back_as_a_new_snapshot(ctx, two_regi
     assert restored.restored_from_id == first and restored.id not in (first, wiped)
     assert current_ids(CHIKAN) == [restored.id]
     assert on_register(CHIKAN) == 100 == restored.row_count
-    people = select(Person.id_number, Person.name, Person.registered_on).order_by(Person.id_number)
+    people = select(Person.id_number, Person.name, Person.registered_on).order_by(Person.id_number, Person.name,
+                                                                               Person.registered_on)
     assert (db.session.execute(people.where(Person.snapshot_id == restored.id)).all()
             == db.session.execute(people.where(Person.snapshot_id == first)).all())
     # history stays whole: both earlier snapshots are still there with their persons

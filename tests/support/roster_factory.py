@@ -24,12 +24,12 @@ def birth(n: int) -> str:
 
 def add_roster(session, county_code: str, count: int, start: int = 0, cancelled: int = 0) -> list[int]:
     """Add a current snapshot with `count` persons (the last `cancelled` of them cancelled)."""
+    from roster.quality_store import mark_snapshot_duplicates, row_facts_of
     from roster.snapshots import make_current
 
     snapshot = RosterSnapshot(county_code=county_code, source="test", row_count=count, is_current=False)
     session.add(snapshot)
     session.flush()
-    make_current(session, [snapshot])
     rows = []
     for index in range(count):
         n = start + index
@@ -40,6 +40,8 @@ def add_roster(session, county_code: str, count: int, start: int = 0, cancelled:
             "employment_status": "10",
             "cancelled_on": date(2025, 9, 1) if index >= count - cancelled else None,
         })
-    session.execute(insert(Person), rows)
+    session.execute(insert(Person), [{**row, **row_facts_of(row)} for row in rows])
+    mark_snapshot_duplicates(session, [snapshot.id])
+    make_current(session, [snapshot])
     session.commit()
     return [snapshot.id]
