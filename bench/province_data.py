@@ -11,7 +11,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-VERSION = 2  # change when the data built below changes: an older database is then rebuilt
+VERSION = 3  # change when the data built below changes: an older database is then rebuilt
 PASSWORD = "bench-password-2026"
 USERS = {  # key: (username, role, county)
     "coordinator": ("bench_coord", "coordinator", None),
@@ -116,7 +116,7 @@ PERSON_COLUMNS = ("snapshot_id", "county_code", "source_row", "name", "gender", 
 
 def load(session, args, user_ids: dict) -> None:
     """Fill the (migrated, empty but for the counties and users) database; the marker goes in last."""
-    from sqlalchemy import func, insert, select
+    from sqlalchemy import func, insert, select, text
     from sqlalchemy.orm import Session
 
     from core.database import bulk_insert
@@ -181,6 +181,9 @@ def load(session, args, user_ids: dict) -> None:
     with Session(bind=conn) as session:  # joins the load's transaction
         mark_snapshot_duplicates(session, snapshot_of.values())
         refresh_cross_county(session, list(snapshot_of.values()), [])
+    conn.execute(text("UPDATE roster_snapshot SET person_count = (SELECT count(*) FROM person WHERE "
+                      "person.snapshot_id = roster_snapshot.id), registered_count = (SELECT count(*) FROM person "
+                      "WHERE person.snapshot_id = roster_snapshot.id AND person.cancelled_on IS NULL)"))
     old_of = dict(conn.execute(select(RosterSnapshot.county_code, RosterSnapshot.id)
                                .where(~RosterSnapshot.is_current)).all())
     for c in earlier:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from auth.permissions import can, scope_to_county
 from core.extensions import db
-from models import County, Person, RosterSnapshot, User
+from models import County, RosterSnapshot, User
 from reports import access, labels
 from reports.figures import campaign_figures
 
@@ -65,13 +65,11 @@ def same_site_path(url: str | None) -> str | None:
 
 
 def county_roster_counts():
-    """Count the registered (not cancelled) persons of each visible county's current roster."""
-    registered = func.count(Person.id).filter(Person.cancelled_on.is_(None))
+    """Return the persons and the registered (not cancelled) persons of each visible county's current
+    roster, as counted when the roster became current."""
     query = (
-        select(County, func.count(Person.id), registered)
+        select(County, func.coalesce(RosterSnapshot.person_count, 0), func.coalesce(RosterSnapshot.registered_count, 0))
         .outerjoin(RosterSnapshot, (RosterSnapshot.county_code == County.code) & RosterSnapshot.is_current)
-        .outerjoin(Person, Person.snapshot_id == RosterSnapshot.id)
-        .group_by(County.code)
         .order_by(County.code)
     )
     query = scope_to_county(query, County.code)

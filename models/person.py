@@ -30,6 +30,9 @@ class RosterSnapshot(Base):
     row_count: Mapped[int] = mapped_column(default=0)
     is_current: Mapped[bool] = mapped_column(default=True)
     restored_from_id: Mapped[int | None] = mapped_column(ForeignKey("roster_snapshot.id"))  # an undo copies it
+    # Counted when the snapshot becomes current (its persons never change after): the home page reads these.
+    person_count: Mapped[int | None] = mapped_column(default=None)
+    registered_count: Mapped[int | None] = mapped_column(default=None)
 
     created_by = relationship("User")
 

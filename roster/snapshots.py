@@ -46,7 +46,8 @@ def lock_counties(session, counties) -> None:
 
 def make_current(session, snapshots: list[RosterSnapshot]) -> None:
     """Make each snapshot its county's current one, in the caller's transaction (counties locked first),
-    with its persons already in; then bring the cross-county quality flag up to date."""
+    with its persons already in; count them for the home page and bring the cross-county quality flag up
+    to date."""
     counties = [s.county_code for s in snapshots]
     replaced = session.scalars(select(RosterSnapshot.id).where(
         RosterSnapshot.county_code.in_(counties), RosterSnapshot.is_current)).all()
@@ -54,8 +55,12 @@ def make_current(session, snapshots: list[RosterSnapshot]) -> None:
         RosterSnapshot.county_code.in_(counties), RosterSnapshot.is_current
     ).values(is_current=False))
     session.flush()
+    counts = {snapshot_id: (persons, registered) for snapshot_id, persons, registered in session.execute(
+        select(Person.snapshot_id, func.count(Person.id), func.count(Person.id).filter(Person.cancelled_on.is_(None)))
+        .where(Person.snapshot_id.in_([s.id for s in snapshots])).group_by(Person.snapshot_id))}
     for snapshot in snapshots:
         snapshot.is_current = True
+        snapshot.person_count, snapshot.registered_count = counts.get(snapshot.id, (0, 0))
     session.flush()
     refresh_cross_county(session, [s.id for s in snapshots], replaced)
 

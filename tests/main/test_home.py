@@ -73,3 +73,28 @@ def test_one_verified_case_is_not_a_headline_rate(app, login_as, session):
     assert "样本不足，暂不估计" in shown and "已核实 1 / 抽中 29" in shown
     assert "100.0%" not in shown and "0.0–100.0%" not in shown
     assert "可容忍差错率 5%，置信水平 95%" in shown
+
+
+def county_row(html: str, name: str) -> list[str]:
+    """Return the cells of the home page's county table row of a county."""
+    import re
+
+    table = html[html.index('data-testid="county-table"'):]
+    row = next(r for r in table.split("<tr>") if name in r)
+    return re.findall(r'<td class="num">([^<]*)</td>', row)
+
+
+def test_the_county_table_counts_the_current_roster_as_it_became_current(app, login_as, session):
+    from core.extensions import db
+    from roster.snapshots import restore_snapshot
+    from support.roster_factory import add_roster
+
+    with app.app_context():
+        add_roster(session, A, 30, cancelled=5)
+        add_roster(session, A, 12, start=200)  # the next roster of the county replaces it
+    client = login_as("coordinator")
+    assert county_row(client.get("/").get_data(as_text=True), "赤坎区") == ["12", "12"]
+    with app.app_context():
+        restore_snapshot(db, A, reason="错导了新名册，恢复上一版")
+    assert county_row(client.get("/").get_data(as_text=True), "赤坎区") == ["25", "30"]
+    assert county_row(client.get("/").get_data(as_text=True), "徐闻县") == ["0", "0"]

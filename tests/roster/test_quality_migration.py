@@ -67,6 +67,12 @@ def test_the_migration_fills_the_quality_of_existing_persons(database_url):
             assert sum(f["retirement_on"] is not None for f in facts.values()) == len(rows) - 6
             assert sum(f["flag_duplicate_across_counties"] for f in facts.values()) == 2
             assert_quality_is_exact(session, date(2026, 12, 10))
+            # 0014 counted each snapshot's persons and registered persons too.
+            for snapshot in (1, 2, 3):
+                persons = [r for r in rows if r["snapshot_id"] == snapshot]
+                counted = session.execute(text("SELECT person_count, registered_count FROM roster_snapshot "
+                                               "WHERE id = :s"), {"s": snapshot}).one()
+                assert tuple(counted) == (len(persons), sum(r["cancelled_on"] is None for r in persons))
     finally:
         engine.dispose()
         migrate.upgrade(database_url)
