@@ -6,7 +6,6 @@ a Monday; all times in the tables are Asia/Shanghai local unless they end in "Z"
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,32 +21,7 @@ from callbacks.rules import (
     plan_next,
     slot_of,
 )
-
-SH = ZoneInfo("Asia/Shanghai")
-RULES = RetryRules()
-
-
-def at(text: str) -> datetime:
-    """Read "YYYY-MM-DD HH:MM" as Shanghai time, or as UTC when it ends in Z."""
-    if text.endswith("Z"):
-        return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
-    return datetime.fromisoformat(text).replace(tzinfo=SH)
-
-
-def local(moment: datetime | None) -> str | None:
-    """Show a moment as Shanghai "YYYY-MM-DD HH:MM"."""
-    return None if moment is None else moment.astimezone(SH).strftime("%Y-%m-%d %H:%M")
-
-
-def phone(when: str, code: str, appointment: str | None = None) -> AttemptFact:
-    """Make a phone attempt."""
-    return AttemptFact(at(when), "phone", code, at(appointment) if appointment else None)
-
-
-def visit(when: str, code: str) -> AttemptFact:
-    """Make a visit attempt."""
-    return AttemptFact(at(when), "visit", code)
-
+from support.rule_times import RULES, SH, at, local, phone, visit
 
 # --- calling hours ---------------------------------------------------------------------------
 
