@@ -168,7 +168,7 @@ def assign_tasks(actor: Actor, to_caller_id: int | None, now: datetime, zone: Zo
     if not supervises(actor):
         raise FollowUpError("not_permitted")
     if (task_ids is None) == (f is None):
-        raise ValueError("give task_ids or a filter")
+        raise ValueError("give task_ids or a filter, not both")
     with db.write_transaction() as session:
         if task_ids is not None:
             picked = set(task_ids)
@@ -182,7 +182,7 @@ def assign_tasks(actor: Actor, to_caller_id: int | None, now: datetime, zone: Zo
             if closed:
                 raise FollowUpError("tasks_closed", ids="、".join(str(i) for i in closed[:10]))
         else:
-            condition = filter_condition(actor, f, now, zone)
+            condition = filter_condition(actor, f or TaskFilter(), now, zone)
         selected = session.scalar(select(func.count(Task.id)).where(condition)) or 0
         if expected is not None and selected != expected:
             raise FollowUpError("selection_changed", expected=expected, found=selected)

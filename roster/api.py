@@ -160,8 +160,9 @@ def quality():
 @bp.get("/persons/<int:person_id>")
 @require("view_roster")
 def person_file_json(person_id):
-    """One person's file: roster rows across snapshots, draws, tasks, attempts, verification records and
-    rectification items (in your county scope; ID and phone numbers masked)."""
+    """One person's file in your county scope, ID and phone numbers masked.
+
+    Roster rows across snapshots, draws, tasks, attempts, verification records and rectification items."""
     try:
         return jsonify(person_file.person_file(db.session, current_user, person_id).as_json())
     except person_file.PersonNotFound:
@@ -172,8 +173,9 @@ def person_file_json(person_id):
 @require("view_roster")
 @accepts(field=Field("text", required=True, choices=person_file.REVEAL_FIELDS))
 def person_reveal(person_id, body):
-    """Return a person's full ID or phone number once, writing the read to the audit log:
-    {"field": "id_number"|"phone"}."""
+    """Return a person's full ID or phone number once, writing the read to the audit log.
+
+    {"field": "id_number" or "phone"}."""
     try:
         _entry, value = person_file.reveal(current_user, person_id, body["field"], via="api")
     except person_file.PersonNotFound:

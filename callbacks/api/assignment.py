@@ -22,9 +22,10 @@ FILTER_KEYS = ("county", "status", "channel", "caller", "due", "attempts", "camp
 @bp.get("/followup/tasks")
 @require("assign_work")
 def followup_tasks():
-    """List the open tasks in your scope, a page at a time, by the filters ?county= &status=open|awaiting_record
-    &channel=phone|visit &caller=<user id>|pool &due=overdue|today|later|none &attempts=0|1|2|3+ &campaign=<id>
-    &page= &page_size= (at most 500)."""
+    """List the open tasks in your scope by county, status, channel, caller, due, attempts and campaign, paged.
+
+    ?county= ?status=open or awaiting_record ?channel=phone or visit ?caller=<user id> or pool
+    ?due=overdue, today, later or none ?attempts=0, 1, 2 or 3+ ?campaign=<id> ?page= ?page_size= (at most 500)."""
     f = assign_service.TaskFilter.from_mapping(request.args)
     result = assign_service.list_tasks(
         db.session, current_actor(), f, now(), local_zone(), int_arg("page", 1, 1, MAX_PAGE),
@@ -38,9 +39,10 @@ def followup_tasks():
 @accepts(to_caller=Field("scalar", nullable=True, max_length=20), task_ids=Field("scalars", nullable=True, max_length=20),
          filter=Field("object", nullable=True), expected=Field("integer", nullable=True, low=0, high=10**9))
 def followup_assign_tasks(body):
-    """Give tasks to a caller, or with "to_caller": null or "pool" back to their county pool: either the picked
-    {"task_ids": [ids]} or all matching {"filter": {"county", "status", "channel", "caller", "due", "attempts",
-    "campaign"}, "expected": the count you saw}. All or nothing; the same step twice changes nothing."""
+    """Give the picked or all matching open tasks to a caller, or to their county pool; all or nothing.
+
+    {"to_caller": id, or null / "pool"} with either {"task_ids": [ids]} or {"filter": {"county", "status", "channel",
+    "caller", "due", "attempts", "campaign"}, "expected": the count you saw}. The same step twice changes nothing."""
     target = body.get("to_caller")
     if target in (None, "", "pool"):
         caller_id = None
@@ -68,8 +70,9 @@ def followup_assign_tasks(body):
 @bp.get("/followup/workload")
 @require("assign_work")
 def followup_workload():
-    """Each caller's open, awaiting-record, due today, overdue and closed-this-week tasks, and the county pool
-    (caller_id null); ?campaign=<id> for one campaign."""
+    """Count each caller's open, awaiting-record, due today, overdue and closed-this-week tasks, and the pool.
+
+    The county pool is the row whose caller_id is null; ?campaign=<id> for one campaign."""
     from callbacks.tasks import eligible_callers
 
     actor = current_actor()

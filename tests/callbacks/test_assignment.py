@@ -199,7 +199,7 @@ def test_the_table_page_assigns_ticked_and_all_matching_and_a_resubmit_is_harmle
 def test_the_workload_page_and_the_manage_page_show_one_campaign(client, app, world, users):
     login(client, "coordinator")
     workload = client.get("/followup/workload").get_data(as_text=True)
-    assert 'data-testid="workload-pool"' in workload and 'data-testid="workload-%d"' % users["caller"] in workload
+    assert 'data-testid="workload-pool"' in workload and f'data-testid="workload-{users["caller"]}"' in workload
     first, second = world["campaigns"]
     manage = client.get(f"/followup/manage?campaign={second}").get_data(as_text=True)
     progress = manage.split('data-testid="progress"')[1].split("</table>")[0]
