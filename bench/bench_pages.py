@@ -90,6 +90,8 @@ def real_ids(session) -> dict:
         "<int:snapshot_id>": session.scalar(select(RosterSnapshot.id).where(RosterSnapshot.county_code == c,
                                                                             ~RosterSnapshot.is_current)),
         "<int:call_id>": session.scalar(select(CallRecord.id).limit(1)),
+        "<int:person_id>": session.scalar(select(RectificationItem.person_id).where(RectificationItem.county_code == c)
+                                          .order_by(RectificationItem.id).limit(1)),
         "<county>": c, "<code>": c, "<channel>": "phone",
         "person": session.execute(select(Person.name, Person.id_number).where(Person.county_code == c)
                                   .order_by(Person.id).limit(1)).one(),
@@ -108,6 +110,8 @@ VARIANTS = {
                                                                          "verifications.csv", "attempts.csv",
                                                                          "rectification.xlsx"]},
     "/api/v1/draws/<int:draw_id>/export": ["?format=xlsx", "?format=csv"],
+    "/followup/assignment": ["", "?caller=pool", "?due=overdue&attempts=3%2B", "?page=300"],
+    "/api/v1/followup/tasks": ["", "?county=440802&page=2"],
 }
 
 

@@ -25,6 +25,13 @@ MESSAGES = {
     "bad_qc_result": (400, lambda p: _("Choose whether the re-check confirms or disputes the record.")),
     "not_permitted": (403, lambda p: _("You do not have permission to do this.")),
     "draw_not_found": (404, lambda p: _("No such draw.")),
+    "bad_selection": (400, lambda p: _("Pick at least one open task (at most %(most)d at a time), or take all "
+                                       "matching the filter.", **p)),
+    "tasks_closed": (409, lambda p: _("These tasks are closed and can no longer be assigned: %(ids)s", **p)),
+    "selection_changed": (409, lambda p: _("The filter matched %(expected)d tasks when you looked and matches "
+                                           "%(found)d now: nothing was assigned. Look at the table again.", **p)),
+    "caller_wrong_county": (400, lambda p: _("%(caller)s works another county and cannot take tasks of: "
+                                             "%(counties)s. Nothing was assigned.", **p)),
     "draw_superseded": (409, lambda p: _("This draw was superseded by a redraw; its units are not worked.")),
 }
 

@@ -4,9 +4,9 @@ API (`callbacks.verification.parse_answers`); the small forms here are WTForms."
 import uuid
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, SelectMultipleField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from config.verification import CORE_FIELDS
 from core.inputs import PageForm
@@ -66,16 +66,11 @@ class GenerateForm(PageForm):
     visit_first = BooleanField(_l("Start every task as a home visit"))
 
 
-class AssignForm(PageForm):
-    county = SelectField(_l("County"), validators=[DataRequired()])
-    callers = SelectMultipleField(_l("Callers"), coerce=int, validators=[DataRequired()])
+class AssignTasksForm(PageForm):
+    """The assignment table's step: the picked tasks (or all matching the filter) to a caller or the pool."""
 
-
-class ReassignForm(PageForm):
-    county = SelectField(_l("County"), validators=[Optional()])
-    from_caller = SelectField(_l("Now assigned to"), validators=[Optional()])
-    status = SelectField(_l("Status"), validators=[Optional()])
-    channel = SelectField(_l("Channel"), validators=[Optional()])
-    to_caller = SelectField(_l("Move to"), validators=[Optional()])
-
-
+    to_caller = SelectField(_l("Assign to"), validators=[DataRequired()])
+    scope = SelectField(_l("Which tasks"), choices=options([("picked", _l("The tasks ticked in the table")),
+                                                            ("all", _l("All tasks matching the filter"))]))
+    task_ids = SelectMultipleField(_l("Tasks"), coerce=int, validate_choice=False)
+    expected = IntegerField(validators=[Optional(), NumberRange(min=0, max=10**9)])

@@ -94,7 +94,16 @@ def new():
 def show(campaign_id):
     """Show a campaign: its counties, its draw in force and the superseded ones."""
     campaign = visible_campaign(campaign_id)
-    return render_template("campaigns/show.html", campaign=campaign, current=service.current_draw(campaign))
+    current = service.current_draw(campaign)
+    return render_template("campaigns/show.html", campaign=campaign, current=current,
+                           followup=_followup_state(current))
+
+
+def _followup_state(item: Draw | None) -> dict | None:
+    """Count the follow-up of a draw in force, for the next step, when the user assigns work."""
+    if item is None or item.superseded or not can(current_user, "assign_work"):
+        return None
+    return service.followup_state(db.session, item, county_scope(current_user))
 
 
 @bp.route("/<int:campaign_id>/design", methods=["GET", "POST"])
@@ -188,7 +197,8 @@ def draw(draw_id):
                            replaced=replaced, replace_form=ReplaceForm(),
                            snapshots=naming.snapshot_labels(db.session, item.snapshot_ids, names, scope),
                            superseded=db.session.get(Draw, item.supersedes_id) if item.supersedes_id else None,
-                           reasons=replacement.REPLACEMENT_REASONS, can_draw=can(current_user, "draw_samples"))
+                           reasons=replacement.REPLACEMENT_REASONS, can_draw=can(current_user, "draw_samples"),
+                           followup=_followup_state(item))
 
 
 @bp.route("/draws/<int:draw_id>/verify", methods=["POST"])

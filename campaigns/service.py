@@ -12,14 +12,14 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import object_session
 
 from auth import scope
 from campaigns.design import Design
 from core import auditlog
 from core.extensions import db
-from models import Campaign, County, Draw
+from models import Campaign, County, Draw, FollowUpTask, SampleUnit
 from roster.snapshots import current_snapshots
 from sampling.percent import percent_text
 
@@ -139,3 +139,15 @@ def campaign_summary(campaign: Campaign) -> dict:
         "current_draw": current.id if current else None, "draws": [d.id for d in campaign.draws],
         "audit_settings": audit_settings(campaign),
     }
+
+
+def followup_state(session, draw: Draw, county_code: str | None) -> dict:
+    """Count what the follow-up of a draw has reached, for the next step the draw page offers: its active
+    units, the tasks made for them, and the open tasks still in the county pool (in the user's county)."""
+    units = select(func.count(SampleUnit.id)).where(SampleUnit.draw_id == draw.id, SampleUnit.status == "active")
+    tasks = select(func.count(FollowUpTask.id)).where(FollowUpTask.draw_id == draw.id)
+    if county_code:
+        units = units.where(SampleUnit.county_code == county_code)
+        tasks = tasks.where(FollowUpTask.county_code == county_code)
+    pool = tasks.where(FollowUpTask.assigned_to_id.is_(None), FollowUpTask.status != "closed")
+    return {"units": session.scalar(units) or 0, "tasks": session.scalar(tasks) or 0, "pool": session.scalar(pool) or 0}

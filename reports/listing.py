@@ -46,6 +46,6 @@ def rectification_rows(session, campaign_id: int, *, today: date, county: str | 
             "status": item.status, "status_label": label, "overdue": overdue,
             "due_on": item.due_on.isoformat(), "rectified_on": item.rectified_on.isoformat() if item.rectified_on else None,
             "rectified_note": item.rectified_note or "", "review_note": item.review_note or "",
-            "reopened_count": item.reopened_count, "task_id": item.task_id,
+            "reopened_count": item.reopened_count, "task_id": item.task_id, "person_id": item.person_id,
         })
     return rows

@@ -14,7 +14,7 @@ from core.extensions import db
 from core.inputs import int_arg
 from core.jsonbody import Field, accepts, identifier
 from models import ImportBatch, ImportProblem
-from roster import batches, guard, jobs, snapshots, uploads
+from roster import batches, guard, jobs, person_file, snapshots, uploads
 from roster.access import recent_batches, visible_batch, visible_quality
 from roster.import_commit import RemovalsNeedConfirmation, claim_for_commit, removals_needing_confirmation
 
@@ -155,3 +155,29 @@ def restore_snapshot(county, body):
 def quality():
     """Per-county data-quality counts of the current rosters."""
     return jsonify(visible_quality())
+
+
+@bp.get("/persons/<int:person_id>")
+@require("view_roster")
+def person_file_json(person_id):
+    """One person's file in your county scope, ID and phone numbers masked.
+
+    Roster rows across snapshots, draws, tasks, attempts, verification records and rectification items."""
+    try:
+        return jsonify(person_file.person_file(db.session, current_user, person_id).as_json())
+    except person_file.PersonNotFound:
+        abort(404)
+
+
+@bp.post("/persons/<int:person_id>/reveal")
+@require("view_roster")
+@accepts(field=Field("text", required=True, choices=person_file.REVEAL_FIELDS))
+def person_reveal(person_id, body):
+    """Return a person's full ID or phone number once, writing the read to the audit log.
+
+    {"field": "id_number" or "phone"}."""
+    try:
+        _entry, value = person_file.reveal(current_user, person_id, body["field"], via="api")
+    except person_file.PersonNotFound:
+        abort(404)
+    return jsonify({body["field"]: value})

@@ -1,5 +1,5 @@
 """Follow-up pages on the "followup" blueprint (/followup): `caller.py` holds the caller's queue and
-task page, visits and the verification form; `manage.py` the coordinators' supervision pages."""
+task page, visits and the verification form; `manage.py` the coordinators' supervision pages; `assignment.py` the assignment table and workload."""
 
 from flask import Blueprint, abort, flash, redirect
 from flask_login import current_user
@@ -33,4 +33,4 @@ def load_task(task_id: int) -> Task:
 
 
 # The pages add their views to `bp`; imported here, after it exists, so that registering bp brings them.
-from callbacks.routes import caller, manage  # noqa: E402, F401
+from callbacks.routes import assignment, caller, manage  # noqa: E402, F401

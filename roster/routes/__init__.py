@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("roster", __name__, url_prefix="/roster")
 
 # The page modules hang their routes on bp.
-from roster.routes import history, imports, persons  # noqa: E402, F401
+from roster.routes import history, imports, person, persons  # noqa: E402, F401

@@ -147,21 +147,22 @@ def test_visit_list_is_printable_with_addresses(login_as, tasks, app, users):
     assert page.count('href="/followup/tasks/') == 4  # each visit as a phone card and as a table row
 
 
-def test_coordinator_generates_assigns_and_reassigns(login_as, app, users, clock):
+def test_coordinator_generates_then_assigns_from_the_table(login_as, app, users, clock):
     from support.followup_factory import add_draw
 
     with app.app_context():
         draw_id = add_draw(db.session, {"440802": 4})
     client = login_as("coordinator")
     assert "生成回访任务" in client.get("/followup/manage").get_data(as_text=True)
-    client.post(f"/followup/draws/{draw_id}/generate", data={})
+    made = client.post(f"/followup/draws/{draw_id}/generate", data={})
+    assert "/followup/assignment" in made.location and "caller=pool" in made.location  # the next step
     client.post(f"/followup/draws/{draw_id}/generate", data={})  # again: nothing new
-    client.post("/followup/assign", data={"county": "440802", "callers": [users["caller"]]})
+    client.post("/followup/assignment?county=440802", data={"to_caller": str(users["caller"]), "scope": "all",
+                                                            "expected": "4"})
     with app.app_context():
         assert db.session.scalar(select(func.count(FollowUpTask.id)).where(
             FollowUpTask.assigned_to_id == users["caller"])) == 4
-    client.post("/followup/reassign", data={"county": "440802", "from_caller": str(users["caller"]),
-                                            "status": "", "channel": "", "to_caller": "pool"})
+    client.post(f"/followup/assignment?caller={users['caller']}", data={"to_caller": "pool", "scope": "all"})
     with app.app_context():
         assert db.session.scalar(select(func.count(FollowUpTask.id)).where(
             FollowUpTask.assigned_to_id.is_(None))) == 4

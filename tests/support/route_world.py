@@ -56,6 +56,8 @@ def world(migrated_template, tmp_path_factory):
                 RectificationItem.county_code == code).limit(1))
             ids[f"snapshot:{code}"] = db.session.scalar(select(RosterSnapshot.id).where(
                 RosterSnapshot.county_code == code))
+            ids[f"person:{code}"] = db.session.scalar(select(FollowUpTask.person_id).where(
+                FollowUpTask.county_code == code).order_by(FollowUpTask.id).limit(1))
         db.session.remove()
     yield app, ids
     db.session.remove()
@@ -74,7 +76,7 @@ def fill(rule: str, ids: dict, county: str) -> tuple[str, bool]:
     values = {"<int:campaign_id>": ids["campaign"], "<int:draw_id>": ids["draw"], "<int:call_id>": 999999,
               "<channel>": "phone", "<fmt>": "xlsx", "<what>": "verifications"}
     for key, kind in (("<int:task_id>", "task"), ("<int:batch_id>", "batch"), ("<int:item_id>", "item"),
-                      ("<int:snapshot_id>", "snapshot")):
+                      ("<int:snapshot_id>", "snapshot"), ("<int:person_id>", "person")):
         if key in rule:
             values[key] = ids[f"{kind}:{county}"]
             whole = True
