@@ -75,7 +75,7 @@ def store(key: str, value: Any, user, via: str) -> bool:
     with db.write_transaction() as session:
         row = session.get(StoredSetting, key)
         before = None if row is None else row.value
-        if before == value:
+        if before == value or (before is None and value in ({}, [])):
             return False
         if row is None:
             row = StoredSetting(key=key)

@@ -83,7 +83,26 @@ def user_page(user_id: int):
                                                         AuditLog.object_id == str(user.id))
                                  .order_by(AuditLog.id.desc()).limit(20)).all()
     return render_template("auth/user.html", user=user, form=form, confirm=ConfirmForm(), entries=entries,
-                           role_labels=ROLE_LABELS)
+                           role_labels=ROLE_LABELS, change_rows=account_change_rows)
+
+
+def account_change_rows(detail: dict) -> list[tuple[str, str, str]]:
+    """Describe an audit entry's account change as (what, before, after), labelled for people."""
+    labels = {"display_name": _("Display name"), "role": _("Role"), "county": _("County scope"),
+              "active": _("Active"), "must_change_password": _("one-time password"), "phone": _("My phone number")}
+
+    def shown(name, value):
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        if name == "role" and value in ROLE_LABELS:
+            return str(ROLE_LABELS[value])
+        if name == "county":
+            return value or _("All counties")
+        return value if value not in (None, "") else "—"
+
+    before, after = detail.get("before") or {}, detail.get("after") or {}
+    return [(str(labels.get(name, name)), shown(name, before.get(name)), shown(name, after.get(name)))
+            for name in after if before.get(name) != after.get(name)]
 
 
 @bp.post("/admin/users/<int:user_id>/disable")

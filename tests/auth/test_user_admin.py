@@ -55,7 +55,7 @@ def test_admin_edits_name_role_and_county_with_before_and_after_in_the_audit_log
     assert entry.detail["before"]["role"] == "caller" and entry.detail["after"]["role"] == "manager"
     assert entry.detail["before"]["county"] is None and entry.detail["after"]["county"] == "440881"
     page = client.get(f"/admin/users/{users['caller']}").get_data(as_text=True)
-    assert "user.edit" in page and "caller → manager" in page
+    assert "user.edit" in page and "角色：回访员 → 管理人员" in page
 
 
 def test_a_change_of_role_ends_the_users_sessions(app, login_as, users):
