@@ -5,6 +5,7 @@ import os
 
 from flask import Flask
 
+import admin
 import api
 import auth
 import callbacks
@@ -21,7 +22,7 @@ from templating import init_templating
 
 # The areas, in the order they plug in: each init_app registers its blueprints, its `flask` commands
 # and its template helpers (docs/architecture.md). api/ comes after the areas whose APIs it nests.
-AREAS = (auth, main, roster, campaigns, callbacks, reports, evidence, api, demo)
+AREAS = (auth, admin, main, roster, campaigns, callbacks, reports, evidence, api, demo)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

@@ -41,7 +41,9 @@ def require_login():
 def init_app(app) -> None:
     """Register the API: a parent blueprint per app (blueprints cannot change once registered) with the
     login and CSRF checks, nesting /me, /counties, /persons and each area's API blueprint."""
+    from admin.api import bp as admin_api
     from api.routes import bp as foundation_api
+    from auth.api import bp as users_api
     from callbacks.api import bp as followup_api
     from campaigns.api import bp as campaigns_api
     from reports.api import bp as reports_api
@@ -50,7 +52,7 @@ def init_app(app) -> None:
     parent = Blueprint("api", __name__, url_prefix="/api/v1")
     parent.before_request(check_csrf_for_cookie_sessions)
     parent.before_request(require_login)
-    for child in (foundation_api, roster_api, campaigns_api, followup_api, reports_api):
+    for child in (foundation_api, users_api, admin_api, roster_api, campaigns_api, followup_api, reports_api):
         parent.register_blueprint(child)
         csrf.exempt(child)  # the check above asks cookie sessions for the token; a bearer token needs none
     csrf.exempt(parent)

@@ -28,8 +28,8 @@ def counties():
     """List the counties the caller may see."""
     query = scope_to_county(select(County).order_by(County.code), County.code)
     rows = db.session.scalars(query)
-    return jsonify([{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en, "official": c.official}
-                    for c in rows])
+    return jsonify([{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en, "official": c.official,
+                     "local_code": c.local_code, "active": c.active} for c in rows])
 
 
 @bp.get("/persons")

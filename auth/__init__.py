@@ -5,6 +5,7 @@ def init_app(app) -> None:
     """Plug in the login pages, `flask users`, the permission helpers of the templates and the county checks."""
     from auth.accounts import ROLE_LABELS
     from auth.cli import users_cli
+    from auth.forced_change import require_password_change
     from auth.loaders import init_login
     from auth.permissions import can
     from auth.routes import bp
@@ -14,6 +15,7 @@ def init_app(app) -> None:
 
     init_login(login_manager)
     app.register_blueprint(bp)
+    app.before_request(require_password_change)
     app.cli.add_command(users_cli)
     app.jinja_env.globals.update(can=can, role_label=lambda role: ROLE_LABELS[role])
     # The services' county checks (auth/scope.py): another county's object does not exist for the user.

@@ -37,6 +37,7 @@ class AccountError(ValueError):
             "exists": lambda: _("The username %(username)s is taken.", **self.params),
             "short": lambda: _("The password must have at least %(n)d characters.", n=MIN_LENGTH),
             "common": lambda: _("This password is too common and easy to guess; choose another."),
+            "missing": lambda: _("There is no user %(user)s.", **self.params),
         }
         return messages[self.kind]()
 
@@ -81,6 +82,7 @@ def change_password(session, user: User, password: str) -> None:
     """Set a new password; every browser session of the user ends (models.user)."""
     check_password_rules(password)
     user.set_password(password, password_hash_method())
+    user.must_change_password = False
 
 
 def set_active(session, user: User, active: bool) -> None:
@@ -98,6 +100,77 @@ def change_role(session, user: User, role: str, county_code: str | None) -> None
                     previous_role=previous_role, previous_county=previous_county)
 
 
+def user_state(user: User) -> dict:
+    """Return what an audit entry keeps of an account before and after a change."""
+    return {"display_name": user.display_name, "role": user.role, "county": user.county_code,
+            "active": user.active, "must_change_password": user.must_change_password}
+
+
+def _load(session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise AccountError("missing", user=user_id)
+    return user
+
+
+def edit_user(user_id: int, via: str, **changes) -> User:
+    """Change a user's display name, role and county scope (None: all counties), with an audit entry of
+    the account before and after; a role or county change ends their sessions (models.user)."""
+    with db.write_transaction() as session:
+        user = _load(session, user_id)
+        before = user_state(user)
+        role = changes.get("role", user.role)
+        county = changes.get("county_code", user.county_code)
+        _check_role(session, role, county)
+        if "display_name" in changes:
+            user.display_name = (changes["display_name"] or "").strip()[:64]
+        user.role, user.county_code = role, county or None
+        after = user_state(user)
+        if after != before:
+            auditlog.record("user.edit", "user", user.id, username=user.username, via=via, before=before, after=after)
+        return user
+
+
+def switch_active(user_id: int, active: bool, via: str) -> User:
+    """Enable or disable a user, with an audit entry; disabling ends their sessions and revokes their
+    API tokens at once (a re-enabled user asks for a new token)."""
+    from auth.tokens import revoke_tokens
+
+    with db.write_transaction() as session:
+        user = _load(session, user_id)
+        before = user_state(user)
+        set_active(session, user, active)
+        revoked = 0 if active else revoke_tokens(session, user.id)
+        auditlog.record("user.enable" if active else "user.disable", "user", user.id, username=user.username,
+                        via=via, before=before, after=user_state(user), tokens_revoked=revoked)
+        return user
+
+
+def one_time_password() -> str:
+    """Make a random password that passes the password rules, to be changed at the next login."""
+    import secrets
+
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/l/I to misread
+    while True:
+        password = "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+        if password_problem(password) is None:
+            return password
+
+
+def reset_to_one_time_password(user_id: int, via: str) -> tuple[User, str]:
+    """Give a user a one-time password they must change at their next login; their sessions end.
+    Return the user and the password (shown once, never stored in the clear nor logged)."""
+    password = one_time_password()
+    with db.write_transaction() as session:
+        user = _load(session, user_id)
+        before = user_state(user)
+        user.set_password(password, password_hash_method())
+        user.must_change_password = True
+        auditlog.record("user.password_reset", "user", user.id, username=user.username, via=via,
+                        before=before, after=user_state(user))
+        return user, password
+
+
 def register_user(username: str, password: str, role: str, county_code: str | None = None,
                   display_name: str = "") -> User:
     """Create a user (raises AccountError)."""
@@ -111,14 +184,6 @@ def reset_password(user_id: int, password: str, via: str) -> None:
         user = session.get(User, user_id)
         change_password(session, user, password)
         auditlog.record("user.password", "user", user.id, via=via)
-
-
-def switch_active(user_id: int, active: bool, via: str) -> None:
-    """Enable or disable a user, with an audit entry."""
-    with db.write_transaction() as session:
-        user = session.get(User, user_id)
-        set_active(session, user, active)
-        auditlog.record("user.enable" if active else "user.disable", "user", user.id, via=via)
 
 
 def assign_role(user_id: int, role: str, county_code: str | None) -> None:

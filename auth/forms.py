@@ -1,7 +1,7 @@
 """Forms of the accounts area."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms import PasswordField, SelectField, StringField, SubmitField, TelField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from core.inputs import PageForm
@@ -28,3 +28,23 @@ class PasswordChangeForm(PageForm):
     confirm = PasswordField(_l("New password again"),
                             validators=[DataRequired(), EqualTo("password", message=_l("The two new passwords differ."))])
     submit = SubmitField(_l("Change password"))
+
+
+class UserEditForm(PageForm):
+    display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=64)])
+    role = SelectField(_l("Role"))
+    county_code = SelectField(_l("County scope"))
+    submit = SubmitField(_l("Save changes"))
+
+
+class ConfirmForm(PageForm):
+    """A button that changes something, with its CSRF token (the page asks to confirm first)."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class ProfileForm(PageForm):
+    display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=64)])
+    phone = TelField(_l("My phone number"), validators=[Optional(), Length(max=32)],
+                     description=_l("The number a click-to-call provider rings first; e.g. 138 0013 8000 or +86 759 1234567."))
+    submit = SubmitField(_l("Save profile"))

@@ -8,7 +8,7 @@ good password (auth/throttle.py).
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from auth.accounts import change_password, password_hash_method
 from auth.sessions import end_all_sessions
@@ -35,6 +35,7 @@ def check_login(username: str, password: str, address: str, at: datetime) -> Use
         note_attempt(session, username, address, ok, at)
         if ok:
             note_success(session, username, address, current_app.config)
+            session.execute(update(User).where(User.id == user.id).values(last_login_at=at))
             auditlog.record("login", "user", user.id, user=user)
     return user if ok else None
 

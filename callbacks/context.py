@@ -6,6 +6,9 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_login import current_user
 
+from admin.settings_service import followup_rules_dict
+from admin.settings_service import qc_share as stored_qc_share
+from admin.settings_store import effective_table
 from callbacks.findings import FindingRules
 from callbacks.rule_settings import RetryRules
 
@@ -35,17 +38,24 @@ def current_actor() -> Actor:
 
 
 def retry_rules() -> RetryRules:
-    """Return the app's retry rules (FOLLOWUP_RULES), parsed once per app."""
+    """Return the retry rules in force (admin.settings_service: stored, configured, pinned, the holiday
+    calendar), parsed again only when they changed."""
+    values = followup_rules_dict()
     cached = current_app.extensions.get("followup_rules")
-    if cached is None or cached[0] != current_app.config["FOLLOWUP_RULES"]:
-        cached = (dict(current_app.config["FOLLOWUP_RULES"]), RetryRules.from_dict(current_app.config["FOLLOWUP_RULES"]))
+    if cached is None or cached[0] != values:
+        cached = (values, RetryRules.from_dict(values))
         current_app.extensions["followup_rules"] = cached
     return cached[1]
 
 
 def finding_rules() -> FindingRules:
-    """Return the app's discrepancy finding rules (FINDING_RULES)."""
-    return FindingRules.from_dict(current_app.config["FINDING_RULES"])
+    """Return the discrepancy finding rules in force (stored, configured, pinned)."""
+    return FindingRules.from_dict(effective_table("FINDING_RULES"))
+
+
+def qc_share() -> float:
+    """Return the share of verified records drawn for the quality re-check (QC_SHARE, or as stored)."""
+    return stored_qc_share()
 
 
 

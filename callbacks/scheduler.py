@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, text
 
-from callbacks.context import retry_rules
+from callbacks.context import qc_share, retry_rules
 from callbacks.queue import release_expired_claims
 from callbacks.tasks import draw_qc_sample, replan
 from core.clock import now as app_now
@@ -159,11 +159,9 @@ def sweep_daily_snapshot(now: datetime) -> int:
 
 
 def sweep_quality_sample(now: datetime) -> int:
-    """Top the quality re-check sample up to QC_SHARE of the verified cases."""
-    from flask import current_app
-
+    """Top the quality re-check sample up to the QC share (QC_SHARE, or as the administrator stored it)."""
     with db.write_transaction() as session:
-        added = draw_qc_sample(session, float(current_app.config["QC_SHARE"]))
+        added = draw_qc_sample(session, qc_share())
     log.info("cases drawn for quality re-check: %d", added)
     return added
 

@@ -106,18 +106,24 @@ def load_settings(instance_path: str, environ=None, overrides=None) -> dict:
     """Return the merged settings for an app whose instance folder is instance_path."""
     environ = os.environ if environ is None else environ
     settings = dict(DEFAULTS)
+    pinned: dict[str, Any] = {}  # what the operator set in the file or the environment
     config_file = Path(instance_path) / CONFIG_FILE
     if config_file.exists():
         with config_file.open("rb") as fh:
-            settings.update({key.upper(): value for key, value in tomllib.load(fh).items()})
+            pinned.update({key.upper(): value for key, value in tomllib.load(fh).items()})
     for name in PLAIN_ENV:
         if environ.get(name):
-            settings[name] = environ[name]
+            pinned[name] = environ[name]
     for name, raw in environ.items():
         if name.startswith("SPOTCHECK_"):
             key = name.removeprefix("SPOTCHECK_")
-            settings[key] = _parse_env_value(key, raw)
+            pinned[key] = _parse_env_value(key, raw)
+    settings.update(pinned)
     settings.update(overrides or {})
+    # The settings pages show these as pinned and leave them alone (admin/settings_store.py); a table
+    # setting (FOLLOWUP_RULES) is pinned field by field.
+    settings["PINNED_SETTINGS"] = {key: sorted(value) if isinstance(value, dict) else True
+                                   for key, value in pinned.items()} | dict(settings.get("PINNED_SETTINGS") or {})
 
     if not settings["DATABASE_URL"]:
         settings["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "spotcheck.sqlite3")

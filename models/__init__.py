@@ -9,6 +9,7 @@ from models.imports import BATCH_STATUSES, RUNNING_STATUSES, ImportBatch, Import
 from models.person import Person, RosterSnapshot
 from models.reports import RECTIFICATION_STATUSES, RectificationItem
 from models.sampling import Campaign, Draw, DrawExclusion, SampleUnit, campaign_county
+from models.settings import SettingChange, StoredSetting
 from models.telephony import CallRecord
 from models.user import ROLES, ApiToken, LoginAttempt, LoginThrottle, SearchEvent, User
 
@@ -42,6 +43,8 @@ __all__ = [
     "Person",
     "RosterSnapshot",
     "SearchEvent",
+    "SettingChange",
+    "StoredSetting",
     "User",
     "utcnow",
 ]

@@ -14,6 +14,8 @@ class County(Base):
     name_en: Mapped[str] = mapped_column(String(100))
     official: Mapped[bool] = mapped_column(default=True)  # False: local code, not in GB/T 2260
     active: Mapped[bool] = mapped_column(default=True)
+    # The code the county's own employment systems use, where it differs from the division code.
+    local_code: Mapped[str | None] = mapped_column(String(32))
 
     def name(self, locale: str) -> str:
         """Return the county's name in the given locale."""

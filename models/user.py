@@ -28,6 +28,9 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Part of every session cookie; raising it ends all the user's browser sessions at once.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    last_login_at: Mapped[datetime | None]
+    # Set by a password reset: every request leads to the password change page until the user changes it.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     county: Mapped[County | None] = relationship(lazy="joined")
 

@@ -5,3 +5,12 @@ document.addEventListener("submit", (event) => {
     setTimeout(() => { button.disabled = true; }, 0);
   }
 });
+
+// Ask before a destructive step: a submit button marked data-confirm="question" submits only when confirmed.
+document.addEventListener("submit", (event) => {
+  const button = event.submitter;
+  if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);

@@ -7,6 +7,11 @@ from support.roster_factory import add_roster
 PAGES = {
     "/roster/": {"admin", "coordinator", "manager", "liaison"},
     "/admin/users": {"admin"},
+    "/admin/settings": {"admin"},
+    "/admin/counties": {"admin"},
+    "/admin/counties/440802": {"admin"},
+    "/admin/calendar/2026": {"admin"},
+    "/account/profile": {"admin", "coordinator", "caller", "manager", "liaison", "county_caller"},
 }
 
 

@@ -66,7 +66,8 @@ def test_logout_returns_to_the_login_page(page, live_server):
 
 def test_a_common_new_password_is_refused_on_the_password_page(page, live_server, screenshots):
     log_in(page, live_server, "caller")
-    page.click("text=修改密码")
+    page.click("[data-testid=who]")  # the user's name leads to their profile, which links the password page
+    page.click("text=修改我的密码")
     page.wait_for_url(live_server.url + "/account/password")
     page.fill("#current", ACCOUNTS["caller"]["password"])
     page.fill("#password", "woaini1314520")

@@ -1,25 +1,20 @@
-"""Log in and out; the admin's user list."""
+"""Log in and out, and change one's own password."""
 
 import math
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
-from auth.accounts import ROLE_LABELS, AccountError, register_user
-from auth.forms import LoginForm, PasswordChangeForm, UserForm
+from auth.accounts import AccountError
+from auth.forms import LoginForm, PasswordChangeForm
 from auth.login import check_login, claim_login_try, current_password_is, log_out, set_own_password
 from auth.passwords import MIN_LENGTH
-from auth.permissions import require
+from auth.routes import bp
 from auth.sessions import stamp_login
 from core.clock import now as auth_now
-from core.extensions import db
 from core.inputs import safe_next
-from models import County, User
-
-bp = Blueprint("auth", __name__)
 
 
 def wait_message(retry_at, at) -> str:
@@ -85,28 +80,7 @@ def change_own_password():
             form.password.errors.append(error.message())
             return render_template("auth/password.html", form=form, min_length=MIN_LENGTH)
         login_user(user)  # this session takes the new session version; its login time stays
+        user.must_change_password = False  # the loaded copy: this request's later checks see it done
         flash(_("Your password has been changed; you were logged out on every other device."), "success")
         return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form, min_length=MIN_LENGTH)
-
-
-@bp.route("/admin/users", methods=["GET", "POST"])
-@require("manage_users")
-def users():
-    """List the users and create a new one."""
-    form = UserForm()
-    form.role.choices = [(role, str(label)) for role, label in ROLE_LABELS.items()]
-    counties = db.session.scalars(select(County).order_by(County.code)).all()
-    form.county_code.choices = [("", _("All counties"))] + [(c.code, f"{c.code} {c.name_zh}") for c in counties]
-    if form.validate_on_submit():
-        try:
-            user = register_user(form.username.data.strip(), form.password.data, form.role.data,
-                                 form.county_code.data or None, form.display_name.data or "")
-        except AccountError as error:
-            flash(error.message(), "danger")
-        else:
-            flash(_("User %(name)s created.", name=user.username), "success")
-            return redirect(url_for("auth.users"))
-    rows = db.session.scalars(select(User).order_by(User.role, User.username)).all()
-    return render_template("auth/users.html", form=form, users=rows, role_labels=ROLE_LABELS,
-                           min_length=MIN_LENGTH)
