@@ -72,7 +72,7 @@ def fill(rule: str, ids: dict, county: str) -> tuple[str, bool]:
     """Fill a rule's parameters with objects of `county`; return the URL and whether it is wholly that county's."""
     whole = False
     values = {"<int:campaign_id>": ids["campaign"], "<int:draw_id>": ids["draw"], "<int:call_id>": 999999,
-              "<channel>": "phone", "<fmt>": "xlsx", "<what>": "verifications"}
+              "<channel>": "phone", "<fmt>": "xlsx", "<what>": "verifications", "<section>": "due_now"}
     for key, kind in (("<int:task_id>", "task"), ("<int:batch_id>", "batch"), ("<int:item_id>", "item"),
                       ("<int:snapshot_id>", "snapshot")):
         if key in rule:
