@@ -37,7 +37,7 @@ def followup_queue():
 @bp.get("/followup/queue/<section>")
 @require("follow_up")
 def followup_queue_section(section):
-    """One section of the caller's queue in full, page by page: ?page=1&sort=due|-due|name|attempts."""
+    """One section of the caller's queue in full, page by page: ?page=1&sort= due, -due, name or attempts."""
     if section not in queue_service.SECTIONS:
         raise FollowUpError("not_found")
     result = queue_service.section_page(db.session, current_actor(), now(), retry_rules(), section,

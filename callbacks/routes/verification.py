@@ -18,7 +18,7 @@ from config.verification import CORE_FIELDS, CURRENT_STATUSES, SATISFACTION_LEVE
 from core.clock import now
 from core.extensions import db
 from models import FollowUpTask as Task
-from models import Person, Verification
+from models import Campaign, Person, Verification
 
 
 def form_context(task: Task, **extra) -> dict:
@@ -26,7 +26,7 @@ def form_context(task: Task, **extra) -> dict:
     person = db.session.get(Person, task.person_id)
     return dict(task=task, person=person, core_fields=CORE_FIELDS, statuses=CURRENT_STATUSES, services=SERVICES,
                 satisfaction_levels=SATISFACTION_LEVELS, wishes=WISH_TO_WORK, on_record=registered_values(person),
-                **extra)
+                campaign=db.session.get(Campaign, task.campaign_id), **extra)
 
 
 @bp.route("/tasks/<int:task_id>/verification", methods=["GET", "POST"])
