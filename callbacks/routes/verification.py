@@ -17,8 +17,8 @@ from callbacks.verification import correct_verification, derive, parse_answers, 
 from config.verification import CORE_FIELDS, CURRENT_STATUSES, SATISFACTION_LEVELS, SERVICES, WISH_TO_WORK
 from core.clock import now
 from core.extensions import db
-from models import FollowUpTask as Task
 from models import Campaign, Person, Verification
+from models import FollowUpTask as Task
 
 
 def form_context(task: Task, **extra) -> dict:
