@@ -6,7 +6,7 @@ def init_app(app) -> None:
     """Plug in the follow-up pages, click-to-call and its webhooks, `flask tasks` / `flask scheduler`,
     the helpers of the templates, and the embedded scheduler when this process should run it."""
     from callbacks.cli import scheduler_cli, tasks_cli
-    from callbacks.labels import question_label
+    from callbacks.labels import QUEUE_SECTIONS, question_label
     from callbacks.routes import bp
     from callbacks.scheduler import should_embed, start_embedded
     from callbacks.telephony.calls import twilio_configured
@@ -20,6 +20,7 @@ def init_app(app) -> None:
     app.cli.add_command(tasks_cli)
     app.cli.add_command(scheduler_cli)
     app.jinja_env.globals.update(mask_id_number=mask_id_number, mask_phone=mask_phone,
-                                 question_label=question_label, click_to_call_enabled=twilio_configured)
+                                 question_label=question_label, queue_sections=QUEUE_SECTIONS,
+                                 click_to_call_enabled=twilio_configured)
     if should_embed(app):
         start_embedded(app)

@@ -1,4 +1,5 @@
-"""The verification questions as the form asks them (code-list labels: core.i18n.label)."""
+"""The verification questions as the form asks them, and the sections of the caller's queue
+(code-list labels: core.i18n.label)."""
 
 from flask_babel import lazy_gettext as _l
 
@@ -20,3 +21,15 @@ QUESTIONS = {
 def question_label(name: str) -> str:
     """Return the label of a verification question (its key when it is not a question)."""
     return str(QUESTIONS.get(name, name))
+
+
+# The sections of the caller's queue (callbacks.queue.SECTIONS): name, title, badge colour, in page order.
+QUEUE_SECTIONS = (
+    ("due_now", _l("Due now"), "primary"),
+    ("appointments", _l("Appointments"), "info"),
+    ("to_record", _l("Contact made — verification record to fill in"), "warning"),
+    ("overdue", _l("Overdue"), "danger"),
+    ("missed_appointments", _l("Missed appointments"), "danger"),
+    ("visits", _l("Home visits"), "secondary"),
+    ("upcoming", _l("Coming up"), "light"),
+)

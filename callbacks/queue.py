@@ -13,9 +13,10 @@ unique index on the claimant of cases not closed makes it a database guarantee (
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.orm import contains_eager
 
-from callbacks.access import claim_is_live, ensure_workable, supervises, visible_condition
+from callbacks.access import ensure_workable, supervises, visible_condition
 from callbacks.context import Actor
 from callbacks.errors import FollowUpError
 from callbacks.rule_settings import RetryRules
@@ -23,7 +24,7 @@ from callbacks.rules import claim_cutoff
 from config.dispositions import PHONE
 from core.extensions import db
 from models import FollowUpTask as Task
-from models import User
+from models import Person, User
 
 # How many candidates one `next` looks at before giving up (each is skipped only if taken meanwhile).
 _CANDIDATES = 5
@@ -122,7 +123,6 @@ def reveal_number(actor: Actor, task_id: int, field: str, now: datetime, via: st
     """Return a visible task and its person's full phone or ID number, writing the read to the audit log."""
     from callbacks.access import is_visible
     from core import auditlog
-    from models import Person
 
     with db.write_transaction() as session:
         task = session.get(Task, task_id)
@@ -149,23 +149,12 @@ def release_expired_claims(session, now: datetime, rules: RetryRules) -> int:
     return result.rowcount
 
 
-@dataclass
-class Queue:
-    """A caller's tasks by section, each list ordered by due time."""
-
-    held: Task | None = None
-    due_now: list = field(default_factory=list)
-    appointments: list = field(default_factory=list)
-    overdue: list = field(default_factory=list)
-    missed_appointments: list = field(default_factory=list)
-    to_record: list = field(default_factory=list)
-    upcoming: list = field(default_factory=list)
-    visits: list = field(default_factory=list)
-
-    def counts(self) -> dict:
-        """Count the tasks of each section."""
-        return {name: len(getattr(self, name)) for name in
-                ("due_now", "appointments", "overdue", "missed_appointments", "to_record", "upcoming", "visits")}
+# The sections of the caller's queue, in the order the page shows them.
+SECTIONS = ("due_now", "appointments", "to_record", "overdue", "missed_appointments", "visits", "upcoming")
+PAGE_SIZE = 25
+SORTS = ("due", "-due", "name", "attempts")
+# An appointment is overdue five minutes after its time, missed once the grace period has passed.
+_APPOINTMENT_LATE = timedelta(minutes=5)
 
 
 def start_of_local_day(now: datetime, rules: RetryRules) -> datetime:
@@ -176,54 +165,111 @@ def start_of_local_day(now: datetime, rules: RetryRules) -> datetime:
     return datetime.combine(now.astimezone(zone).date(), time(0), zone)
 
 
-def build_queue(session, actor: Actor, now: datetime, rules: RetryRules, limit: int = 200) -> Queue:
-    """Sort the open tasks the actor may work into the sections of the caller's page."""
+def _mine(actor: Actor):
+    """Condition: the tasks of the actor's own queue (a coordinator's: those assigned to or claimed by them)."""
     mine = visible_condition(actor)
     if supervises(actor):
         mine = and_(mine, or_(Task.assigned_to_id == actor.id, Task.claimed_by_id == actor.id))
+    return mine
+
+
+def queue_condition(actor: Actor, now: datetime, rules: RetryRules):
+    """Condition: the tasks in the actor's queue — not closed, and not held by another caller."""
+    return and_(_mine(actor), Task.status != "closed", _claim_free(now, rules, actor))
+
+
+def section_of(now: datetime, rules: RetryRules):
+    """Return the SQL expression naming the queue section of a task (one rule for every count and list)."""
     today = start_of_local_day(now, rules)
     grace = timedelta(minutes=rules.appointment_grace_minutes)
-    horizon = today + timedelta(days=2)
+    appointment, missed = Task.plan_reason == "appointment", Task.plan_reason == "appointment_missed"
+    return case(
+        (Task.status == "awaiting_record", "to_record"),
+        (Task.channel != PHONE, "visits"),
+        (and_(missed, Task.due_at <= now), "missed_appointments"),
+        (missed, "upcoming"),
+        (and_(appointment, Task.due_at < now - grace), "missed_appointments"),
+        (and_(appointment, Task.due_at < now - _APPOINTMENT_LATE), "overdue"),
+        (appointment, "appointments"),
+        (Task.due_at < today, "overdue"),
+        (Task.due_at <= now, "due_now"),
+        else_="upcoming",
+    )
+
+
+def section_counts(session, actor: Actor, now: datetime, rules: RetryRules) -> dict[str, int]:
+    """Count the actor's queue by section, with `open` (all but the records to fill in) and `total`.
+
+    The home page and the queue page both show these numbers, so they always agree.
+    """
+    inner = select(section_of(now, rules).label("section")).where(queue_condition(actor, now, rules)).subquery()
+    found = dict(session.execute(select(inner.c.section, func.count()).group_by(inner.c.section)).all())
+    counts = {name: int(found.get(name, 0)) for name in SECTIONS}
+    counts["total"] = sum(counts.values())
+    counts["open"] = counts["total"] - counts["to_record"]
+    return counts
+
+
+def _ordering(sort: str):
+    """Return the ORDER BY of a sort key (see SORTS); due time first by default."""
+    if sort == "-due":
+        return (Task.due_at.desc(), Task.id.desc())
+    if sort == "name":
+        return (Person.name, Task.id)
+    if sort == "attempts":
+        return ((Task.phone_attempts_used + Task.visit_attempts_used).desc(), Task.due_at, Task.id)
+    return (Task.due_at, Task.id)
+
+
+@dataclass
+class SectionPage:
+    """One page of a queue section, in the chosen order."""
+
+    section: str
+    tasks: list
+    total: int
+    page: int = 1
+    page_size: int = PAGE_SIZE
+    sort: str = "due"
+
+    @property
+    def pages(self) -> int:
+        """Count the pages of the section (at least one)."""
+        return max((self.total + self.page_size - 1) // self.page_size, 1)
+
+
+def section_page(session, actor: Actor, now: datetime, rules: RetryRules, section: str, page: int = 1,
+                 page_size: int = PAGE_SIZE, sort: str = "due", total: int | None = None) -> SectionPage:
+    """Return one page of a section of the actor's queue (an unknown section or sort is the default one)."""
+    section = section if section in SECTIONS else "due_now"
+    sort = sort if sort in SORTS else "due"
+    where = (queue_condition(actor, now, rules), section_of(now, rules) == section)
+    if total is None:
+        total = session.scalar(select(func.count(Task.id)).where(*where)) or 0
+    pages = max((total + page_size - 1) // page_size, 1)
+    page = min(max(page, 1), pages)
     tasks = session.scalars(
-        select(Task).where(mine, Task.status != "closed",
-                           or_(Task.status == "awaiting_record", Task.due_at < horizon, Task.channel != PHONE,
-                               Task.plan_reason == "appointment"))
-        .order_by(Task.due_at, Task.id).limit(limit * 4)
+        select(Task).join(Person, Person.id == Task.person_id).where(*where).options(contains_eager(Task.person))
+        .order_by(*_ordering(sort)).offset((page - 1) * page_size).limit(page_size)
     ).all()
-    queue = Queue(held=held_task(session, actor, now, rules))
-    for task in tasks:
-        if claim_is_live(task, now, rules) and task.claimed_by_id != actor.id:
-            continue
-        if task.status == "awaiting_record":
-            section = queue.to_record
-        elif task.channel != PHONE:
-            section = queue.visits
-        elif task.plan_reason == "appointment_missed":
-            section = queue.missed_appointments if task.due_at <= now else queue.upcoming
-        elif task.plan_reason == "appointment":
-            section = queue.missed_appointments if task.due_at + grace < now else (
-                queue.overdue if task.due_at < now - timedelta(minutes=5) else queue.appointments)
-        elif task.due_at <= now:
-            section = queue.overdue if task.due_at < today else queue.due_now
-        else:
-            section = queue.upcoming
-        if len(section) < limit:
-            section.append(task)
-    return queue
+    return SectionPage(section, list(tasks), total, page, page_size, sort)
 
 
-def queue_summary(session, actor: Actor, now: datetime, rules: RetryRules) -> dict:
-    """Count the actor's tasks: due now, appointments today, open in all and awaiting a record."""
-    mine = visible_condition(actor)
-    if supervises(actor):
-        mine = and_(mine, Task.assigned_to_id == actor.id)
-    row = session.execute(
-        select(
-            func.count(Task.id).filter(Task.status == "open", Task.due_at <= now),
-            func.count(Task.id).filter(Task.status == "open", Task.plan_reason == "appointment"),
-            func.count(Task.id).filter(Task.status == "open"),
-            func.count(Task.id).filter(Task.status == "awaiting_record"),
-            func.count(Task.id).filter(Task.status == "open", Task.assigned_to_id == actor.id),
-        ).where(mine)
-    ).one()
-    return dict(zip(("due_now", "appointments", "open", "to_record", "assigned"), row, strict=True))
+@dataclass
+class Queue:
+    """The caller's queue: the held task, every section's count, and the first tasks of each section."""
+
+    held: Task | None
+    counts: dict
+    sections: dict = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> list:
+        return self.sections[name]
+
+
+def build_queue(session, actor: Actor, now: datetime, rules: RetryRules, first: int = 10) -> Queue:
+    """Return the actor's queue: counts of every section and the first `first` tasks of each, due first."""
+    counts = section_counts(session, actor, now, rules)
+    sections = {name: section_page(session, actor, now, rules, name, page_size=first, total=counts[name]).tasks
+                if counts[name] else [] for name in SECTIONS}
+    return Queue(held_task(session, actor, now, rules), counts, sections)

@@ -4,8 +4,8 @@ from datetime import datetime
 
 from core.extensions import db
 from core.privacy import mask_id_number, mask_phone
+from models import Campaign, Person
 from models import FollowUpTask as Task
-from models import Person
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -17,7 +17,9 @@ def task_json(task: Task, person: Person | None = None) -> dict:
     """Describe a task; ID and phone numbers come masked."""
     person = person or db.session.get(Person, task.person_id)
     return {
-        "id": task.id, "county": task.county_code, "campaign_id": task.campaign_id, "draw_id": task.draw_id,
+        "id": task.id, "county": task.county_code, "campaign_id": task.campaign_id,
+        "campaign": db.session.get(Campaign, task.campaign_id).name,  # one load per campaign: the identity map
+        "draw_id": task.draw_id,
         "status": task.status, "channel": task.channel, "start_channel": task.start_channel,
         "due_at": iso(task.due_at), "plan_reason": task.plan_reason, "final_outcome": task.final_outcome,
         "phone_attempts_used": task.phone_attempts_used, "visit_attempts_used": task.visit_attempts_used,

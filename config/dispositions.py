@@ -72,8 +72,10 @@ DISPOSITION_CODELIST = tuple((d.code, d.zh, d.en) for d in DISPOSITIONS)
 
 
 def dispositions_for(channel: str) -> tuple[Disposition, ...]:
-    """Return the dispositions a caller may record on the given channel, in display order."""
-    return tuple(d for d in DISPOSITIONS if d.channel == channel)
+    """Return the dispositions a caller may record on the given channel, in display order: those with a
+    keyboard key first, by their key, so that the keys read 1, 2, 3 … down the page; then the others."""
+    return tuple(sorted((d for d in DISPOSITIONS if d.channel == channel),
+                        key=lambda d: (d.shortcut is None, d.shortcut or "")))
 
 
 # Where a task stands. "awaiting_record": the contact is complete, the verification form is not.

@@ -38,12 +38,12 @@ def campaign_overview() -> list[dict]:
 
 
 def followup_summary() -> dict:
-    """Count the signed-in user's follow-up queue (due now, appointments, open, to record)."""
+    """Count the signed-in user's follow-up queue by section, as the queue page counts it."""
     from callbacks.context import Actor, retry_rules
-    from callbacks.queue import queue_summary
+    from callbacks.queue import section_counts
     from core.clock import now
 
-    return queue_summary(db.session, Actor.of(current_user), now(), retry_rules())
+    return section_counts(db.session, Actor.of(current_user), now(), retry_rules())
 
 
 @bp.route("/lang/<code>")

@@ -1,7 +1,7 @@
 """Follow-up JSON API under /api/v1/followup, the caller's side: queue, claim, attempt, verification
 (same permissions as the pages)."""
 
-from flask import jsonify
+from flask import current_app, jsonify, request
 from sqlalchemy import select
 
 from auth.permissions import require
@@ -9,25 +9,56 @@ from callbacks import queue as queue_service
 from callbacks.access import visible_task
 from callbacks.api import bp
 from callbacks.attempts import record_attempt
+from callbacks.case_search import search_cases
 from callbacks.context import current_actor, finding_rules, retry_rules
 from callbacks.errors import FollowUpError
 from callbacks.serialize import iso, task_json
 from callbacks.verification import correct_verification, record_as_dict, record_verification
 from config.dispositions import APPOINTMENT_PROBLEMS, PHONE, VISIT
 from core.clock import now
+from core.errors import api_error
 from core.extensions import db
 from core.i18n import label, lang
+from core.inputs import MAX_PAGE, int_arg
 from core.jsonbody import Field, accepts
 from models import Attempt, Person, Verification
+from roster.search import NUMBER_REFUSED, TOO_MANY, SearchThrottled
 
 
 @bp.get("/followup/queue")
 @require("follow_up")
 def followup_queue():
-    """The caller's queue by section."""
-    q = queue_service.build_queue(db.session, current_actor(), now(), retry_rules())
-    sections = {name: [task_json(t) for t in getattr(q, name)] for name in q.counts()}
-    return jsonify(held=task_json(q.held) if q.held else None, counts=q.counts(), sections=sections)
+    """The caller's queue: every section's count (as the home page counts them) and its first tasks."""
+    q = queue_service.build_queue(db.session, current_actor(), now(), retry_rules(), first=queue_service.PAGE_SIZE)
+    sections = {name: [task_json(t) for t in q[name]] for name in queue_service.SECTIONS}
+    return jsonify(held=task_json(q.held) if q.held else None, counts=q.counts, sections=sections)
+
+
+@bp.get("/followup/queue/<section>")
+@require("follow_up")
+def followup_queue_section(section):
+    """One section of the caller's queue in full, page by page: ?page=1&sort= due, -due, name or attempts."""
+    if section not in queue_service.SECTIONS:
+        raise FollowUpError("not_found")
+    result = queue_service.section_page(db.session, current_actor(), now(), retry_rules(), section,
+                                        page=int_arg("page", 1, 1, MAX_PAGE), sort=request.args.get("sort", "due"))
+    return jsonify(section=result.section, sort=result.sort, page=result.page, pages=result.pages,
+                   total=result.total, tasks=[task_json(t) for t in result.tasks])
+
+
+@bp.get("/followup/search")
+@require("follow_up")
+def followup_search():
+    """Find a case by ?q= a name, a name with the last four digits of the phone, or a case number (masked)."""
+    try:
+        results = search_cases(current_actor(), request.args.get("q", ""), now(),
+                               current_app.config["SEARCH_MAX_PER_MINUTE"], via="api")
+    except SearchThrottled:
+        return api_error(429, "search_throttled", str(TOO_MANY))
+    if results.query.refused:
+        return api_error(400, "number_refused", str(NUMBER_REFUSED))
+    rows = [row | {"due_at": iso(row["due_at"])} for row in results.rows]
+    return jsonify(kind=results.query.kind, total=results.total, cases=rows)
 
 
 @bp.post("/followup/next")

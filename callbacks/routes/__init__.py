@@ -33,4 +33,4 @@ def load_task(task_id: int) -> Task:
 
 
 # The pages add their views to `bp`; imported here, after it exists, so that registering bp brings them.
-from callbacks.routes import assignment, caller, manage  # noqa: E402, F401
+from callbacks.routes import assignment, caller, manage, verification  # noqa: E402, F401

@@ -1,9 +1,9 @@
-"""The caller's follow-up pages: the queue, the task page and its actions, the verification form,
-the printable visit list."""
+"""The caller's follow-up pages: the queue (each section in full, the search for a case), the task page
+and its actions, the printable visit list. The verification form is in `verification.py`."""
 
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -11,34 +11,63 @@ from sqlalchemy import select
 from auth.permissions import require
 from callbacks import queue as queue_service
 from callbacks import tasks as task_service
-from callbacks.access import counties_in_scope, supervises, visible_condition
+from callbacks.access import claim_is_live, counties_in_scope, supervises, visible_condition
 from callbacks.attempts import EARLY_ALLOWANCE, record_attempt
-from callbacks.context import finding_rules, local_zone, retry_rules
+from callbacks.case_facts import campaign_names
+from callbacks.case_search import search_cases
+from callbacks.context import local_zone, retry_rules
 from callbacks.errors import FollowUpError
-from callbacks.forms import ReasonForm, answers_from_form, new_submission_key
-from callbacks.routes import bp, fail, load_task, me
+from callbacks.forms import ReasonForm, new_submission_key
+from callbacks.routes import bp, fail, load_task, me, reveal_grants
 from callbacks.script import script_for
 from callbacks.telephony.calls import link_call_to_attempt
-from callbacks.telephony.provider import provider
-from callbacks.verification import correct_verification, derive, parse_answers, record_verification
 from config.dispositions import PHONE, VISIT, dispositions_for
-from config.verification import CORE_FIELDS, CURRENT_STATUSES, SATISFACTION_LEVELS, SERVICES, WISH_TO_WORK
 from core.clock import now
 from core.extensions import db
 from core.i18n import label, lang
-from core.inputs import int_arg
+from core.inputs import MAX_PAGE, int_arg
 from core.timefmt import local_time
-from models import Attempt, Person, Verification
+from models import Attempt, Campaign, Draw, Person
 from models import FollowUpTask as Task
+from roster.search import NUMBER_REFUSED, TOO_MANY, SearchThrottled
 
-# ---- the caller's queue and task page ----
+# ---- the caller's queue, its sections in full, and the search for a case ----
 
 @bp.route("/")
 @require("follow_up")
 def queue():
-    """Show the caller's queue: due now, appointments, overdue, missed appointments, to record."""
+    """Show the caller's queue: every section's count and its first tasks, the search box."""
     q = queue_service.build_queue(db.session, me(), now(), retry_rules())
-    return render_template("callbacks/queue.html", q=q, now=now())
+    tasks = [t for name in queue_service.SECTIONS for t in q[name]]
+    return render_template("callbacks/queue.html", q=q, now=now(), campaigns=campaign_names(db.session, tasks))
+
+
+@bp.route("/all")
+@require("follow_up")
+def section():
+    """Show one section of the caller's queue in full, page by page, in the chosen order."""
+    name = request.args.get("section", "due_now")
+    if name not in queue_service.SECTIONS:
+        abort(404)
+    moment = now()
+    counts = queue_service.section_counts(db.session, me(), moment, retry_rules())
+    result = queue_service.section_page(db.session, me(), moment, retry_rules(), name,
+                                        page=int_arg("page", 1, 1, MAX_PAGE), sort=request.args.get("sort", "due"),
+                                        total=counts[name])
+    return render_template("callbacks/queue_section.html", result=result, counts=counts, now=moment,
+                           sorts=queue_service.SORTS, campaigns=campaign_names(db.session, result.tasks))
+
+
+@bp.route("/search")
+@require("follow_up")
+def search():
+    """Find a case when a person rings back: by name, name and last four digits, or case number."""
+    text = request.args.get("q", "")
+    try:
+        results = search_cases(me(), text, now(), current_app.config["SEARCH_MAX_PER_MINUTE"], via="page")
+    except SearchThrottled:
+        return render_template("callbacks/search.html", results=None, text=text, throttled=str(TOO_MANY)), 429
+    return render_template("callbacks/search.html", results=results, text=text, refused=str(NUMBER_REFUSED))
 
 
 @bp.post("/next")
@@ -56,19 +85,17 @@ def next_task():
 @bp.route("/tasks/<int:task_id>")
 @require("follow_up")
 def task(task_id):
-    """Show one task: person card, script, history, disposition buttons."""
-    return render_task(load_task(task_id))
-
-
-def render_task(task: Task, revealed: dict | None = None, status: int = 200):
-    """Render the task page (optionally with revealed numbers)."""
+    """Show one task: person card, campaign, script, history, disposition buttons."""
+    task = load_task(task_id)
     person = db.session.get(Person, task.person_id)
     attempts = db.session.scalars(select(Attempt).where(Attempt.task_id == task.id)
                                   .order_by(Attempt.at.desc(), Attempt.id.desc())).all()
     moment = now()
-    claim_live = queue_service.claim_is_live(task, moment, retry_rules())
+    claim_live = claim_is_live(task, moment, retry_rules())
     return render_template(
-        "callbacks/task.html", task=task, person=person, attempts=attempts, revealed=revealed or {},
+        "callbacks/task.html", task=task, person=person, attempts=attempts,
+        revealed=reveal_grants.revealed(session, task.id, person, moment),
+        campaign=db.session.get(Campaign, task.campaign_id), draw=db.session.get(Draw, task.draw_id),
         dispositions=dispositions_for(task.channel), script=script_for(db.session, task.channel),
         mine=claim_live and task.claimed_by_id == current_user.id,
         held_by_other=claim_live and task.claimed_by_id != current_user.id,
@@ -77,7 +104,7 @@ def render_task(task: Task, revealed: dict | None = None, status: int = 200):
         can_supervise=supervises(me()),
         # Before it is due only a contact may be recorded (callbacks.attempts refuses a failed attempt).
         early=task.due_at is not None and moment < task.due_at - EARLY_ALLOWANCE,
-    ), status
+    )
 
 
 @bp.post("/tasks/<int:task_id>/claim")
@@ -97,6 +124,7 @@ def release(task_id):
     """Give the task back to the queue without an attempt."""
     load_task(task_id)
     queue_service.release(me(), task_id)
+    reveal_grants.forget(session, task_id)
     flash(_("The task is back in the queue."), "info")
     return redirect(url_for(".queue"))
 
@@ -104,14 +132,13 @@ def release(task_id):
 @bp.post("/tasks/<int:task_id>/reveal")
 @require("follow_up")
 def reveal(task_id):
-    """Show the full phone or ID number once, writing the read to the audit log."""
+    """Log the read of the full phone or ID number, then show the task page with it (post, redirect, get:
+    a refresh neither asks to resubmit nor logs a second read)."""
     field = "id_number" if request.form.get("field") == "id_number" else "phone"
     load_task(task_id)
-    task, value = queue_service.reveal_number(me(), task_id, field, now(), via="page")
-    revealed = {field: value}
-    if field == "phone" and value:
-        revealed["dial"] = provider().dial(value)
-    return render_task(task, revealed)
+    queue_service.reveal_number(me(), task_id, field, now(), via="page")
+    reveal_grants.grant(session, task_id, field, now())
+    return redirect(url_for(".task", task_id=task_id, _anchor="person-card"))
 
 
 def parse_local(text: str | None) -> datetime | None:
@@ -138,6 +165,7 @@ def attempt(task_id):
     except FollowUpError as error:
         return fail(error, url_for(".task", task_id=task_id))
     task = result.task
+    reveal_grants.forget(session, task.id)
     link_call_to_attempt(request.form.get("call_id"), task.id, result.attempt.id, current_user.id)
     if task.status == "awaiting_record":
         return redirect(url_for(".verification", task_id=task.id))
@@ -170,87 +198,6 @@ def refer(task_id):
     flash(_("Handed back to the coordinators.") if kind == "hand_back" else _("Referred to the coordinators."),
           "info")
     return redirect(url_for(".queue"))
-
-
-# ---- the verification form ----
-
-def form_context(task: Task, **extra) -> dict:
-    person = db.session.get(Person, task.person_id)
-    return dict(task=task, person=person, core_fields=CORE_FIELDS, statuses=CURRENT_STATUSES, services=SERVICES,
-                satisfaction_levels=SATISFACTION_LEVELS, wishes=WISH_TO_WORK, **extra)
-
-
-@bp.route("/tasks/<int:task_id>/verification", methods=["GET", "POST"])
-@require("follow_up")
-def verification(task_id):
-    """Fill in the verification record: answers, then the derived types to confirm, then save."""
-    task = load_task(task_id)
-    record = db.session.scalar(select(Verification).where(Verification.task_id == task.id))
-    if record is not None and request.method == "GET":
-        return render_template("callbacks/verification_view.html", **form_context(task, record=record))
-    if request.method == "GET":
-        if task.status != "awaiting_record":
-            flash(FollowUpError("not_awaiting_record").message(), "warning")
-            return redirect(url_for(".task", task_id=task.id))
-        return render_template("callbacks/verification_form.html", **form_context(
-            task, answers=None, derived=None, problems=[], key=new_submission_key(), action="record"))
-    return handle_answers(task, correcting=False)
-
-
-@bp.route("/tasks/<int:task_id>/verification/correct", methods=["GET", "POST"])
-@require("follow_up")
-def correct(task_id):
-    """Correct a stored record, with a reason; the earlier version stays in the audit log."""
-    task = load_task(task_id)
-    record = db.session.scalar(select(Verification).where(Verification.task_id == task.id))
-    if record is None:
-        abort(404)
-    if not supervises(me()) and record.recorded_by_id != current_user.id:
-        abort(403)
-    if request.method == "GET":
-        answers = {name: getattr(record, name) for name in (
-            "identity_confirmed", "registered_by_self", "unemployed_at_registration", "corrections", "current_status",
-            "status_since", "services", "satisfaction", "wish_to_work", "training_needs", "notes")}
-        return render_template("callbacks/verification_form.html", **form_context(
-            task, answers=answers, derived=None, problems=[], key=new_submission_key(), action="correct",
-            record=record))
-    return handle_answers(task, correcting=True, record=record)
-
-
-def handle_answers(task: Task, correcting: bool, record=None):
-    """Check the posted answers; show the derived types to confirm; store once confirmed."""
-    answers, problems = parse_answers(answers_from_form(request.form))
-    action = "correct" if correcting else "record"
-    context = form_context(task, answers=answers, problems=problems, key=request.form.get("submission_key", ""),
-                           action=action, record=record, reason=request.form.get("reason", ""))
-    if problems:
-        return render_template("callbacks/verification_form.html", derived=None, **context), 400
-    person = db.session.get(Person, task.person_id)
-    checked_on = record.checked_on if record else now().astimezone(local_zone()).date()
-    try:
-        derived = derive(answers, person, checked_on, finding_rules())
-    except FollowUpError as error:
-        problems = error.params["reasons"].split(", ")
-        return render_template("callbacks/verification_form.html", derived=None,
-                               **dict(context, problems=problems)), 400
-    shown = request.form.get("derived_shown")
-    if request.form.get("step") != "confirm" or shown != ",".join(derived):
-        # First the caller sees what the answers imply; changed answers are shown again before saving.
-        return render_template("callbacks/verification_form.html", derived=derived, **context)
-    confirmed = request.form.getlist("confirmed")
-    try:
-        if correcting:
-            correct_verification(me(), task.id, answers, confirmed, request.form.get("reason", ""), now(),
-                                 finding_rules())
-            flash(_("The record was corrected; the earlier version is kept in the audit log."), "success")
-        else:
-            record_verification(me(), task.id, answers, confirmed, now(), retry_rules(), finding_rules(),
-                                submission_key=request.form.get("submission_key", ""))
-            flash(_("Verification record saved. The case is closed."), "success")
-    except FollowUpError as error:
-        flash(error.message(), "danger")
-        return render_template("callbacks/verification_form.html", derived=derived, **context), error.status
-    return redirect(url_for(".task", task_id=task.id) if correcting else url_for(".queue"))
 
 
 # ---- visits ----

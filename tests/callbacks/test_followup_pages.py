@@ -61,14 +61,39 @@ def test_before_it_is_due_the_page_offers_only_contact_results(login_as, tasks, 
     assert buttons["completed"] == "" and buttons["refused"] == "" and buttons["appointment"] == ""
 
 
-def test_revealing_the_phone_is_logged_and_gives_a_tel_link(login_as, tasks, app):
+def test_revealing_the_phone_is_logged_once_then_redirects_to_a_tel_link(login_as, tasks, app):
     client = login_as("caller")
     task_id = tasks["440802"][0]
-    page = client.post(f"/followup/tasks/{task_id}/reveal", data={"field": "phone"}).get_data(as_text=True)
-    assert 'href="tel:+86138' in page
+    response = client.post(f"/followup/tasks/{task_id}/reveal", data={"field": "phone"})
+    assert response.status_code in (302, 303)  # post, redirect, get: a refresh asks nothing
+    assert response.location.startswith(f"/followup/tasks/{task_id}")
+    page = client.get(f"/followup/tasks/{task_id}").get_data(as_text=True)
+    assert 'href="tel:+86138' in page and 'target="_blank"' in page
+    client.get(f"/followup/tasks/{task_id}")  # a refresh shows it again without a second read in the log
     with app.app_context():
         entry = db.session.scalars(select(AuditLog).where(AuditLog.action == "person.reveal_phone")).one()
         assert entry.detail["task_id"] == task_id
+    # The grant is the task's alone: another task shows its number masked.
+    other = client.get(f"/followup/tasks/{tasks['440802'][1]}").get_data(as_text=True)
+    assert 'href="tel:' not in other and "138****" in other
+
+
+def test_recording_an_attempt_ends_the_reveal(login_as, tasks, clock):
+    client = login_as("caller")
+    task_id = tasks["440802"][0]
+    client.post(f"/followup/tasks/{task_id}/reveal", data={"field": "phone"})
+    page = client.get(f"/followup/tasks/{task_id}").get_data(as_text=True)
+    client.post(f"/followup/tasks/{task_id}/attempt", data={"disposition": "no_answer", "submission_key": key(page)})
+    assert 'href="tel:' not in client.get(f"/followup/tasks/{task_id}").get_data(as_text=True)
+
+
+def test_a_reveal_lapses_after_a_quarter_of_an_hour(login_as, tasks, clock):
+    client = login_as("caller")
+    task_id = tasks["440802"][0]
+    client.post(f"/followup/tasks/{task_id}/reveal", data={"field": "id_number"})
+    assert "********" not in client.get(f"/followup/tasks/{task_id}").get_data(as_text=True).split("id-number")[1][:60]
+    clock.advance(minutes=16)
+    assert "********" in client.get(f"/followup/tasks/{task_id}").get_data(as_text=True).split("id-number")[1][:60]
 
 
 def test_appointment_form_takes_local_time(login_as, tasks, app):
@@ -213,3 +238,34 @@ def test_an_unanswered_question_is_named_by_its_label_and_marked(login_as, tasks
     assert re.search(r'id="status_since"[^>]*aria-invalid="true"', shown)
     assert 'id="current_status" aria-invalid' not in shown  # only the questions in error are marked
     assert "<script>" not in shown and "verification_form.js" in shown  # no inline script (CSP)
+
+
+def test_the_task_page_shows_the_case_number_and_its_campaign(login_as, tasks):
+    task_id = tasks["440802"][0]
+    page = login_as("caller").get(f"/followup/tasks/{task_id}").get_data(as_text=True)
+    line = re.search(r'data-testid="task-campaign">(.*?)</p>', page, re.S).group(1)
+    assert f"案件号 {task_id}" in line and "2026年失业登记专项核查" in line and "第 1 次抽样" in line
+
+
+def test_shortcut_keys_read_in_order_down_the_page(login_as, tasks):
+    page = login_as("caller").get(f"/followup/tasks/{tasks['440802'][0]}").get_data(as_text=True)
+    keys = re.findall(r'<kbd class="me-1">(\d)</kbd>', page)
+    assert keys == sorted(keys) and keys[:5] == ["1", "2", "3", "4", "5"]
+
+
+def test_the_verification_form_shows_the_registered_value_beside_each_question(login_as, tasks, app):
+    client = login_as("caller")
+    task_id = tasks["440802"][0]
+    page = client.get(f"/followup/tasks/{task_id}").get_data(as_text=True)
+    client.post(f"/followup/tasks/{task_id}/attempt", data={"disposition": "completed", "submission_key": key(page)})
+    form = client.get(f"/followup/tasks/{task_id}/verification").get_data(as_text=True)
+
+    def on_file(name):
+        return re.sub(r"\s+", " ", re.search(rf'data-testid="on-file-{name}">(.*?)</div>', form, re.S).group(1))
+
+    assert "2025-03-01" in on_file("registered_by_self")  # the registration date
+    assert "失业原因" in on_file("unemployed_at_registration")
+    assert "未注销" in on_file("current_status") and "2025-03-01" in on_file("current_status")
+    assert "就业创业证" in on_file("services")
+    assert on_file("registered_on").strip() == "2025-03-01" and on_file("phone").strip().startswith("138****")
+    assert "*" in on_file("id_number") and "测试" in on_file("name")

@@ -89,11 +89,11 @@ def test_queue_sections(app, users):
                        appointment_at=WEDNESDAY_10 + timedelta(hours=3))
         record_attempt(me, ids[1], "completed", WEDNESDAY_10, rules, submission_key="b")
         queue = build_queue(db.session, me, WEDNESDAY_10 + timedelta(minutes=1), rules)
-        assert [t.id for t in queue.appointments] == [ids[0]]
-        assert [t.id for t in queue.to_record] == [ids[1]]
-        assert [t.id for t in queue.due_now] == [ids[2]]
+        assert [t.id for t in queue["appointments"]] == [ids[0]]
+        assert [t.id for t in queue["to_record"]] == [ids[1]]
+        assert [t.id for t in queue["due_now"]] == [ids[2]]
         later = build_queue(db.session, me, WEDNESDAY_10 + timedelta(hours=4), rules)
-        assert [t.id for t in later.missed_appointments] == [ids[0]]
+        assert [t.id for t in later["missed_appointments"]] == [ids[0]]
 
 
 def test_concurrent_next_with_real_threads_never_double_claims(make_app, users, app):

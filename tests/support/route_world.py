@@ -76,7 +76,7 @@ def fill(rule: str, ids: dict, county: str) -> tuple[str, bool]:
     whole = False
     values = {"<int:campaign_id>": ids["campaign"], "<int:draw_id>": ids["draw"], "<int:call_id>": 999999,
               "<channel>": "phone", "<fmt>": "xlsx", "<what>": "verifications", "<int:year>": 2026,
-              "<int:user_id>": ids["user"]}
+              "<int:user_id>": ids["user"], "<section>": "due_now"}
     for key, kind in (("<int:task_id>", "task"), ("<int:batch_id>", "batch"), ("<int:item_id>", "item"),
                       ("<int:snapshot_id>", "snapshot"), ("<int:person_id>", "person")):
         if key in rule:
