@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from campaigns.export import stratum_label
 from core.i18n import is_chinese, label
 from models.county import county_name
+from reports import glossary
 from reports.counts import ANY
 from sampling.percent import percent_text
 
@@ -20,14 +21,10 @@ RECTIFICATION_STATUSES = {"open": _l("To rectify"), "rectified": _l("Rectified, 
 STEP_DONE = {"rectify": lambda: _("Marked as rectified; the coordinators will check it."),
              "accept": lambda: _("Accepted."), "reopen": lambda: _("Sent back to the county.")}
 ACTIONS = {"rectification.rectify": _l("Marked as rectified"), "rectification.accept": _l("Accepted"),
-           "rectification.reopen": _l("Sent back to the county")}
-RATE_NAMES = {
-    "completion_rate": _l("Completion rate (RR1)"),
-    "completion_rate_with_partials": _l("Completion rate with partials (RR2)"),
-    "contact_rate": _l("Contact rate (CON1)"),
-    "cooperation_rate": _l("Cooperation rate (COOP1)"),
-    "refusal_rate": _l("Refusal rate (REF1)"),
-}
+           "rectification.reopen": _l("Sent back to the county"),
+           "rectification.reveal": _l("Full number shown")}
+# The outcome rates in the order the pages and exports show them; their names live in reports/glossary.py.
+RATE_NAMES = ("completion_rate", "completion_rate_with_partials", "contact_rate", "cooperation_rate", "refusal_rate")
 METHODS = {"wilson": _l("Wilson"), "clopper-pearson": _l("Clopper–Pearson"), "logit": _l("logit (survey::svyciprop)"),
            "korn-graubard": _l("Korn–Graubard")}
 
@@ -92,8 +89,8 @@ def method_label(method: str) -> str:
 
 
 def rate_name(key: str) -> str:
-    """Name an outcome rate."""
-    return str(RATE_NAMES[key])
+    """Name an outcome rate with its AAPOR code, e.g. 回访完成率（RR1）."""
+    return glossary.titled(key)
 
 
 def pct(value, digits: int = 1) -> str:
