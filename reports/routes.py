@@ -1,7 +1,8 @@
 """Statistics pages: the manager dashboard, a county's page and its printable report, the cases behind
 every number, the exports and the rectification lists."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from auth.permissions import require
 from core.clock import now
 from core.extensions import db
 from core.inputs import MAX_PAGE, int_arg
+from evidence import store as evidence_store
 from models import Draw, RectificationItem
 from reports import access, export, glossary, labels, register_fix
 from reports import rectification as rect
@@ -157,7 +159,7 @@ def rectification_reveal(item_id):
     except rect.RectificationError as error:
         abort(error.status)
     # Only which field was read goes into the (signed, not secret) session cookie; the page reads the value.
-    session["rectification_reveal"] = {"item": item.id, "field": request.form["field"]}
+    flask_session["rectification_reveal"] = {"item": item.id, "field": request.form["field"]}
     return redirect(url_for("reports.rectification_item", item_id=item.id))
 
 
@@ -187,11 +189,35 @@ def rectification_item(item_id):
         abort(403)
     item = access.visible_item(item_id)
     rows = rectification_rows(db.session, item.campaign_id, today=access.today(), item_id=item.id)
-    shown = session.pop("rectification_reveal", None) or {}  # once: a reload masks the number again
+    files = evidence_store.attachments_of(db.session, "rectification_item", item.id)
+    shown = flask_session.pop("rectification_reveal", None) or {}  # once: a reload masks the number again
     revealed = shown.get("field") if shown.get("item") == item.id else None
     return render_template("reports/rectification_item.html", row=rows[0], item=item, rect=rect, L=labels,
-                           today=access.today(), campaign_id=item.campaign_id, history=_history(item),
-                           fix=register_fix.fix_rows(item, revealed))
+                           today=access.today(), campaign_id=item.campaign_id, history=_history(item), files=files,
+                           may_attach=rect.may_attach(current_user, item), fix=register_fix.fix_rows(item, revealed))
+
+
+@bp.post("/rectification/<int:item_id>/evidence")
+def rectification_evidence(item_id):
+    """Attach a file to an item as evidence of its rectification (its county's manager or a coordinator)."""
+    if not current_user.is_authenticated:
+        abort(401)
+    item = access.visible_item(item_id)
+    if not rect.may_attach(current_user, item):
+        abort(403)
+    try:
+        with db.write_transaction() as session:
+            evidence_store.attach(session, user=current_user, owner_type="rectification_item", owner_id=item.id,
+                                  county_code=item.county_code, upload=request.files.get("file") or _no_file(),
+                                  now=now())
+        flash(_("The file is attached."), "success")
+    except evidence_store.EvidenceError as error:
+        flash(error.message, "danger")
+    return redirect(url_for("reports.rectification_item", item_id=item.id))
+
+
+def _no_file():
+    raise evidence_store.EvidenceError("no_file", _("Choose a file to upload."))
 
 
 def _history(item: RectificationItem):

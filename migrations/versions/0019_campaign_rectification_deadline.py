@@ -2,7 +2,7 @@
 items (整改期限). An item's due date follows it; an item is overdue once it is still open after it.
 
 Revision ID: 0019
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-02
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0019'
-down_revision = '0014'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
