@@ -18,7 +18,7 @@ from reports import rectification as rect
 from reports.cases import CaseFilterError, list_cases
 from reports.figures import campaign_figures
 from reports.listing import rectification_rows
-from reports.steps import apply_step
+from reports.steps import apply_step, attach_evidence
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -203,21 +203,13 @@ def rectification_evidence(item_id):
     if not current_user.is_authenticated:
         abort(401)
     item = access.visible_item(item_id)
-    if not rect.may_attach(current_user, item):
-        abort(403)
     try:
-        with db.write_transaction() as session:
-            evidence_store.attach(session, user=current_user, owner_type="rectification_item", owner_id=item.id,
-                                  county_code=item.county_code, upload=request.files.get("file") or _no_file(),
-                                  now=now())
+        attach_evidence(item, request.files.get("file"))
         flash(_("The file is attached."), "success")
     except evidence_store.EvidenceError as error:
         flash(error.message, "danger")
     return redirect(url_for("reports.rectification_item", item_id=item.id))
 
-
-def _no_file():
-    raise evidence_store.EvidenceError("no_file", _("Choose a file to upload."))
 
 
 def _history(item: RectificationItem):
