@@ -67,6 +67,9 @@ DEFAULTS: dict[str, Any] = {
     # Below this many resolved units a county (or a campaign) shows "样本不足，暂不估计" and its counts
     # instead of a rate, an interval and a standard error. See docs/statistics.md.
     "MIN_RESOLVED_FOR_ESTIMATE": 10,  # share of verified records drawn for the coordinators' quality re-check
+    # A county liaison (a manager scoped to one county) sees only their county's figures; True also shows
+    # them the city-wide aggregates (全市) on the dashboard, in the API and in the exports.
+    "LIAISON_SEES_CITY": False,
     "EMBEDDED_SCHEDULER": False,  # run the scheduler inside this process (`make run` sets it)
     "TELEPHONY_PROVIDER": "manual",
 }

@@ -27,6 +27,9 @@ class Campaign(Base):
     period_end: Mapped[date | None]
     tolerable_rate: Mapped[float] = mapped_column(default=0.05)  # audit conclusion threshold
     confidence: Mapped[float] = mapped_column(default=0.95)
+    # The date by which the counties must have rectified the campaign's items (整改期限); None: each item
+    # is due RECTIFICATION_DUE_DAYS after it was listed.
+    rectification_deadline: Mapped[date | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -56,6 +56,24 @@ def visible_item(item_id: int) -> RectificationItem:
 
 
 
+def parse_deadline(text: str | None):
+    """Read a deadline typed as YYYY-MM-DD (empty: none); RectificationError names a wrong one."""
+    from datetime import date
+
+    from flask_babel import gettext as _
+
+    from reports.rectification import RectificationError
+
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise RectificationError("date_invalid", _("The rectification deadline must be a date (YYYY-MM-DD)."),
+                                 400) from None
+
+
 def today():
     """Return today's date where the center is (the configured time zone)."""
     return now().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
@@ -74,7 +92,13 @@ def options() -> Options:
         abort(400)
     scope = county_scope(current_user)
     return Options(method=method, overall_method=overall, today=today(), counties=None if scope is None else {scope},
-                   min_resolved=int(current_app.config["MIN_RESOLVED_FOR_ESTIMATE"]))
+                   min_resolved=int(current_app.config["MIN_RESOLVED_FOR_ESTIMATE"]), city=sees_city(current_user))
+
+
+def sees_city(user) -> bool:
+    """Tell whether the user may see the city-wide aggregates (全市): everyone who sees every county, and a
+    county liaison only where LIAISON_SEES_CITY allows it (default: their county only)."""
+    return county_scope(user) is None or bool(current_app.config.get("LIAISON_SEES_CITY", False))
 
 
 def visible_county_figures(campaign_id: int, code: str):

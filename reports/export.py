@@ -23,7 +23,7 @@ from core.spreadsheets import csv_value, streaming_workbook
 from core.timefmt import local_time, local_today
 from models import Attempt, FollowUpTask, Person, User, Verification
 from models.county import county_name
-from reports import labels
+from reports import glossary, labels
 from reports.figures import Options, campaign_figures, county_figures
 from reports.listing import rectification_rows
 from reports.rectification import field_value
@@ -46,7 +46,10 @@ def _blocks(session, campaign, county: str | None, options: Options) -> tuple[li
     """Return the county blocks to export and the overall block (None for one county's export)."""
     if county:
         block = county_figures(session, campaign, county, options)["county"]
-        return ([block] if block else []), None
+        # A county liaison allowed to see the city gets the city-wide row beside their county's.
+        overall = (campaign_figures(session, campaign, options)["overall"]
+                   if options.counties is not None and options.city else None)
+        return ([block] if block else []), overall
     figures = campaign_figures(session, campaign, options)
     return figures["counties"], figures["overall"]
 
@@ -111,6 +114,14 @@ def audit_table(blocks, overall) -> Table:
                        a["tolerable"], a["confidence"], labels.audit_label(a["status"]), a["n_needed"],
                        labels.audit_label(a["status_if_open_discrepant"]),
                        labels.audit_label(a["status_if_open_clean"])])
+    return t
+
+
+def notes_table() -> Table:
+    """What every rate of the tables means, one line each, as the glossary page says it."""
+    t = Table(_("Notes on the figures"), [(_("Term"), ""), (_("What it means"), "")])
+    for term in glossary.TERMS:
+        t.rows.append([glossary.titled(term.key), str(term.explanation)])
     return t
 
 
@@ -205,7 +216,8 @@ def tables(session, campaign, what: str, county: str | None, options: Options) -
         makers = {"rates": rates_table, "outcomes": outcomes_table, "services": services_table,
                   "audit": audit_table}
         chosen = STAT_TABLES if what == "statistics" else (what,)
-        return [makers[name](blocks, overall) for name in chosen]
+        # The notes sheet ends every workbook of figures; a CSV holds only the first table.
+        return [makers[name](blocks, overall) for name in chosen] + [notes_table()]
     if what == "verifications":
         return [verifications_table(session, campaign, county)]
     if what == "attempts":

@@ -47,6 +47,9 @@ class Options:
     overall_method: str = LOGIT  # stratified interval: logit or korn-graubard
     today: date | None = None
     counties: set[str] | None = None  # None: every county; else only these in the county list
+    # Whether the city-wide aggregates (全市) are computed and shown: False for a county liaison unless
+    # LIAISON_SEES_CITY allows it (reports.access.options decides, for pages, API and exports alike).
+    city: bool = True
     # Below this many resolved units a county (or the whole campaign) shows its counts, not a rate.
     min_resolved: int = MIN_RESOLVED_FOR_ESTIMATE
 
@@ -207,6 +210,10 @@ def campaign_figures(session, campaign: Campaign, options: Options | None = None
         block["replaced"] = replaced_summary(replaced.get(code, {}))
         blocks.append(block)
     blocks.sort(key=_sort_key)
+    if not options.city:
+        # The reader may not see the city-wide aggregates: they are not computed, so none can leak.
+        return result | {"overall": None, "counties": blocks,
+                         "progress": progress(session, campaign.id, counties=options.counties)}
     overall = _overall_block(c, memo)
     overall["rectification"] = sum_rectification(rect.values())
     overall["audit_summary"] = _audit_summary(blocks)

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from campaigns.export import stratum_label
 from core.i18n import is_chinese, label
 from models.county import county_name
+from reports import glossary
 from reports.counts import ANY
 from sampling.percent import percent_text
 
@@ -23,14 +24,10 @@ ACTIONS = {"rectification.rectify": _l("Marked as rectified"), "rectification.ac
            "rectification.reopen": _l("Sent back to the county"), "rectification.open": _l("Opened"),
            "rectification.withdraw": _l("Withdrawn"), "rectification.restore": _l("Opened again"),
            "evidence.attach": _l("Attached a file"), "evidence.remove": _l("Took a file off"),
-           "evidence.restore": _l("Put a file back")}
-RATE_NAMES = {
-    "completion_rate": _l("Completion rate (RR1)"),
-    "completion_rate_with_partials": _l("Completion rate with partials (RR2)"),
-    "contact_rate": _l("Contact rate (CON1)"),
-    "cooperation_rate": _l("Cooperation rate (COOP1)"),
-    "refusal_rate": _l("Refusal rate (REF1)"),
-}
+           "evidence.restore": _l("Put a file back"), "rectification.reveal": _l("Full number shown"),
+           "rectification.deadline": _l("Rectification deadline set")}
+# The outcome rates in the order the pages and exports show them; their names live in reports/glossary.py.
+RATE_NAMES = ("completion_rate", "completion_rate_with_partials", "contact_rate", "cooperation_rate", "refusal_rate")
 METHODS = {"wilson": _l("Wilson"), "clopper-pearson": _l("Clopper–Pearson"), "logit": _l("logit (survey::svyciprop)"),
            "korn-graubard": _l("Korn–Graubard")}
 
@@ -95,8 +92,8 @@ def method_label(method: str) -> str:
 
 
 def rate_name(key: str) -> str:
-    """Name an outcome rate."""
-    return str(RATE_NAMES[key])
+    """Name an outcome rate with its AAPOR code, e.g. 回访完成率（RR1）."""
+    return glossary.titled(key)
 
 
 def pct(value, digits: int = 1) -> str:

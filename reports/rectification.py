@@ -94,6 +94,11 @@ def item_content(record: Verification, person: Person, kind: str) -> tuple[dict,
     return found, register
 
 
+def first_due_on(campaign, today: date, due_days: int) -> date:
+    """Return the due date of a newly listed item: the campaign's deadline, else due_days from today."""
+    return campaign.rectification_deadline or today + timedelta(days=due_days)
+
+
 def generate(campaign, now: datetime, today: date, due_days: int = DEFAULT_DUE_DAYS, user=None) -> dict:
     """Bring the campaign's rectification lists in line with the confirmed discrepancies, in one write
     transaction with its audit entry; return the counts."""
@@ -126,12 +131,12 @@ def generate_items(session, campaign, now: datetime, today: date, due_days: int 
                 session.add(RectificationItem(
                     campaign_id=campaign.id, county_code=record.county_code, verification_id=record.id,
                     task_id=record.task_id, person_id=person.id, discrepancy_type=kind, found=found,
-                    register=register, status="open", due_on=today + timedelta(days=due_days),
+                    register=register, status="open", due_on=first_due_on(campaign, today, due_days),
                     created_at=now, updated_at=now))
                 created += 1
             elif item.status == "withdrawn":
                 item.status, item.updated_at = "open", now
-                item.due_on = max(item.due_on, today + timedelta(days=due_days))
+                item.due_on = max(item.due_on, first_due_on(campaign, today, due_days))
                 restored += 1
     for key, item in existing.items():
         if key not in confirmed and item.status in ACTIVE:
@@ -231,6 +236,31 @@ def reopen(item: RectificationItem, user, note: str, today: date, now: datetime,
     item.reviewed_by_id, item.reviewed_at, item.updated_at = user.id, now, now
     auditlog.record("rectification.reopen", "rectification_item", item.id, user=user, note=note,
                     due_on=item.due_on.isoformat())
+
+
+def set_deadline(campaign, deadline: date | None, user, today: date, now: datetime) -> int:
+    """Set (or clear) the campaign's rectification deadline in one write transaction with its audit entry.
+
+    The items listed under the old rule and never sent back take the new deadline as their due date (an
+    item sent back keeps the new date it was given); return how many changed.
+    """
+    if deadline is not None and deadline < today:
+        raise RectificationError("date_invalid", _("The rectification deadline cannot be in the past."), 400)
+    with db.write_transaction() as session:
+        before = campaign.rectification_deadline
+        campaign.rectification_deadline = deadline
+        changed = 0
+        if deadline is not None:
+            items = session.scalars(select(RectificationItem).where(
+                RectificationItem.campaign_id == campaign.id, RectificationItem.status.in_(ACTIVE),
+                RectificationItem.reopened_count == 0, RectificationItem.due_on != deadline))
+            for item in items:
+                item.due_on, item.updated_at = deadline, now
+                changed += 1
+        auditlog.record("rectification.deadline", "campaign", campaign.id, user=user,
+                        before=before.isoformat() if before else None,
+                        after=deadline.isoformat() if deadline else None, items=changed)
+    return changed
 
 
 def is_overdue(item: RectificationItem, today: date) -> bool:

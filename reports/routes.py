@@ -2,8 +2,9 @@
 every number, the exports and the rectification lists."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from auth.permissions import require
@@ -12,12 +13,12 @@ from core.extensions import db
 from core.inputs import MAX_PAGE, int_arg
 from evidence import store as evidence_store
 from models import Draw, RectificationItem
-from reports import access, export, labels
+from reports import access, export, glossary, labels, register_fix
 from reports import rectification as rect
 from reports.cases import CaseFilterError, list_cases
 from reports.figures import campaign_figures
 from reports.listing import rectification_rows
-from reports.steps import apply_step
+from reports.steps import apply_step, attach_evidence
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -34,6 +35,13 @@ def index():
     if len(campaigns) == 1:
         return redirect(url_for(target, campaign_id=campaigns[0].id))
     return render_template("reports/index.html", campaigns=campaigns, target=target)
+
+
+@bp.route("/glossary")
+@login_required
+def glossary_page():
+    """Explain every rate and interval of the figures in one line each (the tooltips' longer home)."""
+    return render_template("reports/glossary.html", terms=glossary.TERMS)
 
 
 @bp.route("/<int:campaign_id>/")
@@ -106,6 +114,7 @@ def rectification(campaign_id):
     status = access.requested_status()
     items = rectification_rows(db.session, campaign.id, county=county, today=access.today(), status=status)
     return render_template("reports/rectification.html", campaign=campaign, items=items, county=county,
+                           deadline=campaign.rectification_deadline,
                            status=status, today=access.today(), due_days=access.due_days(), rect=rect, L=labels)
 
 
@@ -122,6 +131,36 @@ def rectification_generate(campaign_id):
     flash(_("Rectification lists updated: %(created)d new, %(withdrawn)d withdrawn, %(restored)d restored.",
             **counts), "success")
     return redirect(url_for("reports.rectification", campaign_id=campaign.id))
+
+
+@bp.post("/<int:campaign_id>/rectification/deadline")
+@require("assign_work")
+def rectification_deadline(campaign_id):
+    """Set or clear the campaign's rectification deadline (整改期限); open items take it as their due date."""
+    campaign = access.visible_campaign(campaign_id)
+    try:
+        deadline = access.parse_deadline(request.form.get("deadline"))
+        changed = rect.set_deadline(campaign, deadline, current_user, access.today(), now())
+        flash(_("Rectification deadline saved; %(n)d items take it as their due date.", n=changed)
+              if deadline else _("Rectification deadline cleared."), "success")
+    except rect.RectificationError as error:
+        flash(error.message, "danger")
+    return redirect(url_for("reports.rectification", campaign_id=campaign.id))
+
+
+@bp.post("/rectification/<int:item_id>/reveal")
+def rectification_reveal(item_id):
+    """Show the full registered and found ID or phone number of an item once (logged), then go back."""
+    if not current_user.is_authenticated:
+        abort(401)
+    item = access.visible_item(item_id)
+    try:
+        register_fix.reveal(item, current_user, request.form.get("field", ""))
+    except rect.RectificationError as error:
+        abort(error.status)
+    # Only which field was read goes into the (signed, not secret) session cookie; the page reads the value.
+    flask_session["rectification_reveal"] = {"item": item.id, "field": request.form["field"]}
+    return redirect(url_for("reports.rectification_item", item_id=item.id))
 
 
 @bp.post("/rectification/<int:item_id>/<step>")
@@ -151,9 +190,11 @@ def rectification_item(item_id):
     item = access.visible_item(item_id)
     rows = rectification_rows(db.session, item.campaign_id, today=access.today(), item_id=item.id)
     files = evidence_store.attachments_of(db.session, "rectification_item", item.id)
+    shown = flask_session.pop("rectification_reveal", None) or {}  # once: a reload masks the number again
+    revealed = shown.get("field") if shown.get("item") == item.id else None
     return render_template("reports/rectification_item.html", row=rows[0], item=item, rect=rect, L=labels,
                            today=access.today(), campaign_id=item.campaign_id, history=_history(item), files=files,
-                           may_attach=rect.may_attach(current_user, item))
+                           may_attach=rect.may_attach(current_user, item), fix=register_fix.fix_rows(item, revealed))
 
 
 @bp.post("/rectification/<int:item_id>/evidence")
@@ -162,21 +203,13 @@ def rectification_evidence(item_id):
     if not current_user.is_authenticated:
         abort(401)
     item = access.visible_item(item_id)
-    if not rect.may_attach(current_user, item):
-        abort(403)
     try:
-        with db.write_transaction() as session:
-            evidence_store.attach(session, user=current_user, owner_type="rectification_item", owner_id=item.id,
-                                  county_code=item.county_code, upload=request.files.get("file") or _no_file(),
-                                  now=now())
+        attach_evidence(item, request.files.get("file"))
         flash(_("The file is attached."), "success")
     except evidence_store.EvidenceError as error:
         flash(error.message, "danger")
     return redirect(url_for("reports.rectification_item", item_id=item.id))
 
-
-def _no_file():
-    raise evidence_store.EvidenceError("no_file", _("Choose a file to upload."))
 
 
 def _history(item: RectificationItem):

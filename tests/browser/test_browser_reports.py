@@ -1,5 +1,5 @@
 """In a real browser: a manager reads the dashboard, drills down to the cases, and prints a county report;
-a county liaison sees only their county beside the overall figures."""
+a county liaison sees only their county."""
 
 import random
 from datetime import UTC, date, datetime, timedelta
@@ -93,12 +93,12 @@ def test_manager_reads_the_dashboard_drills_down_and_prints(page, live_server, c
     assert (tmp_path / "report.pdf").stat().st_size > 10_000
 
 
-def test_liaison_sees_their_county_and_the_overall_figures(page, live_server, campaign_id, screenshots):
+def test_liaison_sees_their_county_only(page, live_server, campaign_id, screenshots):
     log_in(page, live_server, "liaison")
     page.goto(f"{live_server.url}/reports/{campaign_id}/")
     page.wait_for_selector("[data-testid=county-table]")
     names = page.locator("[data-testid=county-table] tbody tr td:first-child").all_inner_texts()
-    assert [n.strip() for n in names] == ["赤坎区", "全市（分层估计）"]
+    assert [n.strip() for n in names] == ["赤坎区"]  # no city-wide row: LIAISON_SEES_CITY is off by default
     page.screenshot(path=screenshots / "reports-liaison.png", full_page=True)
     page.goto(f"{live_server.url}/reports/{campaign_id}/rectification")
     page.wait_for_selector("[data-testid=rectification]")

@@ -32,7 +32,11 @@ def test_statistics_workbook_has_every_table_with_exact_figures(login_as, campai
     response = client.get(f"/reports/{campaign_id}/export/statistics.xlsx")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["不一致率", "回访结果率", "帮扶服务覆盖率", "审计结论"]
+    assert book.sheetnames == ["不一致率", "回访结果率", "帮扶服务覆盖率", "审计结论", "指标说明"]
+    notes, _ = sheet_rows(response.data, "指标说明")
+    named = {row[0]: row[1] for row in notes[1:]}
+    assert named["回访完成率（RR1）"] == "全部抽中样本中完成核实的比例。"  # the glossary's line, with the AAPOR code
+    assert {"接触率（CON1）", "配合率（COOP1）", "拒访率（REF1）", "不一致率", "95%置信区间"} <= set(named)
     rows, sheet = sheet_rows(response.data, "不一致率")
     assert rows[0][:8] == ["县（市、区）代码", "县（市、区）", "问题类型", "有问题人数（d）", "已核实人数（m）", "未结样本数",
                            "仍在回访中", "比率"]

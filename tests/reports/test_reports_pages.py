@@ -68,14 +68,13 @@ def test_liaison_is_refused_another_county_on_every_page_and_api(login_as, campa
         assert client.get(url).status_code == 404, url
 
 
-def test_liaison_dashboard_shows_their_county_and_the_overall_figures_only(login_as, campaign_id):
+def test_liaison_dashboard_shows_their_county_only(login_as, campaign_id):
     client = login_as("liaison")
     page = client.get(f"/reports/{campaign_id}/").data.decode()
     assert 'data-county="440802"' in page and 'data-county="440803"' not in page
-    assert 'data-county="overall"' in page and "霞山区" not in page
+    assert 'data-county="overall"' not in page and "霞山区" not in page  # LIAISON_SEES_CITY is off by default
     data = client.get(f"/api/v1/campaigns/{campaign_id}/statistics").json
-    assert [c["code"] for c in data["counties"]] == [A]
-    assert data["overall"]["units"] == 15  # the overall figures cover every county
+    assert [c["code"] for c in data["counties"]] == [A] and data["overall"] is None
     cases = client.get(f"/api/v1/campaigns/{campaign_id}/statistics/cases?kind=units").json
     assert cases["total"] == 8 and {r["county_code"] for r in cases["rows"]} == {A}
 
