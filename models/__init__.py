@@ -8,11 +8,13 @@ from models.imports import BATCH_STATUSES, RUNNING_STATUSES, ImportBatch, Import
 from models.person import Person, RosterSnapshot
 from models.reports import RECTIFICATION_STATUSES, RectificationItem
 from models.sampling import Campaign, Draw, DrawExclusion, SampleUnit, campaign_county
-from models.telephony import CallRecord
+from models.telephony import CallRecord, SmsNotice, SmsOptOut
 from models.user import ROLES, ApiToken, LoginAttempt, LoginThrottle, SearchEvent, User
 
 __all__ = [
     "CallRecord",
+    "SmsNotice",
+    "SmsOptOut",
     "RECTIFICATION_STATUSES",
     "RectificationItem",
     "Attempt",
