@@ -3,7 +3,7 @@
 One place maps codes to labels; pages, exports and validation all read from here.
 """
 
-from config import dispositions, verification
+from config import dispositions, telephony, verification
 
 GENDERS = (
     ("1", "男", "Male"),
@@ -129,4 +129,6 @@ BY_NAME: dict[str, tuple] = {
     "core_field": verification.CORE_FIELDS,
     "discrepancy": verification.DISCREPANCY_TYPES,
     "finding_reason": verification.FINDING_REASONS,
+    "sms_status": telephony.SMS_STATUSES,
+    "call_end_status": telephony.CALL_END_STATUSES,
 }

@@ -19,6 +19,7 @@ from callbacks.forms import ReasonForm, answers_from_form, new_submission_key
 from callbacks.routes import bp, fail, load_task, me
 from callbacks.script import script_for
 from callbacks.telephony.calls import link_call_to_attempt
+from callbacks.telephony.notice_figures import task_telephony
 from callbacks.telephony.provider import provider
 from callbacks.verification import correct_verification, derive, parse_answers, record_verification
 from config.dispositions import PHONE, VISIT, dispositions_for
@@ -77,6 +78,7 @@ def render_task(task: Task, revealed: dict | None = None, status: int = 200):
         can_supervise=supervises(me()),
         # Before it is due only a contact may be recorded (callbacks.attempts refuses a failed attempt).
         early=task.due_at is not None and moment < task.due_at - EARLY_ALLOWANCE,
+        telephony=task_telephony(task),
     ), status
 
 

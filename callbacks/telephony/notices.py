@@ -98,7 +98,7 @@ def pending(campaign_id: int, *, draw_id: int | None = None, county: str | None 
     if task_ids is not None:
         query = query.where(FollowUpTask.id.in_(task_ids))
     rows, seen = [], set()
-    for task, person in db.session.execute(query).tuples():
+    for task, person in db.session.execute(query):
         if person.id_number not in seen:  # one person drawn twice (two counties) gets one notice
             seen.add(person.id_number)
             rows.append((task, person))
