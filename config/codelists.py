@@ -131,4 +131,5 @@ BY_NAME: dict[str, tuple] = {
     "finding_reason": verification.FINDING_REASONS,
     "sms_status": telephony.SMS_STATUSES,
     "call_end_status": telephony.CALL_END_STATUSES,
+    "sms_param": telephony.SMS_PARAMS,
 }

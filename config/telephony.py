@@ -36,3 +36,10 @@ CALL_END_STATUSES = (
     ("restrictedArea", "外呼地域拦截", "Blocked by area"),
     ("restrictedTime", "外呼时段拦截", "Blocked by calling hours"),
 )
+
+# What an SMS notice's template may be filled with (config.settings.SMS_CAMPAIGN_PARAMS), as shown.
+SMS_PARAMS = (
+    ("campaign_name", "核查批次名称", "Campaign name"),
+    ("callback_number", "来电号码", "Number that will call"),
+    ("period_end", "核查截止日期", "End of the campaign period"),
+)

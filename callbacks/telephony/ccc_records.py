@@ -49,11 +49,13 @@ def sweep_call_records(now: datetime) -> int:
     if not calls:
         return 0
     start = min(call.created_at for call in calls) - WINDOW_MARGIN
+    # Rows are stamped by the database's clock; the window must hold them even if `now` lags it.
+    end = max([now, *(call.created_at for call in calls)]) + WINDOW_MARGIN
     sessions = [call.call_sid for call in calls if call.call_sid]
     details: list[ccc_client.CallDetail] = []
     try:
         for offset in range(0, len(sessions), SESSIONS_PER_REQUEST):
-            details += ccc_client.call_details(settings, sessions[offset:offset + SESSIONS_PER_REQUEST], start, now)
+            details += ccc_client.call_details(settings, sessions[offset:offset + SESSIONS_PER_REQUEST], start, end)
     except TencentCloudSDKException as error:  # kept open: the next sweep asks again
         log.warning("call records could not be read: %s", explain(error).code)
         return 0

@@ -76,7 +76,7 @@ def preview(settings, campaign: Campaign) -> str | None:
     if not text:
         return None
     for number, value in enumerate(template_values(settings, campaign), start=1):
-        text = text.replace("{%d}" % number, value)
+        text = text.replace("{" + str(number) + "}", value)
     sign = settings.get("SMS_SIGN_NAME") or ""
     return text if not sign or text.startswith(f"【{sign}】") else f"【{sign}】{text}"
 

@@ -9,8 +9,15 @@ from sqlalchemy import select
 from callbacks.telephony.tencent_client import RateLimiter
 from models import AuditLog, CallRecord, FollowUpTask, Person, User
 from support.accounts import login
-from support.fake_tencent import (AGENT, AGENT_NOT_ALLOWLISTED, CCC_APP_ID, CENTRE_NUMBER, SECRET_ID, SECRET_KEY,
-                                  FakeTencent)
+from support.fake_tencent import (
+    AGENT,
+    AGENT_NOT_ALLOWLISTED,
+    CCC_APP_ID,
+    CENTRE_NUMBER,
+    SECRET_ID,
+    SECRET_KEY,
+    FakeTencent,
+)
 from support.followup_factory import make_tasks
 
 

@@ -28,7 +28,7 @@ def world(migrated_template, tmp_path_factory):
     from app import create_app
     from demo.accounts import load_demo
     from demo.campaign import load_demo_campaign
-    from models import Campaign, Draw, FollowUpTask, ImportBatch, RectificationItem, RosterSnapshot
+    from models import Campaign, Draw, FollowUpTask, ImportBatch, RectificationItem, RosterSnapshot, User
     from support.browser import module_database
 
     url = module_database(migrated_template, tmp_path_factory, TEST_DATABASE_URL, reset_postgres)
@@ -47,7 +47,8 @@ def world(migrated_template, tmp_path_factory):
                                        stored_path="/nonexistent", default_county=code, status="failed",
                                        error_message="x\nx"))
         db.session.commit()
-        ids = {"campaign": db.session.scalar(select(Campaign.id)), "draw": db.session.scalar(select(Draw.id))}
+        ids = {"campaign": db.session.scalar(select(Campaign.id)), "draw": db.session.scalar(select(Draw.id)),
+               "user": db.session.scalar(select(User.id).where(User.username == "caller"))}
         for code in ("440802", "440803", "440881"):
             ids[f"task:{code}"] = db.session.scalar(select(FollowUpTask.id).where(FollowUpTask.county_code == code)
                                                     .order_by(FollowUpTask.id).limit(1))
@@ -72,6 +73,7 @@ def fill(rule: str, ids: dict, county: str) -> tuple[str, bool]:
     """Fill a rule's parameters with objects of `county`; return the URL and whether it is wholly that county's."""
     whole = False
     values = {"<int:campaign_id>": ids["campaign"], "<int:draw_id>": ids["draw"], "<int:call_id>": 999999,
+              "<int:user_id>": ids["user"],
               "<channel>": "phone", "<fmt>": "xlsx", "<what>": "verifications"}
     for key, kind in (("<int:task_id>", "task"), ("<int:batch_id>", "batch"), ("<int:item_id>", "item"),
                       ("<int:snapshot_id>", "snapshot")):

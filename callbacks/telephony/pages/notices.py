@@ -13,7 +13,8 @@ from callbacks.telephony.notice_figures import NOTICE_STATUSES, contact_by_notic
 from callbacks.telephony.pages import bp
 from core.clock import now
 from core.extensions import db
-from core.i18n import pick
+from core.i18n import label, pick
+from core.inputs import int_arg
 from models import Campaign, Draw, FollowUpTask
 
 
@@ -39,7 +40,7 @@ def _chosen(draw_id: int | None, county: str | None) -> tuple[Draw | None, str |
 @require("assign_work")
 def notices_page():
     """Show the notice's text, the persons still to notify and the notices per county."""
-    draw, county = _chosen(request.args.get("draw", type=int), request.args.get("county") or None)
+    draw, county = _chosen(int_arg("draw", 0, low=0) or None, request.args.get("county") or None)
     campaign = db.session.get(Campaign, draw.campaign_id) if draw else None
     config = current_app.config
     moment = now()
@@ -54,7 +55,7 @@ def notices_page():
         "callbacks/notices.html", draws=_draws(), draw=draw, campaign=campaign, county=county,
         counties=counties_in_scope(county_scope(current_user)), scoped=county_scope(current_user) is not None,
         preview=notices.preview(config, campaign) if campaign else None,
-        params=config.get("SMS_TEMPLATE_PARAMS") or [], configured=sms_client.configured(config),
+        params=[label("sms_param", p) for p in config.get("SMS_TEMPLATE_PARAMS") or []], configured=sms_client.configured(config),
         quiet=notices.in_quiet_hours(moment), resume=notices.quiet_hours_end(moment),
         pending=pending, pending_by_county=pending_by_county, statuses=NOTICE_STATUSES,
         counts=notice_counts(campaign.id, county) if campaign else {},
@@ -67,7 +68,7 @@ def notices_page():
 @require("assign_work")
 def send_notices():
     """Send the notice to the draw's persons not yet notified (all counties in scope, or one)."""
-    draw, county = _chosen(request.form.get("draw_id", type=int), request.form.get("county") or None)
+    draw, county = _chosen(int_arg("draw_id", 0, low=0, source=request.form) or None, request.form.get("county") or None)
     if draw is None:
         abort(404)
     back = redirect(url_for("calls.notices_page", draw=draw.id, county=county or ""))
