@@ -62,7 +62,9 @@ DEFAULTS: dict[str, Any] = {
     "TENCENT_API_BASE": None,  # only to send the SDK elsewhere (tests, an egress proxy), e.g. http://127.0.0.1:9000
     "TENCENT_TIMEOUT": 10,  # seconds to wait for Tencent Cloud's API
     "CCC_SDK_APP_ID": None,  # the contact centre's application id (SdkAppId)
-    "CCC_CALLERS": [],  # the centre's outbound numbers, tried in order, e.g. ["0086075912345678"]
+    # The centre's outbound numbers, tried in order: a list, or text with commas (so that an environment
+    # value like +8675912345678 stays text), e.g. ["0086075912345678"] or "0086075912345678,0086075912345679".
+    "CCC_CALLERS": "",
     "SMS_SDK_APP_ID": None,  # the SMS application's SdkAppId
     "SMS_SIGN_NAME": None,  # the approved signature (签名), e.g. 湛江市就业服务管理中心
     "SMS_TEMPLATE_ID": None,  # the approved template (模板) id

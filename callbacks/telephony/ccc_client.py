@@ -62,7 +62,7 @@ def to_ccc_number(e164: str) -> str | None:
 def callers(settings) -> list[str]:
     """Return the centre's outbound numbers (a list, or one comma-separated string) in 0086 form."""
     value = settings.get("CCC_CALLERS") or []
-    numbers = value.split(",") if isinstance(value, str) else list(value)
+    numbers = value.split(",") if isinstance(value, str) else [str(number) for number in value]
     result = []
     for number in (n.strip() for n in numbers if str(n).strip()):
         result.append(number if number.startswith("0086") else (to_ccc_number(number) or number))

@@ -220,3 +220,25 @@ def test_the_notice_page_previews_the_text_with_the_signature(sms_app, coordinat
     make_tasks(sms_app, {"440802": 2})
     page = coordinator.get("/calls/notices").data.decode()
     assert f"【{SIGN_NAME}】您好" in page and "0759-3333333" in page
+
+
+def test_the_api_sends_and_reports_notices_like_the_page(sms_app, fake, session, users):
+    def token_client(username):
+        token = sms_app.test_cli_runner().invoke(args=["users", "token", username]).output.strip()
+        client = sms_app.test_client()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        return client
+
+    draw_id = make_tasks(sms_app, {"440802": 3, "440881": 2})
+    api = token_client("coordinator")
+    refused = api.post(f"/api/v1/draws/{draw_id}/sms-notices", json={"confirm": False})
+    assert refused.status_code == 400 and notices(session) == []
+    sent = api.post(f"/api/v1/draws/{draw_id}/sms-notices", json={"confirm": True, "county": "440881"}).get_json()
+    assert (sent["sent"], sent["failed"], sent["batches"]) == (2, 0, 1)
+    report = api.get(f"/api/v1/draws/{draw_id}/sms-notices").get_json()
+    assert report["pending"] == 3 and report["counts"]["440881"]["sent"] == 2 and "0759-3333333" in report["preview"]
+    assert token_client("caller").get(f"/api/v1/draws/{draw_id}/sms-notices").status_code == 403
+    admin = token_client("admin")
+    answer = admin.put(f"/api/v1/users/{users['caller']}/ccc-agent", json={"ccc_user_id": "wang@example.gov.cn"})
+    assert answer.get_json()["ccc_user_id"] == "wang@example.gov.cn"
+    assert admin.put(f"/api/v1/users/{users['caller']}/ccc-agent", json={"ccc_user_id": "wang"}).status_code == 400

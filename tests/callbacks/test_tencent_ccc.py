@@ -211,3 +211,48 @@ def test_the_secret_never_reaches_a_page_or_the_audit_log(ccc_app, users, sessio
     page = client.get("/calls/settings").data.decode()
     assert SECRET_KEY not in page and "云联络中心" in page
     assert all(SECRET_KEY not in str(entry.detail) for entry in session.scalars(select(AuditLog)))
+
+
+def test_the_admin_sets_a_callers_agent_account_and_bad_ones_are_refused(ccc_app, users, session):
+    admin = ccc_app.test_client()
+    login(admin, "admin")
+    caller_id = users["caller"]
+    page = admin.post(f"/calls/settings/agents/{caller_id}", data={"ccc_user_id": "not an e-mail"},
+                      follow_redirects=True).data.decode()
+    assert "座席邮箱" in page and fresh(session, User, caller_id).ccc_user_id == AGENT
+    admin.post(f"/calls/settings/agents/{caller_id}", data={"ccc_user_id": " li@example.gov.cn "})
+    assert fresh(session, User, caller_id).ccc_user_id == "li@example.gov.cn"
+    assert session.scalar(select(AuditLog).where(AuditLog.action == "user.ccc_agent")) is not None
+    assert admin.post(f"/calls/settings/agents/{users['manager']}", data={"ccc_user_id": "x@y.cn"}).status_code == 404
+    caller = ccc_app.test_client()
+    login(caller, "caller")
+    assert caller.post(f"/calls/settings/agents/{caller_id}", data={"ccc_user_id": "x@y.cn"}).status_code == 403
+
+
+def test_the_test_call_rings_the_admins_agent_mobile_then_their_phone(ccc_app, fake, users, session):
+    admin_user = session.get(User, users["admin"])
+    admin_user.ccc_user_id, admin_user.phone = AGENT, "+8613912345678"
+    session.commit()
+    admin = ccc_app.test_client()
+    login(admin, "admin")
+    page = admin.post("/calls/settings/test-call", follow_redirects=True).data.decode()
+    assert "云联络中心已受理测试电话" in page
+    (params,) = fake.actions("CreateCallOutSession")
+    assert params["UserId"] == AGENT and params["Callee"] == "008613912345678" and params["UUI"].startswith("test:")
+
+
+def test_unknown_providers_and_person_data_in_the_sms_template_are_refused_at_start(tmp_path):
+    from config.settings import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="TELEPHONY_PROVIDER"):
+        load_settings(str(tmp_path), environ={}, overrides={"TELEPHONY_PROVIDER": "aliyun"})
+    with pytest.raises(ConfigError, match="SMS_TEMPLATE_PARAMS"):
+        load_settings(str(tmp_path), environ={}, overrides={"SMS_TEMPLATE_PARAMS": ["callback_number", "name"]})
+    settings = load_settings(str(tmp_path), environ={"SPOTCHECK_SMS_TEMPLATE_PARAMS": "campaign_name, callback_number",
+                                                     "SPOTCHECK_CCC_CALLERS": "+8675912345678,0086075912345679"})
+    assert settings["SMS_TEMPLATE_PARAMS"] == ["campaign_name", "callback_number"]
+    from callbacks.telephony.ccc_client import callers
+
+    assert callers(settings) == ["0086075912345678", "0086075912345679"]
+    single = load_settings(str(tmp_path), environ={"SPOTCHECK_CCC_CALLERS": "+8675912345678"})
+    assert callers(single) == ["0086075912345678"]

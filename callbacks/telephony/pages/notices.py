@@ -9,38 +9,21 @@ from sqlalchemy import func, select
 from auth.permissions import county_scope, require
 from callbacks.access import counties_in_scope
 from callbacks.telephony import notices, sms_client
+from callbacks.telephony.notice_access import chosen, draws_with_tasks
 from callbacks.telephony.notice_figures import NOTICE_STATUSES, contact_by_notice, notice_counts
 from callbacks.telephony.pages import bp
 from core.clock import now
 from core.extensions import db
 from core.i18n import label, pick
 from core.inputs import int_arg
-from models import Campaign, Draw, FollowUpTask
-
-
-def _draws() -> list[Draw]:
-    """The draws that have tasks, newest first."""
-    with_tasks = select(FollowUpTask.draw_id).group_by(FollowUpTask.draw_id)
-    return list(db.session.scalars(select(Draw).where(Draw.id.in_(with_tasks)).order_by(Draw.id.desc())))
-
-
-def _chosen(draw_id: int | None, county: str | None) -> tuple[Draw | None, str | None]:
-    """Load the draw (404 when unknown) and the county, held to the user's own county when scoped."""
-    scope = county_scope(current_user)
-    if county and scope and county != scope:
-        abort(404)
-    county = scope or county or None
-    if draw_id is None:
-        draws = _draws()
-        return (draws[0] if draws else None), county
-    return (db.session.get(Draw, draw_id) or abort(404)), county
+from models import Campaign, FollowUpTask
 
 
 @bp.route("/notices")
 @require("assign_work")
 def notices_page():
     """Show the notice's text, the persons still to notify and the notices per county."""
-    draw, county = _chosen(int_arg("draw", 0, low=0) or None, request.args.get("county") or None)
+    draw, county = chosen(int_arg("draw", 0, low=0) or None, request.args.get("county") or None)
     campaign = db.session.get(Campaign, draw.campaign_id) if draw else None
     config = current_app.config
     moment = now()
@@ -52,7 +35,7 @@ def notices_page():
                                  FollowUpTask.draw_id == draw.id).group_by(FollowUpTask.county_code)
                                  .order_by(FollowUpTask.county_code)) if county is None or code == county}
     return render_template(
-        "callbacks/notices.html", draws=_draws(), draw=draw, campaign=campaign, county=county,
+        "callbacks/notices.html", draws=draws_with_tasks(), draw=draw, campaign=campaign, county=county,
         counties=counties_in_scope(county_scope(current_user)), scoped=county_scope(current_user) is not None,
         preview=notices.preview(config, campaign) if campaign else None,
         params=[label("sms_param", p) for p in config.get("SMS_TEMPLATE_PARAMS") or []], configured=sms_client.configured(config),
@@ -68,7 +51,7 @@ def notices_page():
 @require("assign_work")
 def send_notices():
     """Send the notice to the draw's persons not yet notified (all counties in scope, or one)."""
-    draw, county = _chosen(int_arg("draw_id", 0, low=0, source=request.form) or None, request.form.get("county") or None)
+    draw, county = chosen(int_arg("draw_id", 0, low=0, source=request.form) or None, request.form.get("county") or None)
     if draw is None:
         abort(404)
     back = redirect(url_for("calls.notices_page", draw=draw.id, county=county or ""))
