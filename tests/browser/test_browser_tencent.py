@@ -44,6 +44,7 @@ def tencent_site(migrated_template, tmp_path_factory):
             caller = create_user(db.session, "ccccaller", "caller-demo-2026", "caller", None, "双呼回访员")
             caller.ccc_user_id = AGENT
             create_user(db.session, "ccccoord", "coord-demo-2026", "coordinator", None, "协调员")
+            create_user(db.session, "cccadmin", "admin-demo-2026", "admin", None, "管理员")
             db.session.commit()
         make_tasks(app, {"440802": 3, "440881": 2})
         with app.app_context():
@@ -103,3 +104,15 @@ def test_notice_sent_delivered_and_a_dual_call_recorded(browser, tencent_site, s
     assert "完成" in phone.locator("[data-testid=suggested]").inner_text()
     phone.screenshot(path=screenshots / "telephony-ccc-call-record.png", full_page=True)
     phone.close()
+
+
+def test_the_settings_page_shows_the_contact_centre_without_secrets(browser, tencent_site, screenshots):
+    _app, server, _fake, _task_id = tencent_site
+    desk = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    log_in(desk, server, "cccadmin", "admin-demo-2026")
+    desk.goto(server.url + "/calls/settings")
+    assert "腾讯云联络中心双呼" in desk.locator("[data-testid=mode]").inner_text()
+    assert SECRET_KEY not in desk.content() and SECRET_ID not in desk.content()
+    assert desk.locator("#agents input[value='caller@example.gov.cn']").count() == 1
+    desk.screenshot(path=screenshots / "telephony-settings-tencent.png", full_page=True)
+    desk.close()
