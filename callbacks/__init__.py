@@ -9,7 +9,7 @@ def init_app(app) -> None:
     from callbacks.labels import QUEUE_SECTIONS, question_label
     from callbacks.routes import bp
     from callbacks.scheduler import should_embed, start_embedded
-    from callbacks.telephony.calls import twilio_configured
+    from callbacks.telephony.calls import click_to_call_configured
     from callbacks.telephony.pages import bp as calls_bp
     from callbacks.telephony.twilio_webhooks import bp as webhooks_bp
     from core.privacy import mask_id_number, mask_phone
@@ -21,6 +21,6 @@ def init_app(app) -> None:
     app.cli.add_command(scheduler_cli)
     app.jinja_env.globals.update(mask_id_number=mask_id_number, mask_phone=mask_phone,
                                  question_label=question_label, queue_sections=QUEUE_SECTIONS,
-                                 click_to_call_enabled=twilio_configured)
+                                 click_to_call_enabled=click_to_call_configured)
     if should_embed(app):
         start_embedded(app)

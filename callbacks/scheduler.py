@@ -176,8 +176,32 @@ def sweep_interrupted_imports(now: datetime) -> int:
     return marked
 
 
+def sweep_call_records(now: datetime) -> int:
+    """Store the Tencent CCC call records of calls still open (callbacks.telephony.ccc_records)."""
+    from callbacks.telephony.ccc_records import sweep_call_records as sweep
+
+    return sweep(now)
+
+
+def sweep_sms_status(now: datetime) -> int:
+    """Apply the SMS delivery receipts and replies waiting at the platform."""
+    from callbacks.telephony.notice_sweeps import sweep_sms_status as sweep
+
+    return sweep(now)
+
+
+def sweep_auto_notices(now: datetime) -> int:
+    """Send the SMS advance notices due before tasks' first calls (when SMS_AUTO_HOURS_BEFORE is set)."""
+    from callbacks.telephony.notice_sweeps import sweep_auto_notices as sweep
+
+    return sweep(now)
+
+
 SWEEPS = {
     "expired_claims": sweep_expired_claims,
+    "call_records": sweep_call_records,
+    "sms_status": sweep_sms_status,
+    "auto_notices": sweep_auto_notices,
     "interrupted_imports": sweep_interrupted_imports,
     "due": sweep_due,
     "quality_sample": sweep_quality_sample,
@@ -219,6 +243,10 @@ def build_scheduler(app, blocking: bool = False):
     scheduler.add_job(_job(app, "due"), "interval", minutes=5, id="due")
     scheduler.add_job(_job(app, "interrupted_imports"), "interval", minutes=1, id="interrupted_imports")
     scheduler.add_job(_job(app, "quality_sample"), "interval", minutes=30, id="quality_sample")
+    # Telephony: call records and SMS receipts/replies each minute; automatic notices every 10 minutes.
+    scheduler.add_job(_job(app, "call_records"), "interval", minutes=1, id="call_records")
+    scheduler.add_job(_job(app, "sms_status"), "interval", minutes=1, id="sms_status")
+    scheduler.add_job(_job(app, "auto_notices"), "interval", minutes=10, id="auto_notices")
     # Late in the local day, so that the row holds the day's work; idempotent if it runs again.
     scheduler.add_job(_job(app, "daily_snapshot"), "cron", hour=23, minute=50, id="daily_snapshot")
     return scheduler

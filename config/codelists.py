@@ -3,7 +3,7 @@
 One place maps codes to labels; pages, exports and validation all read from here.
 """
 
-from config import dispositions, verification
+from config import dispositions, telephony, verification
 
 GENDERS = (
     ("1", "男", "Male"),
@@ -130,4 +130,7 @@ BY_NAME: dict[str, tuple] = {
     "discrepancy": verification.DISCREPANCY_TYPES,
     "finding_reason": verification.FINDING_REASONS,
     "rectification_source": verification.RECTIFICATION_SOURCES,
+    "sms_status": telephony.SMS_STATUSES,
+    "call_end_status": telephony.CALL_END_STATUSES,
+    "sms_param": telephony.SMS_PARAMS,
 }

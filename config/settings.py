@@ -55,6 +55,24 @@ DEFAULTS: dict[str, Any] = {
     "TWILIO_TIMEOUT": 10,  # seconds to wait for Twilio's API
     "TWILIO_RECORD": False,  # record calls (the person hears an announcement first)
     "TWILIO_ALLOW_CHINA": False,  # Twilio refuses +86 destinations; only for an account that may call them
+    # Tencent Cloud (mainland China): TELEPHONY_PROVIDER "tencent_ccc" places dual calls (双呼) through the
+    # Contact Center (CCC); SMS advance notices go through Tencent Cloud SMS. See docs/telephony.md.
+    "TENCENT_SECRET_ID": None,
+    "TENCENT_SECRET_KEY": None,  # never shown back, never logged
+    "TENCENT_REGION": "ap-guangzhou",
+    "TENCENT_API_BASE": None,  # only to send the SDK elsewhere (tests, an egress proxy), e.g. http://127.0.0.1:9000
+    "TENCENT_TIMEOUT": 10,  # seconds to wait for Tencent Cloud's API
+    "CCC_SDK_APP_ID": None,  # the contact centre's application id (SdkAppId)
+    # The centre's outbound numbers, tried in order: a list, or text with commas (so that an environment
+    # value like +8675912345678 stays text), e.g. ["0086075912345678"] or "0086075912345678,0086075912345679".
+    "CCC_CALLERS": "",
+    "SMS_SDK_APP_ID": None,  # the SMS application's SdkAppId
+    "SMS_SIGN_NAME": None,  # the approved signature (签名), e.g. 湛江市就业服务管理中心
+    "SMS_TEMPLATE_ID": None,  # the approved template (模板) id
+    "SMS_TEMPLATE_TEXT": None,  # the approved template's text with {1}, {2} … for its parameters (for the preview)
+    "SMS_TEMPLATE_PARAMS": ["callback_number"],  # what fills {1}, {2} …: names of SMS_CAMPAIGN_PARAMS only
+    "SMS_CALLBACK_NUMBER": None,  # the number the person will see calling, as written in the notice
+    "SMS_AUTO_HOURS_BEFORE": 0,  # send the notice automatically this many hours before a task's first call; 0: off
     "PUBLIC_BASE_URL": None,  # the URL Twilio reaches this app at, e.g. https://spotcheck.example.gov.cn
     # Host header values the app answers (others get 400). None: PUBLIC_BASE_URL's host, plus
     # localhost and 127.0.0.1 outside production; any host when PUBLIC_BASE_URL is not set either.
@@ -73,6 +91,10 @@ DEFAULTS: dict[str, Any] = {
     "EMBEDDED_SCHEDULER": False,  # run the scheduler inside this process (`make run` sets it)
     "TELEPHONY_PROVIDER": "manual",
 }
+
+TELEPHONY_PROVIDERS = ("manual", "twilio", "tencent_ccc")
+# What an SMS notice's template may be filled with: the campaign's facts, never anything of the person.
+SMS_CAMPAIGN_PARAMS = ("campaign_name", "callback_number", "period_end")
 
 # Environment variables read besides SPOTCHECK_*: the conventional names.
 PLAIN_ENV = ("DATABASE_URL", "SECRET_KEY")
@@ -147,11 +169,26 @@ def load_settings(instance_path: str, environ=None, overrides=None) -> dict:
             "https://spotcheck.example.gov.cn）；系统不会用请求的 Host 头拼出交给 Twilio 的地址。 / "
             "TELEPHONY_PROVIDER=twilio needs PUBLIC_BASE_URL (the public URL Twilio reaches this app at); "
             "the URLs handed to Twilio are never built from the request's Host header.")
+    check_telephony(settings)
     settings["TRUSTED_HOSTS"] = trusted_hosts(settings)
     # Flask refuses a session cookie signed longer ago than this (a second bound beside auth.sessions).
     settings["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=settings["SESSION_MAX_HOURS"])
     settings["SESSION_COOKIE_SECURE"] = settings.get("SESSION_COOKIE_SECURE", settings["ENV"] == "production")
     return settings
+
+
+def check_telephony(settings: dict) -> None:
+    """Refuse an unknown provider and SMS template parameters that are not the campaign's facts."""
+    if settings["TELEPHONY_PROVIDER"] not in TELEPHONY_PROVIDERS:
+        raise ConfigError(f"TELEPHONY_PROVIDER 只能是 {', '.join(TELEPHONY_PROVIDERS)} 之一 / "
+                          f"TELEPHONY_PROVIDER must be one of {', '.join(TELEPHONY_PROVIDERS)}")
+    params = settings["SMS_TEMPLATE_PARAMS"]
+    if isinstance(params, str):
+        params = settings["SMS_TEMPLATE_PARAMS"] = [p.strip() for p in params.split(",") if p.strip()]
+    unknown = [p for p in params if p not in SMS_CAMPAIGN_PARAMS]
+    if unknown:
+        raise ConfigError(f"SMS_TEMPLATE_PARAMS 只能使用批次信息 {', '.join(SMS_CAMPAIGN_PARAMS)}，不认识：{', '.join(unknown)} / "
+                          f"SMS_TEMPLATE_PARAMS may only name {', '.join(SMS_CAMPAIGN_PARAMS)}; unknown: {', '.join(unknown)}")
 
 
 def trusted_hosts(settings: dict) -> list[str] | None:

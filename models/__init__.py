@@ -10,12 +10,14 @@ from models.person import Person, RosterSnapshot
 from models.reports import RECTIFICATION_STATUSES, RectificationItem
 from models.sampling import Campaign, Draw, DrawExclusion, SampleUnit, campaign_county
 from models.settings import SettingChange, StoredSetting
-from models.telephony import CallRecord
+from models.telephony import CallRecord, SmsNotice, SmsOptOut
 from models.user import ROLES, ApiToken, LoginAttempt, LoginThrottle, SearchEvent, User
 
 __all__ = [
     "Attachment",
     "CallRecord",
+    "SmsNotice",
+    "SmsOptOut",
     "RECTIFICATION_STATUSES",
     "RectificationItem",
     "Attempt",

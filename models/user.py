@@ -24,6 +24,7 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(16))
     county_code: Mapped[str | None] = mapped_column(ForeignKey("county.code"))
     phone: Mapped[str | None] = mapped_column(String(32))
+    ccc_user_id: Mapped[str | None] = mapped_column(String(128))  # Tencent CCC agent (UserId), set by an admin
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Part of every session cookie; raising it ends all the user's browser sessions at once.

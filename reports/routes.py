@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from auth.permissions import require
+from auth.permissions import county_scope, require
+from callbacks.telephony.notice_figures import notice_contact
 from core.clock import now
 from core.extensions import db
 from core.inputs import MAX_PAGE, int_arg
@@ -51,7 +52,8 @@ def dashboard(campaign_id):
     campaign = access.visible_campaign(campaign_id)
     figures = campaign_figures(db.session, campaign, access.options())
     return render_template("reports/dashboard.html", campaign=campaign, f=figures,
-                           chart=labels.chart_data(figures), L=labels)
+                           chart=labels.chart_data(figures), L=labels,
+                           splits=notice_contact(campaign.id, county_scope(current_user)))
 
 
 @bp.route("/<int:campaign_id>/county/<code>")

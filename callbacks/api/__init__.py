@@ -20,4 +20,4 @@ def followup_error(error: FollowUpError):
 
 
 # The modules add their routes to `bp`; imported here, after it exists, so that nesting bp brings them.
-from callbacks.api import assignment, caller, manage  # noqa: E402, F401
+from callbacks.api import assignment, caller, manage, notices  # noqa: E402, F401

@@ -142,6 +142,6 @@ def followup_reveal(task_id, body):
 @bp.post("/followup/tasks/<int:task_id>/call")
 @require("follow_up")
 def followup_call(task_id):
-    """Place a click-to-call through Twilio (the caller's phone rings first); 409 when it is not set up."""
+    """Place a click-to-call (Twilio, or a Tencent CCC dual call: the caller's phone rings first); 409 when it is not set up."""
     record, placed = place_task_call(task_id)  # what the page's click-to-call does, with the same checks
     return jsonify(call_json(record)), (201 if placed else 200)

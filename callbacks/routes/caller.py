@@ -21,6 +21,7 @@ from callbacks.forms import ReasonForm, new_submission_key
 from callbacks.routes import bp, fail, load_task, me, reveal_grants
 from callbacks.script import script_for
 from callbacks.telephony.calls import link_call_to_attempt
+from callbacks.telephony.notice_figures import task_telephony
 from config.dispositions import PHONE, VISIT, dispositions_for
 from core.clock import now
 from core.extensions import db
@@ -104,6 +105,7 @@ def task(task_id):
         can_supervise=supervises(me()),
         # Before it is due only a contact may be recorded (callbacks.attempts refuses a failed attempt).
         early=task.due_at is not None and moment < task.due_at - EARLY_ALLOWANCE,
+        telephony=task_telephony(task),
     )
 
 

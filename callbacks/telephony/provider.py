@@ -27,7 +27,9 @@ class ManualProvider:
         return DialAction("link", "tel:" + number, number)
 
 
-PROVIDERS = {"manual": ManualProvider}
+# Click-to-call providers (Twilio, Tencent CCC) add a button beside the link: the tel: link stays on
+# the page, so that the caller can always dial by hand when a placed call fails.
+PROVIDERS = {"manual": ManualProvider, "twilio": ManualProvider, "tencent_ccc": ManualProvider}
 
 
 def provider():

@@ -19,10 +19,10 @@ FIELDS = ["answers", "appointment_at", "callers", "channel", "confidence", "conf
           "populations", "rate", "rates", "reason", "rectified_on", "reserve_count", "reserve_share", "resolution",
           "result", "seed", "services", "snapshot", "start_visit", "status", "status_since", "step", "strata",
           "submission_key", "task_ids", "to_caller", "tolerable", "total", "visit_first", "allocation", "exclude_months",
-          "filter", "scope"]
+          "filter", "scope", "ccc_user_id", "draw_id", "confirm"]
 QUERY = ["page", "page_size", "offset", "county", "q", "kind", "code", "ci", "overall", "format", "caller", "status",
          "flag", "channel", "next",
-         "due", "attempts", "campaign", "shown"]
+         "due", "attempts", "campaign", "shown", "draw"]
 USERS = ["coord", "liaison", "caller2", "admin", "manager"]
 SKIPPED = {"/static/<path:filename>", "/logout", "/login"}
 

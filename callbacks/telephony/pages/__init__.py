@@ -9,4 +9,4 @@ from flask import Blueprint
 bp = Blueprint("calls", __name__, url_prefix="/calls")
 
 # The views add themselves to `bp`; imported here, after it exists.
-from callbacks.telephony.pages import click_to_call, settings  # noqa: E402, F401
+from callbacks.telephony.pages import click_to_call, notices, settings  # noqa: E402, F401
