@@ -12,6 +12,7 @@ import campaigns
 import core
 import demo
 import main
+import registers
 import reports
 import roster
 from commands import init_commands
@@ -20,7 +21,7 @@ from templating import init_templating
 
 # The areas, in the order they plug in: each init_app registers its blueprints, its `flask` commands
 # and its template helpers (docs/architecture.md). api/ comes after the areas whose APIs it nests.
-AREAS = (auth, main, roster, campaigns, callbacks, reports, api, demo)
+AREAS = (auth, main, roster, campaigns, callbacks, reports, registers, api, demo)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

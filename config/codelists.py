@@ -3,7 +3,7 @@
 One place maps codes to labels; pages, exports and validation all read from here.
 """
 
-from config import dispositions, verification
+from config import dispositions, registers, verification
 
 GENDERS = (
     ("1", "男", "Male"),
@@ -129,4 +129,8 @@ BY_NAME: dict[str, tuple] = {
     "core_field": verification.CORE_FIELDS,
     "discrepancy": verification.DISCREPANCY_TYPES,
     "finding_reason": verification.FINDING_REASONS,
+    "register_kind": registers.REGISTER_KINDS,
+    "register_finding": registers.FINDING_TYPES,
+    "contribution_kind": registers.CONTRIBUTION_KINDS,
+    "entity_status": registers.ENTITY_STATUSES,
 }
