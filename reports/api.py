@@ -9,6 +9,7 @@ from core.errors import api_error
 from core.extensions import db
 from core.inputs import MAX_PAGE, int_arg
 from core.jsonbody import Field, accepts
+from registers.findings import register_share
 from reports import access
 from reports import rectification as rect
 from reports.cases import CaseFilterError, list_cases
@@ -35,7 +36,7 @@ def statistics(campaign_id):
 def county_statistics(campaign_id, code):
     """Return one county's figures."""
     campaign, figures = access.visible_county_figures(campaign_id, code)
-    return jsonify(figures)
+    return jsonify(figures | {"register_findings": register_share(code)})
 
 
 @bp.get("/campaigns/<int:campaign_id>/statistics/progress")
