@@ -11,6 +11,7 @@ import callbacks
 import campaigns
 import core
 import demo
+import evidence
 import main
 import registers
 import reports
@@ -21,7 +22,7 @@ from templating import init_templating
 
 # The areas, in the order they plug in: each init_app registers its blueprints, its `flask` commands
 # and its template helpers (docs/architecture.md). api/ comes after the areas whose APIs it nests.
-AREAS = (auth, main, roster, campaigns, callbacks, reports, registers, api, demo)
+AREAS = (auth, main, roster, campaigns, callbacks, reports, registers, evidence, api, demo)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

@@ -133,4 +133,5 @@ BY_NAME: dict[str, tuple] = {
     "register_finding": registers.FINDING_TYPES,
     "contribution_kind": registers.CONTRIBUTION_KINDS,
     "entity_status": registers.ENTITY_STATUSES,
+    "rectification_source": verification.RECTIFICATION_SOURCES,
 }
