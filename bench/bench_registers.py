@@ -116,10 +116,10 @@ def build(url: str, args) -> dict:
                            "样例单位", "养老", bool(m == 0 and rng.random() < 0.1))
             while n < args.contributions:
                 serial += 1
-                start = date(2023, 1, 1) + timedelta(days=int(serial % 1000))
+                start, someone = date(2023, 1, 1) + timedelta(days=int(serial % 1000)), stranger(serial)
                 for m in range(12):
                     n += 1
-                    yield (imports["social_insurance"], "social_insurance", n, stranger(serial), month(start, m), None,
+                    yield (imports["social_insurance"], "social_insurance", n, someone, month(start, m), None,
                            "样例单位", "养老", False)
                     if n >= args.contributions:
                         break

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from auth.permissions import require
 from config.registers import FINDING_CODES, KIND_CODES
+from core.clock import now
 from core.errors import api_error
 from core.inputs import MAX_PAGE, int_arg
 from core.jsonbody import Field, accepts
@@ -17,6 +18,8 @@ from registers import access
 from registers.findings import county_findings, county_summaries, export_xlsx, reveal_id_number
 from registers.importing import RegisterError, import_register, may_import
 from registers.matching import run_match
+from registers.rectify import active_findings, item_statuses, rectify
+from reports.access import due_days
 
 # Nested under the API blueprint (api/__init__.py): paths are below /api/v1, endpoints "api.registers.…".
 bp = Blueprint("registers", __name__)
@@ -46,8 +49,12 @@ def findings(code):
     finding_type = request.args.get("type") or None
     if finding_type not in (None, *FINDING_CODES):
         return api_error(400, "bad_filter", "type")
-    return jsonify(county_findings(code, finding_type, page=int_arg("page", 1, 1, MAX_PAGE),
-                                   page_size=int_arg("page_size", 50, 1, 500)))
+    page = county_findings(code, finding_type, page=int_arg("page", 1, 1, MAX_PAGE),
+                           page_size=int_arg("page_size", 50, 1, 500))
+    statuses = item_statuses([item["id"] for item in page["items"]])
+    for item in page["items"]:
+        item["rectification"] = statuses.get(item["id"])
+    return jsonify(page)
 
 
 @bp.get("/registers/counties/<code>/findings.xlsx")
@@ -126,3 +133,24 @@ def match(body):
     except RegisterError as error:
         return api_error(error.status, error.code, error.message)
     return jsonify(match=done.id, pairs=done.records, findings=done.findings, counts=done.counts)
+
+
+@bp.post("/registers/counties/<code>/rectify")
+@require("assign_work")
+@accepts(type=Field("text", max_length=32), finding_ids=Field("integers"), due_days=Field("integer", low=1, high=365))
+def rectify_findings(code, body):
+    """Make a county's active findings (all, of one {"type"}, or {"finding_ids"}) rectification items."""
+    access.visible_county(code)
+    finding_type = body.get("type")
+    if finding_type not in (None, *FINDING_CODES):
+        return api_error(400, "bad_filter", "type")
+    findings = active_findings(code, finding_type)
+    if body.get("finding_ids") is not None:
+        wanted = set(body["finding_ids"])
+        findings = [f for f in findings if f.id in wanted]
+    try:
+        made = rectify(findings, user=current_user, today=date.today(), due_days=body.get("due_days", due_days()),
+                       now=now())
+    except RegisterError as error:
+        return api_error(error.status, error.code, error.message)
+    return jsonify(opened=made, findings=len(findings))

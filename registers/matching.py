@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, exists, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
 
 from auth.scope import acting_user
 from core import auditlog
@@ -52,7 +52,7 @@ def _pairs(session, county: str | None) -> Iterator:
                     RegisterRecord.import_id)
              .join(RegisterRecord, RegisterRecord.id_number == persons.c.id_number)
              .order_by(persons.c.id))
-    yield from session.execute(query.execution_options(yield_per=STREAM_ROWS))
+    yield from session.connection().execute(query.execution_options(yield_per=STREAM_ROWS))
 
 
 def compute_findings(session, settings: RuleSettings, county: str | None = None) -> tuple[dict, int]:
@@ -72,43 +72,49 @@ def compute_findings(session, settings: RuleSettings, county: str | None = None)
         if person is None or row[0] != person[0]:
             settle()
             person, facts = row[:4], []
-        facts.append(Fact(kind=row[4], start=row[5], end=row[6], organisation=row[7], category=row[8],
-                          flexible=bool(row[9]), source_id=row[10]))
+        # Fact's fields in order: kind, start, end, organisation, category, flexible, source_id.
+        facts.append(Fact(row[4], row[5], row[6], row[7], row[8], bool(row[9]), row[10]))
     settle()
     return found, pairs
 
 
 def _store(session, found: dict, match_id: int, county: str | None) -> None:
-    """Bring register_finding in line with what the match found."""
-    query = select(RegisterFinding.id, RegisterFinding.county_code, RegisterFinding.id_number,
-                   RegisterFinding.finding_type, RegisterFinding.active)
+    """Bring register_finding in line with what the match found (plain Core statements: no ORM bookkeeping)."""
+    table = RegisterFinding.__table__
+    query = select(table.c.id, table.c.county_code, table.c.id_number, table.c.finding_type, table.c.active)
     if county is not None:
-        query = query.where(RegisterFinding.county_code == county)
-    existing = {(r.county_code, r.id_number, r.finding_type): (r.id, r.active) for r in session.execute(query)}
+        query = query.where(table.c.county_code == county)
+    connection = session.connection()
+    existing = {(r[1], r[2], r[3]): (r[0], r[4]) for r in connection.execute(query)}
+    moment = now()
     updates, inserts = [], []
     for key, (person_id, kind, evidence) in found.items():
         row = {"person_id": person_id, "kind": kind, "evidence": evidence, "active": True, "match_id": match_id}
         if key in existing:
-            updates.append({"id": existing[key][0], **row})
+            updates.append({"finding_id": existing[key][0], **row})
         else:
             inserts.append({"county_code": key[0], "id_number": key[1], "finding_type": key[2],
-                            "first_found_at": now(), **row})
+                            "first_found_at": moment, **row})
     gone = [ident for key, (ident, active) in existing.items() if active and key not in found]
+    refresh = (update(table).where(table.c.id == bindparam("finding_id"))
+               .values(person_id=bindparam("person_id"), kind=bindparam("kind"), evidence=bindparam("evidence"),
+                       active=bindparam("active"), match_id=bindparam("match_id")))
     for start in range(0, len(updates), WRITE_CHUNK):
-        session.execute(update(RegisterFinding), updates[start:start + WRITE_CHUNK])
+        connection.execute(refresh, updates[start:start + WRITE_CHUNK])
     for start in range(0, len(inserts), WRITE_CHUNK):
-        session.execute(insert(RegisterFinding), inserts[start:start + WRITE_CHUNK])
+        connection.execute(insert(table), inserts[start:start + WRITE_CHUNK])
     for start in range(0, len(gone), WRITE_CHUNK):
-        session.execute(update(RegisterFinding).where(RegisterFinding.id.in_(gone[start:start + WRITE_CHUNK]))
-                        .values(active=False, match_id=match_id))
+        connection.execute(update(table).where(table.c.id.in_(gone[start:start + WRITE_CHUNK]))
+                           .values(active=False, match_id=match_id))
 
 
 def _drop_unmatched_records(session) -> None:
     """Delete the records no registered person of a current roster matches; count what each import keeps."""
     persons = _registered_persons(None).subquery()
-    session.execute(delete(RegisterRecord).where(~exists().where(persons.c.id_number == RegisterRecord.id_number)))
-    kept = dict(session.execute(select(RegisterRecord.import_id, func.count())
-                                .group_by(RegisterRecord.import_id)).all())
+    records = RegisterRecord.__table__
+    connection = session.connection()
+    connection.execute(delete(records).where(~exists().where(persons.c.id_number == records.c.id_number)))
+    kept = dict(connection.execute(select(records.c.import_id, func.count()).group_by(records.c.import_id)).all())
     for batch in session.scalars(select(RegisterImport).where(RegisterImport.status == "imported")):
         batch.status, batch.records_kept = "matched", kept.get(batch.id, 0)
 

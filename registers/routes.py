@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from auth.permissions import require
 from config.registers import FINDING_CODES, FINDING_TYPES, REGISTER_KINDS
+from core.clock import now
 from core.i18n import label
 from core.inputs import MAX_PAGE, int_arg
 from registers import access
@@ -24,6 +25,10 @@ from registers.findings import (
 from registers.forms import MatchForm, RegisterUploadForm
 from registers.importing import RegisterError, import_register, kinds_and_fields, may_import
 from registers.matching import rule_settings, run_match
+from registers.rectify import active_findings, item_statuses, rectify
+from reports.access import due_days
+from reports.labels import rectification_label
+from reports.rectification import may_review
 
 bp = Blueprint("registers", __name__, url_prefix="/registers")
 
@@ -99,7 +104,9 @@ def county(code):
     summary = county_summaries([code])
     result = county_findings(code, finding_type, page=int_arg("page", 1, 1, MAX_PAGE))
     return render_template("registers/county.html", code=code, summary=summary[0] if summary else None,
-                           result=result, types=FINDING_TYPES, finding_type=finding_type, revealed={})
+                           result=result, types=FINDING_TYPES, finding_type=finding_type, revealed={},
+                           items=item_statuses([i["id"] for i in result["items"]]), reviewer=may_review(current_user),
+                           rectification_label=rectification_label)
 
 
 @bp.post("/findings/<int:finding_id>/reveal")
@@ -112,7 +119,38 @@ def reveal(finding_id):
     summary = county_summaries([finding.county_code])
     return render_template("registers/county.html", code=finding.county_code, summary=summary[0],
                            result=result, types=FINDING_TYPES, finding_type=None,
-                           revealed={finding.id: number})
+                           revealed={finding.id: number}, items=item_statuses([finding.id]),
+                           reviewer=may_review(current_user), rectification_label=rectification_label)
+
+
+@bp.post("/county/<code>/rectify")
+@require("assign_work")
+def rectify_county(code):
+    """Make each active finding of a county (of one type with ?type=) a rectification item of the county."""
+    access.visible_county(code)
+    finding_type = request.form.get("type") or None
+    if finding_type not in (None, *FINDING_CODES):
+        abort(400)
+    return _rectify(code, active_findings(code, finding_type), finding_type)
+
+
+@bp.post("/findings/<int:finding_id>/rectify")
+@require("assign_work")
+def rectify_one(finding_id):
+    """Make one finding a rectification item of its county."""
+    finding = access.visible_finding(finding_id)
+    return _rectify(finding.county_code, [finding], None)
+
+
+def _rectify(code, findings, finding_type):
+    """Open the items and go back to the county's findings with what happened."""
+    try:
+        made = rectify(findings, user=current_user, today=date.today(), due_days=due_days(), now=now())
+    except RegisterError as refused:
+        flash(refused.message, "danger")
+    else:
+        flash(_("%(n)d rectification items opened (%(total)d findings).", n=made, total=len(findings)), "success")
+    return redirect(url_for(".county", code=code, type=finding_type))
 
 
 @bp.get("/county/<code>/export.xlsx")

@@ -11,8 +11,9 @@ evidence that supports it (the record's dates and the employer's or entity's nam
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,7 @@ class RuleSettings:
             raise ValueError("grace_days must not be negative")
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     """One reference record of a person, in the register's own terms.
 
     social_insurance: start/end are the first days of the first and last month paid (end None: one
@@ -50,13 +50,12 @@ class Fact:
     source_id: int | None = None  # the import it came from, kept with the evidence
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One kind of contradiction found for a person, with the record that shows it."""
 
     finding_type: str
     kind: str
-    evidence: dict[str, str | int | None] = field(default_factory=dict)
+    evidence: dict[str, str | int | None]
 
 
 def month_index(day: date) -> int:
@@ -171,8 +170,12 @@ def event_findings(registered_on: date, facts: list[Fact]) -> list[Finding]:
 
 def findings_for(registered_on: date, facts: list[Fact], settings: RuleSettings) -> list[Finding]:
     """Return every finding a registered person's reference records support, one per kind of finding."""
-    return [
-        *employment_findings(registered_on, facts, settings),
-        *business_findings(registered_on, facts),
-        *event_findings(registered_on, facts),
-    ]
+    kinds = {fact.kind for fact in facts}
+    found: list[Finding] = []
+    if "social_insurance" in kinds:
+        found.extend(employment_findings(registered_on, facts, settings))
+    if "business" in kinds:
+        found.extend(business_findings(registered_on, facts))
+    if kinds & {"death", "pension", "generic"}:
+        found.extend(event_findings(registered_on, facts))
+    return found

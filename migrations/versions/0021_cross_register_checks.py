@@ -1,7 +1,7 @@
 """Cross-register checks: imported reference registers, their records, match runs and findings.
 
 Revision ID: 0021
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-02
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0021'
-down_revision = '0014'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

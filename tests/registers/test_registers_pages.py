@@ -124,3 +124,27 @@ def test_api_import_match_and_counts(app, token_client, tmp_path):
     matched = client.post("/api/v1/registers/match", json={}).get_json()
     assert matched["counts"] == {"440802": {"registered_while_retired": 1}}
     assert client.get(f"/api/v1/registers/imports/{created.get_json()['id']}").get_json()["records_kept"] == 1
+
+
+def test_findings_become_rectification_items_once(app, login_as, matched):
+    from campaigns.service import create_campaign
+    from models import RectificationItem
+
+    client = login_as("coordinator")
+    refused = client.post("/registers/county/440802/rectify", follow_redirects=True).get_data(as_text=True)
+    assert "批次" in refused or "campaign" in refused  # no campaign covers the county yet
+    with app.app_context():
+        create_campaign("2026年核查", ["440802", "440881"])
+    client.post("/registers/county/440802/rectify")
+    client.post("/registers/county/440802/rectify")  # a second time opens nothing new
+    with app.app_context():
+        items = db.session.scalars(select(RectificationItem).where(RectificationItem.source == "register")).all()
+        assert len(items) == 5 and {i.county_code for i in items} == {"440802"}
+        assert {i.discrepancy_type for i in items} == {"should_have_been_cancelled", "not_authentic"}
+    page = client.get("/registers/county/440802").get_data(as_text=True)
+    assert 'data-testid="item-status"' in page
+    from support.accounts import login
+
+    liaison = app.test_client()
+    login(liaison, "liaison")
+    assert liaison.post("/registers/county/440802/rectify").status_code == 403
