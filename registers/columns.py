@@ -124,8 +124,8 @@ def map_register_headers(kind: str, headers: list[str], overrides: dict[str, str
             raise ValueError(target)
     index_of: dict[str, int] = {}
     for index, header in enumerate(headers):
-        target = overrides.get(header) if header in overrides else recognise_register(kind, header)
-        if target and target not in index_of:
-            index_of[target] = index
+        found = overrides.get(header) if header in overrides else recognise_register(kind, header)
+        if found and found not in index_of:
+            index_of[found] = index
     missing = [f.name for f in FIELDS[kind] if f.required and f.name not in index_of]
     return RegisterMapping(index_of, missing)

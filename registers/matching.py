@@ -59,7 +59,8 @@ def compute_findings(session, settings: RuleSettings, county: str | None = None)
     """Return {(county, ID number, type): (person id, kind, evidence)} and the number of pairs read."""
     found: dict[tuple[str, str, str], tuple[int, str, dict]] = {}
     pairs = 0
-    person, facts = None, []
+    person = None
+    facts: list[Fact] = []
 
     def settle() -> None:
         if person is None:

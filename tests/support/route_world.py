@@ -28,8 +28,16 @@ def world(migrated_template, tmp_path_factory):
     from app import create_app
     from demo.accounts import load_demo
     from demo.campaign import load_demo_campaign
-    from models import (Campaign, Draw, FollowUpTask, ImportBatch, RectificationItem, RegisterFinding, RegisterImport,
-                        RosterSnapshot)
+    from models import (
+        Campaign,
+        Draw,
+        FollowUpTask,
+        ImportBatch,
+        RectificationItem,
+        RegisterFinding,
+        RegisterImport,
+        RosterSnapshot,
+    )
     from support.browser import module_database
 
     url = module_database(migrated_template, tmp_path_factory, TEST_DATABASE_URL, reset_postgres)
