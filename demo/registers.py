@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from core.database import bulk_insert
-from models import Person, RegisterImport, RosterSnapshot
+from models import FollowUpTask, Person, RegisterImport, RosterSnapshot
 from registers.importing import RECORD_COLUMNS
 from registers.matching import run_match
 
@@ -63,13 +63,17 @@ def load_demo_registers(session, seed: int, today: date) -> dict | None:
         select(Person.id_number, Person.registered_on)
         .join(RosterSnapshot, (RosterSnapshot.id == Person.snapshot_id) & RosterSnapshot.is_current)
         .where(Person.cancelled_on.is_(None)).order_by(Person.id)).all()
+    # A few persons of the demo campaign's sample, so that task pages show findings to ask about.
+    sampled = session.execute(
+        select(Person.id_number, Person.registered_on).join(FollowUpTask, FollowUpTask.person_id == Person.id)
+        .order_by(FollowUpTask.id).limit(40)).all()
     rng = random.Random(seed)
-    for kind, filename in DEMO_FILES.items():
+    for number, (kind, filename) in enumerate(DEMO_FILES.items()):
         batch = RegisterImport(kind=kind, filename=filename, fingerprint=f"demo-{kind}-{seed}", size_bytes=0,
                                stored_path=None, problems=[])
         session.add(batch)
         session.flush()
-        chosen = rng.sample(persons, max(1, int(len(persons) * SHARES[kind])))
+        chosen = rng.sample(persons, max(1, int(len(persons) * SHARES[kind]))) + sampled[number::len(DEMO_FILES)]
         rows = [(batch.id, kind, n + 2, person.id_number, *_record(kind, person.registered_on, today, rng))
                 for n, person in enumerate(chosen)]
         bulk_insert(session.connection(), "register_record", RECORD_COLUMNS, rows)

@@ -81,7 +81,12 @@ def evidence_text(finding_type: str, evidence: dict) -> str:
                      start=evidence["established"], end=evidence["closed"]).strip()
         return _("%(entity)s established %(start)s, operating", entity=organisation,
                  start=evidence["established"]).strip()
-    return " ".join(part for part in (str(evidence.get("date") or ""), organisation) if part)
+    when = str(evidence.get("date") or "")
+    if finding_type in ("deceased_not_deregistered", "registered_while_deceased"):
+        return _("died %(date)s", date=when)
+    if finding_type in ("retired_not_deregistered", "registered_while_retired"):
+        return _("pension paid from %(month)s", month=when)
+    return " ".join(part for part in (when, organisation) if part)
 
 
 def _row(finding: RegisterFinding, person: Person) -> dict:

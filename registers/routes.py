@@ -12,7 +12,7 @@ from flask_login import current_user
 from auth.permissions import require
 from config.registers import FINDING_CODES, FINDING_TYPES, REGISTER_KINDS
 from core.clock import now
-from core.i18n import label
+from core.i18n import label, lang
 from core.inputs import MAX_PAGE, int_arg
 from registers import access
 from registers.findings import (
@@ -22,6 +22,7 @@ from registers.findings import (
     reveal_id_number,
     single_finding,
 )
+from registers.columns import field_label
 from registers.forms import MatchForm, RegisterUploadForm
 from registers.importing import RegisterError, import_register, kinds_and_fields, may_import
 from registers.matching import rule_settings, run_match
@@ -75,7 +76,8 @@ def index():
 def import_detail(import_id):
     """Show an import's counts and its row-level problems."""
     batch = access.visible_import(import_id)
-    return render_template("registers/import.html", batch=batch)
+    return render_template("registers/import.html", batch=batch,
+                           field_label=lambda name: field_label(batch.kind, name or "", lang()))
 
 
 @bp.post("/match")
