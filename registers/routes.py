@@ -15,6 +15,7 @@ from core.clock import now
 from core.i18n import label, lang
 from core.inputs import MAX_PAGE, int_arg
 from registers import access
+from registers.columns import field_label
 from registers.findings import (
     county_findings,
     county_summaries,
@@ -22,7 +23,6 @@ from registers.findings import (
     reveal_id_number,
     single_finding,
 )
-from registers.columns import field_label
 from registers.forms import MatchForm, RegisterUploadForm
 from registers.importing import RegisterError, import_register, kinds_and_fields, may_import
 from registers.matching import rule_settings, run_match
