@@ -125,3 +125,23 @@ def test_findings_command_writes_a_masked_workbook(app, runner, tmp_path):
     cells = [c for row in openpyxl.load_workbook(out).active.iter_rows(values_only=True) for c in row]
     assert ids["440802"][4] not in cells
     assert any(isinstance(c, str) and c.startswith(ids["440802"][4][:6]) and "*" in c for c in cells)
+
+
+def test_a_workbook_with_dates_and_month_numbers_is_read(app, runner, tmp_path):
+    import datetime
+
+    import openpyxl
+
+    with app.app_context():
+        ids = roster_world(db.session)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["*公民身份号码（18位）", "费款所属期", "参保单位"])
+    sheet.append([ids["440802"][9], 202504, "湛江港集团"])
+    sheet.append([ids["440802"][9], datetime.datetime(2025, 5, 1), "湛江港集团"])
+    path = tmp_path / "社保.xlsx"
+    book.save(path)
+    outcome = run(runner, "import", str(path), "--kind", "social_insurance")
+    assert (outcome["stored"], outcome["rejected"]) == (2, 0)
+    run(runner, "match")
+    assert findings_by_person(app, "440802") == {(ids["440802"][9], "employed_not_deregistered")}
