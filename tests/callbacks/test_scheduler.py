@@ -27,9 +27,10 @@ def test_every_sweep_run_twice_does_nothing_the_second_time(app, users):
         later = WEDNESDAY_10 + timedelta(hours=2)
         first = run_sweeps(later)
         second = run_sweeps(later)
-        assert first == {"expired_claims": 1, "interrupted_imports": 0, "due": 1, "quality_sample": 0, "daily_snapshot": 2}
+        assert first == {"expired_claims": 1, "interrupted_imports": 0, "due": 1, "quality_sample": 0, "daily_snapshot": 2,
+                         "register_retention": 0}
         assert second == {"expired_claims": 0, "interrupted_imports": 0, "due": 0, "quality_sample": 0,
-                          "daily_snapshot": 0}
+                          "daily_snapshot": 0, "register_retention": 0}
         assert db.session.get(FollowUpTask, ids[0]).plan_reason == "appointment_missed"
         snapshot = db.session.scalars(select(FollowUpSnapshot).where(FollowUpSnapshot.county_code == "440802")).one()
         assert snapshot.figures["tasks"] == 3 and snapshot.figures["attempts"] == 1
