@@ -99,6 +99,6 @@ class RegisterFinding(Base):
     evidence: Mapped[dict] = mapped_column(JSON, default=dict)  # dates, employer or entity name, import id
     active: Mapped[bool] = mapped_column(default=True)
     first_found_at: Mapped[datetime] = mapped_column(default=utcnow)
-    match_id: Mapped[int | None] = mapped_column(ForeignKey("register_match.id"))  # the latest that found it
+    match_id: Mapped[int | None] = mapped_column(ForeignKey("register_match.id"))  # the latest that changed it
 
     person = relationship("Person")

@@ -82,21 +82,24 @@ def compute_findings(session, settings: RuleSettings, county: str | None = None)
 def _store(session, found: dict, match_id: int, county: str | None) -> None:
     """Bring register_finding in line with what the match found (plain Core statements: no ORM bookkeeping)."""
     table = RegisterFinding.__table__
-    query = select(table.c.id, table.c.county_code, table.c.id_number, table.c.finding_type, table.c.active)
+    query = select(table.c.id, table.c.county_code, table.c.id_number, table.c.finding_type, table.c.active,
+                   table.c.person_id, table.c.kind, table.c.evidence)
     if county is not None:
         query = query.where(table.c.county_code == county)
     connection = session.connection()
-    existing = {(r[1], r[2], r[3]): (r[0], r[4]) for r in connection.execute(query)}
+    existing = {(r[1], r[2], r[3]): (r[0], r[4], (r[5], r[6], r[7])) for r in connection.execute(query)}
     moment = now()
     updates, inserts = [], []
     for key, (person_id, kind, evidence) in found.items():
         row = {"person_id": person_id, "kind": kind, "evidence": evidence, "active": True, "match_id": match_id}
         if key in existing:
-            updates.append({"finding_id": existing[key][0], **row})
+            ident, active, before = existing[key]
+            if not active or before != (person_id, kind, evidence):  # unchanged findings are left alone
+                updates.append({"finding_id": ident, **row})
         else:
             inserts.append({"county_code": key[0], "id_number": key[1], "finding_type": key[2],
                             "first_found_at": moment, **row})
-    gone = [ident for key, (ident, active) in existing.items() if active and key not in found]
+    gone = [ident for key, (ident, active, _before) in existing.items() if active and key not in found]
     refresh = (update(table).where(table.c.id == bindparam("finding_id"))
                .values(person_id=bindparam("person_id"), kind=bindparam("kind"), evidence=bindparam("evidence"),
                        active=bindparam("active"), match_id=bindparam("match_id")))
