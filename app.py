@@ -14,6 +14,7 @@ import core
 import demo
 import evidence
 import main
+import registers
 import reports
 import roster
 from commands import init_commands
@@ -22,7 +23,7 @@ from templating import init_templating
 
 # The areas, in the order they plug in: each init_app registers its blueprints, its `flask` commands
 # and its template helpers (docs/architecture.md). api/ comes after the areas whose APIs it nests.
-AREAS = (auth, admin, main, roster, campaigns, callbacks, reports, evidence, api, demo)
+AREAS = (auth, admin, main, roster, campaigns, callbacks, reports, registers, evidence, api, demo)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

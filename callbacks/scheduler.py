@@ -197,6 +197,16 @@ def sweep_auto_notices(now: datetime) -> int:
     return sweep(now)
 
 
+def sweep_register_retention(now: datetime) -> int:
+    """Delete the reference register files kept longer than REGISTER_RETENTION_DAYS."""
+    from registers.retention import purge_expired
+
+    purged = purge_expired(now)
+    if purged:
+        log.info("register imports purged: %d", purged)
+    return purged
+
+
 SWEEPS = {
     "expired_claims": sweep_expired_claims,
     "call_records": sweep_call_records,
@@ -206,6 +216,7 @@ SWEEPS = {
     "due": sweep_due,
     "quality_sample": sweep_quality_sample,
     "daily_snapshot": sweep_daily_snapshot,
+    "register_retention": sweep_register_retention,
 }
 
 
@@ -249,6 +260,7 @@ def build_scheduler(app, blocking: bool = False):
     scheduler.add_job(_job(app, "auto_notices"), "interval", minutes=10, id="auto_notices")
     # Late in the local day, so that the row holds the day's work; idempotent if it runs again.
     scheduler.add_job(_job(app, "daily_snapshot"), "cron", hour=23, minute=50, id="daily_snapshot")
+    scheduler.add_job(_job(app, "register_retention"), "cron", hour=2, minute=30, id="register_retention")
     return scheduler
 
 

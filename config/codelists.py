@@ -3,7 +3,7 @@
 One place maps codes to labels; pages, exports and validation all read from here.
 """
 
-from config import dispositions, telephony, verification
+from config import dispositions, registers, telephony, verification
 
 GENDERS = (
     ("1", "男", "Male"),
@@ -129,6 +129,10 @@ BY_NAME: dict[str, tuple] = {
     "core_field": verification.CORE_FIELDS,
     "discrepancy": verification.DISCREPANCY_TYPES,
     "finding_reason": verification.FINDING_REASONS,
+    "register_kind": registers.REGISTER_KINDS,
+    "register_finding": registers.FINDING_TYPES,
+    "contribution_kind": registers.CONTRIBUTION_KINDS,
+    "entity_status": registers.ENTITY_STATUSES,
     "rectification_source": verification.RECTIFICATION_SOURCES,
     "sms_status": telephony.SMS_STATUSES,
     "call_end_status": telephony.CALL_END_STATUSES,

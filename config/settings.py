@@ -44,6 +44,11 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "PAGE_SIZE": 50,
+    # Cross-register checks (docs/registers.md): contributions as an employee for at least this many
+    # consecutive months, beginning after the registration date plus the grace days, mean "employed".
+    "REGISTER_MIN_MONTHS": 2,
+    "REGISTER_GRACE_DAYS": 30,
+    "REGISTER_RETENTION_DAYS": 30,  # imported reference files are deleted this many days after import
     "SEARCH_MAX_PER_MINUTE": 30,  # roster searches per user per minute (counted in the database)
     "DEMO_SEED": 20260407,
     "DEMO_PERSONS": 30000,

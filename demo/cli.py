@@ -1,6 +1,7 @@
 """`flask demo`: load the demo into an empty database (`make run` does it on first start)."""
 
 import json
+from datetime import date
 
 import click
 from flask import current_app
@@ -23,6 +24,7 @@ def demo(seed, persons, if_empty, campaign, as_json):
     """Load the demo: Zhanjiang's counties, one user per role, a synthetic roster, a worked campaign."""
     from demo.accounts import load_demo
     from demo.campaign import load_demo_campaign
+    from demo.registers import load_demo_registers
 
     if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
         click.echo("demo data already loaded; nothing to do")
@@ -32,6 +34,7 @@ def demo(seed, persons, if_empty, campaign, as_json):
     summary = load_demo(db.session, seed=seed, persons=persons)
     if campaign:
         summary["campaign"] = load_demo_campaign(db.session, seed=seed)
+    summary["registers"] = load_demo_registers(db.session, seed=seed, today=date.today())
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False))
         return
@@ -45,6 +48,8 @@ def demo(seed, persons, if_empty, campaign, as_json):
                    f"{worked['attempts']} attempts over the last working days")
     elif campaign:
         click.echo("no demo campaign added: it is there already, or real county rosters are in place")
+    if summary["registers"]:
+        click.echo(f"demo registers: {summary['registers']['findings']} findings in the cross-register checks")
     click.echo("demo accounts (username / password):")
     for account in summary["accounts"]:
         click.echo(f"  {account['role']:<12} {account['username']:<12} {account['password']}")

@@ -7,6 +7,7 @@ from models.evidence import Attachment
 from models.followup import Attempt, CallScript, DoNotContact, FollowUpSnapshot, FollowUpTask, Verification
 from models.imports import BATCH_STATUSES, RUNNING_STATUSES, ImportBatch, ImportProblem
 from models.person import Person, RosterSnapshot
+from models.registers import RegisterFinding, RegisterImport, RegisterMatch, RegisterRecord
 from models.reports import RECTIFICATION_STATUSES, RectificationItem
 from models.sampling import Campaign, Draw, DrawExclusion, SampleUnit, campaign_county
 from models.settings import SettingChange, StoredSetting
@@ -20,6 +21,10 @@ __all__ = [
     "SmsOptOut",
     "RECTIFICATION_STATUSES",
     "RectificationItem",
+    "RegisterFinding",
+    "RegisterImport",
+    "RegisterMatch",
+    "RegisterRecord",
     "Attempt",
     "CallScript",
     "DoNotContact",

@@ -11,6 +11,7 @@ from core.inputs import MAX_PAGE, int_arg
 from core.jsonbody import Field, accepts
 from evidence import store as evidence_store
 from models import Attachment
+from registers.findings import register_share
 from reports import access, glossary, register_fix
 from reports import rectification as rect
 from reports.cases import CaseFilterError, list_cases
@@ -41,7 +42,7 @@ def statistics(campaign_id):
 def county_statistics(campaign_id, code):
     """Return one county's figures."""
     campaign, figures = access.visible_county_figures(campaign_id, code)
-    return jsonify(figures)
+    return jsonify(figures | {"register_findings": register_share(code)})
 
 
 @bp.get("/campaigns/<int:campaign_id>/statistics/progress")

@@ -14,6 +14,7 @@ from core.extensions import db
 from core.inputs import MAX_PAGE, int_arg
 from evidence import store as evidence_store
 from models import Draw, RectificationItem
+from registers.findings import register_share
 from reports import access, export, glossary, labels, register_fix
 from reports import rectification as rect
 from reports.cases import CaseFilterError, list_cases
@@ -62,7 +63,7 @@ def county(campaign_id, code):
     """Show one county's figures: rates by type, outcome rates, services, audit, progress."""
     campaign, figures = access.visible_county_figures(campaign_id, code)
     return render_template("reports/county.html", campaign=campaign, f=figures, c=figures["county"],
-                           chart=labels.county_chart_data(figures), L=labels)
+                           chart=labels.county_chart_data(figures), L=labels, register=register_share(code))
 
 
 @bp.route("/<int:campaign_id>/county/<code>/print")
@@ -74,7 +75,8 @@ def county_print(campaign_id, code):
     export.record_use("report.print", campaign.id, county=code)
     draw = db.session.get(Draw, figures["draw"]["id"]) if figures["draw"] else None
     return render_template("reports/print.html", campaign=campaign, f=figures, c=figures["county"], draw=draw,
-                           chart=labels.county_chart_data(figures), items=items, L=labels, today=access.today())
+                           chart=labels.county_chart_data(figures), items=items, L=labels, today=access.today(),
+                           register=register_share(code))
 
 
 @bp.route("/<int:campaign_id>/cases")

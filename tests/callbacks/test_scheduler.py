@@ -27,7 +27,8 @@ def test_every_sweep_run_twice_does_nothing_the_second_time(app, users):
         later = WEDNESDAY_10 + timedelta(hours=2)
         first = run_sweeps(later)
         second = run_sweeps(later)
-        telephony = {"call_records": 0, "sms_status": 0, "auto_notices": 0}  # no provider set up here
+        telephony = {"call_records": 0, "sms_status": 0, "auto_notices": 0,
+                     "register_retention": 0}  # no provider set up here
         assert first == {"expired_claims": 1, "interrupted_imports": 0, "due": 1, "quality_sample": 0, "daily_snapshot": 2,
                          **telephony}
         assert second == {"expired_claims": 0, "interrupted_imports": 0, "due": 0, "quality_sample": 0,

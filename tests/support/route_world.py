@@ -28,7 +28,17 @@ def world(migrated_template, tmp_path_factory):
     from app import create_app
     from demo.accounts import load_demo
     from demo.campaign import load_demo_campaign
-    from models import Campaign, Draw, FollowUpTask, ImportBatch, RectificationItem, RosterSnapshot, User
+    from models import (
+        Campaign,
+        Draw,
+        FollowUpTask,
+        ImportBatch,
+        RectificationItem,
+        RegisterFinding,
+        RegisterImport,
+        RosterSnapshot,
+        User,
+    )
     from support.browser import module_database
 
     url = module_database(migrated_template, tmp_path_factory, TEST_DATABASE_URL, reset_postgres)
@@ -40,6 +50,9 @@ def world(migrated_template, tmp_path_factory):
         load_demo(db.session, seed=11, persons=1500, today=date(2026, 11, 20))
         load_demo_campaign(db.session, seed=11, today=date(2026, 11, 20))
         create_user(db.session, "coord_chikan", PASSWORD, "coordinator", "440802")
+        from demo.registers import load_demo_registers
+
+        load_demo_registers(db.session, seed=11, today=date(2026, 11, 20))
         # Every person carries their county in their name, so that a leak is a plain substring.
         db.session.execute(text("UPDATE person SET name = '县' || county_code || '人' || CAST(id AS VARCHAR(12))"))
         for code in ("440802", "440803", "440881"):
@@ -48,7 +61,8 @@ def world(migrated_template, tmp_path_factory):
                                        error_message="x\nx"))
         db.session.commit()
         ids = {"campaign": db.session.scalar(select(Campaign.id)), "draw": db.session.scalar(select(Draw.id)),
-               "user": db.session.scalar(select(User.id).where(User.username == "caller"))}
+               "user": db.session.scalar(select(User.id).where(User.username == "caller")),
+               "register_import": db.session.scalar(select(RegisterImport.id))}
         for code in ("440802", "440803", "440881"):
             ids[f"task:{code}"] = db.session.scalar(select(FollowUpTask.id).where(FollowUpTask.county_code == code)
                                                     .order_by(FollowUpTask.id).limit(1))
@@ -59,6 +73,8 @@ def world(migrated_template, tmp_path_factory):
                 RosterSnapshot.county_code == code))
             ids[f"person:{code}"] = db.session.scalar(select(FollowUpTask.person_id).where(
                 FollowUpTask.county_code == code).order_by(FollowUpTask.id).limit(1))
+            ids[f"finding:{code}"] = db.session.scalar(select(RegisterFinding.id).where(
+                RegisterFinding.county_code == code).limit(1))
         db.session.remove()
     yield app, ids
     db.session.remove()
@@ -76,9 +92,9 @@ def fill(rule: str, ids: dict, county: str) -> tuple[str, bool]:
     whole = False
     values = {"<int:campaign_id>": ids["campaign"], "<int:draw_id>": ids["draw"], "<int:call_id>": 999999,
               "<channel>": "phone", "<fmt>": "xlsx", "<what>": "verifications", "<int:year>": 2026,
-              "<int:user_id>": ids["user"], "<section>": "due_now"}
+              "<int:user_id>": ids["user"], "<section>": "due_now", "<int:import_id>": ids.get("register_import")}
     for key, kind in (("<int:task_id>", "task"), ("<int:batch_id>", "batch"), ("<int:item_id>", "item"),
-                      ("<int:snapshot_id>", "snapshot"), ("<int:person_id>", "person")):
+                      ("<int:snapshot_id>", "snapshot"), ("<int:person_id>", "person"), ("<int:finding_id>", "finding")):
         if key in rule:
             values[key] = ids[f"{kind}:{county}"]
             whole = True

@@ -1,0 +1,136 @@
+"""Import a reference register: keep the file in the storage folder, read it with the roster's reader,
+check every row and store the clean records, all in one transaction with its audit entry.
+
+Rows with an invalid ID number or date are reported (row, field, reason) and not stored: they cannot be
+matched. A required column the file lacks stops the import before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from auth.scope import acting_user
+from config.registers import KIND_CODES
+from core import auditlog
+from core.database import bulk_insert
+from core.extensions import db
+from core.i18n import lang
+from core.storage import store_copy
+from models import RegisterImport
+from registers.checking import RowChecker, RowProblem
+from registers.columns import FIELDS, field_label, map_register_headers
+from roster.reader import open_table
+from roster.table import ReaderError
+
+MAX_STORED_PROBLEMS = 1000  # the report keeps the first ones and says how many there were
+RECORD_COLUMNS = ("import_id", "kind", "source_row", "id_number", "start_on", "end_on", "organisation",
+                  "category", "flexible")
+
+
+class RegisterError(Exception):
+    """A register import or match that cannot go ahead: an HTTP-like status, a stable code, a message."""
+
+    def __init__(self, status: int, code: str, message: str):
+        """Keep the status, code and (translated) message."""
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def may_import(user) -> bool:
+    """Say whether a user may import registers and run matches: coordinators and admins of every county."""
+    user = acting_user(user)
+    if user is None:
+        return True  # the CLI: the operator
+    return user.role in ("admin", "coordinator") and not user.county_code
+
+
+def _fingerprint(path: str) -> str:
+    """Return the SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def import_register(path: str, filename: str, kind: str, *, user=None, label: str | None = None,
+                    mapping: dict[str, str] | None = None) -> RegisterImport:
+    """Import one reference file of one kind; return the stored import with its row report."""
+    user = acting_user(user)
+    if not may_import(user):
+        raise RegisterError(403, "forbidden", _("Only coordinators and administrators import registers."))
+    if kind not in KIND_CODES:
+        raise RegisterError(400, "unknown_kind", _("Unknown kind of register: %(kind)s", kind=kind))
+    fingerprint = _fingerprint(path)
+    earlier = db.session.scalar(select(RegisterImport.id).where(
+        RegisterImport.fingerprint == fingerprint, RegisterImport.kind == kind, RegisterImport.purged_at.is_(None)))
+    if earlier is not None:
+        raise RegisterError(409, "duplicate", _("This file was imported already (import %(id)s).", id=earlier))
+    try:
+        table = open_table(path, filename)
+    except ReaderError as error:
+        raise RegisterError(400, error.code, error.message_zh if lang() == "zh" else error.message_en) from None
+    with table:
+        try:
+            columns = map_register_headers(kind, table.headers, mapping)
+        except ValueError as error:
+            raise RegisterError(400, "bad_mapping", _("Unknown field in the mapping: %(field)s",
+                                                      field=str(error))) from None
+        if columns.missing:
+            wanted = "、".join(field_label(kind, name, lang()) for name in columns.missing)
+            raise RegisterError(400, "columns_missing", _(
+                "The file has no column for: %(fields)s. Its columns are: %(headers)s. Name the columns in "
+                "the mapping.", fields=wanted, headers="、".join(h for h in table.headers if h)))
+        stored = os.path.join("registers", f"{fingerprint}{os.path.splitext(filename)[1].lower()[:8]}")
+        store_copy(path, stored)
+        with db.write_transaction() as session:
+            batch = RegisterImport(kind=kind, label=(label or None) and label[:64], filename=filename[:255],
+                                   fingerprint=fingerprint, size_bytes=os.path.getsize(path), stored_path=stored,
+                                   uploaded_by_id=getattr(user, "id", None), problems=[])
+            session.add(batch)
+            session.flush()
+            problems: list[RowProblem] = []
+            counts = {"total": 0, "valid": 0, "problems": 0}
+            checker = RowChecker(kind, columns.index_of)
+            try:
+                bulk_insert(session.connection(), "register_record", RECORD_COLUMNS,
+                            _records(batch.id, label, table.rows, checker, problems, counts))
+            except ReaderError as error:
+                raise RegisterError(400, error.code,
+                                    error.message_zh if lang() == "zh" else error.message_en) from None
+            batch.rows_total, batch.rows_valid = counts["total"], counts["valid"]
+            batch.rows_rejected, batch.problem_count = counts["total"] - counts["valid"], counts["problems"]
+            batch.problems = [p._asdict() for p in problems]
+            auditlog.record("register.import", "register_import", batch.id, user=user, kind=kind,
+                            filename=filename, rows=batch.rows_total, stored=batch.rows_valid,
+                            rejected=batch.rows_rejected)
+        return batch
+
+
+def _records(import_id: int, label: str | None, rows: Iterator, checker: RowChecker,
+             problems: list[RowProblem], counts: dict) -> Iterator[tuple]:
+    """Check each row; yield the clean ones as register_record values and collect the problems."""
+    for number, values in rows:
+        counts["total"] += 1
+        record, found = checker.check(number, values)
+        if found:
+            counts["problems"] += len(found)
+            problems.extend(found[:max(0, MAX_STORED_PROBLEMS - len(problems))])
+        if record is None:
+            continue
+        counts["valid"] += 1
+        organisation = record["organisation"] or (label[:128] if label and record["kind"] == "generic" else None)
+        yield (import_id, record["kind"], number, record["id_number"], record["start_on"], record["end_on"],
+               organisation, record["category"], record["flexible"])
+
+
+def kinds_and_fields() -> list[dict]:
+    """Describe each kind's fields for the import page and the API."""
+    return [{"kind": kind, "fields": [{"name": f.name, "required": f.required,
+                                       "label": f.label_zh if lang() == "zh" else f.label_en} for f in specs]}
+            for kind, specs in FIELDS.items()]
