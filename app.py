@@ -9,8 +9,10 @@ import api
 import auth
 import callbacks
 import campaigns
+import checklists
 import core
 import demo
+import documents
 import main
 import reports
 import roster
@@ -20,7 +22,7 @@ from templating import init_templating
 
 # The areas, in the order they plug in: each init_app registers its blueprints, its `flask` commands
 # and its template helpers (docs/architecture.md). api/ comes after the areas whose APIs it nests.
-AREAS = (auth, main, roster, campaigns, callbacks, reports, api, demo)
+AREAS = (auth, main, roster, campaigns, callbacks, reports, checklists, documents, api, demo)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

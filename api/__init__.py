@@ -44,13 +44,16 @@ def init_app(app) -> None:
     from api.routes import bp as foundation_api
     from callbacks.api import bp as followup_api
     from campaigns.api import bp as campaigns_api
+    from checklists.api import bp as checklists_api
+    from documents.api import bp as documents_api
     from reports.api import bp as reports_api
     from roster.api import bp as roster_api
 
     parent = Blueprint("api", __name__, url_prefix="/api/v1")
     parent.before_request(check_csrf_for_cookie_sessions)
     parent.before_request(require_login)
-    for child in (foundation_api, roster_api, campaigns_api, followup_api, reports_api):
+    for child in (foundation_api, roster_api, campaigns_api, followup_api, reports_api, checklists_api,
+                  documents_api):
         parent.register_blueprint(child)
         csrf.exempt(child)  # the check above asks cookie sessions for the token; a bearer token needs none
     csrf.exempt(parent)

@@ -3,7 +3,7 @@
 One place maps codes to labels; pages, exports and validation all read from here.
 """
 
-from config import dispositions, verification
+from config import checklist, dispositions, verification
 
 GENDERS = (
     ("1", "男", "Male"),
@@ -129,4 +129,9 @@ BY_NAME: dict[str, tuple] = {
     "core_field": verification.CORE_FIELDS,
     "discrepancy": verification.DISCREPANCY_TYPES,
     "finding_reason": verification.FINDING_REASONS,
+    "check_method": checklist.METHODS,
+    "check_area": checklist.AREAS,
+    "conclusion": checklist.CONCLUSIONS,
+    "meeting_kind": checklist.MEETING_KINDS,
+    "participant_role": checklist.PARTICIPANT_ROLES,
 }

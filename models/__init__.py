@@ -2,6 +2,7 @@
 
 from core.auditlog import AuditLog
 from core.orm import Base, utcnow
+from models.checklists import ChecklistEntry, ChecklistItem, DocumentTemplate, Meeting
 from models.county import County
 from models.followup import Attempt, CallScript, DoNotContact, FollowUpSnapshot, FollowUpTask, Verification
 from models.imports import BATCH_STATUSES, RUNNING_STATUSES, ImportBatch, ImportProblem
@@ -12,6 +13,10 @@ from models.telephony import CallRecord
 from models.user import ROLES, ApiToken, LoginAttempt, LoginThrottle, SearchEvent, User
 
 __all__ = [
+    "ChecklistEntry",
+    "ChecklistItem",
+    "DocumentTemplate",
+    "Meeting",
     "CallRecord",
     "RECTIFICATION_STATUSES",
     "RectificationItem",
