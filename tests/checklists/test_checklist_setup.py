@@ -8,7 +8,7 @@ from checklists.errors import ChecklistError
 from config.checklist import TEMPLATE_ITEMS, item_number
 from core.extensions import db
 from models import AuditLog, Campaign, ChecklistItem, User
-from support.checklist_factory import A, TODAY, worked_campaign
+from support.checklist_factory import TODAY, A, worked_campaign
 
 
 @pytest.fixture
