@@ -13,6 +13,7 @@ import checklists
 import core
 import demo
 import documents
+import evidence
 import main
 import reports
 import roster
@@ -22,7 +23,7 @@ from templating import init_templating
 
 # The areas, in the order they plug in: each init_app registers its blueprints, its `flask` commands
 # and its template helpers (docs/architecture.md). api/ comes after the areas whose APIs it nests.
-AREAS = (auth, main, roster, campaigns, callbacks, reports, checklists, documents, api, demo)
+AREAS = (auth, main, roster, campaigns, callbacks, reports, evidence, checklists, documents, api, demo)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

@@ -1,7 +1,6 @@
 """Log in and out; the admin's user list."""
 
 import math
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -17,16 +16,10 @@ from auth.permissions import require
 from auth.sessions import stamp_login
 from core.clock import now as auth_now
 from core.extensions import db
+from core.inputs import safe_next
 from models import County, User
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str:
-    """Return a local path to go to after login; never another site."""
-    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("main.home")
 
 
 def wait_message(retry_at, at) -> str:
@@ -57,7 +50,7 @@ def login():
             return render_template("auth/login.html", form=form), 200
         login_user(user)
         stamp_login(session, at)
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 

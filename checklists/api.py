@@ -1,10 +1,10 @@
 """The checklist API under /api/v1: the campaign's checklist, each county's entries, meetings and the
 overview, with the same permissions and county scope as the pages."""
 
-from flask import Blueprint, abort, jsonify
+from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
 
-from checklists import access, entries, meetings, setup
+from checklists import access, entries, evidence, meetings, setup
 from checklists.errors import ChecklistError
 from checklists.progress import overview
 from checklists.serialize import as_date, item_dict, meeting_dict, row_dict
@@ -207,3 +207,17 @@ def edit_meeting(meeting_id, body):
     except ChecklistError as error:
         return _refused(error)
     return jsonify(meeting_dict(found))
+
+
+@bp.post("/campaigns/<int:campaign_id>/verification/counties/<code>/items/<int:check_item_id>/evidence")
+def attach_evidence(campaign_id, code, check_item_id):
+    """Attach a file (multipart field "file": PDF, PNG, JPEG, XLSX or DOCX) as evidence of the county's entry."""
+    _require_record()
+    campaign, _county = access.campaign_county(campaign_id, code)
+    item = access.visible_item(campaign, check_item_id)
+    try:
+        attached = evidence.attach_file(campaign, code, item, request.files.get("file"), current_user)
+    except ChecklistError as error:
+        return _refused(error)
+    return jsonify(id=attached.id, filename=attached.filename, sha256=attached.sha256, size=attached.size,
+                   content_type=attached.content_type), 201

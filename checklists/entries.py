@@ -12,12 +12,13 @@ from sqlalchemy import select
 from auth.scope import check_campaign, check_county
 from checklists.errors import ChecklistError
 from checklists.figures import county_item_figures
-from checklists.rectify import open_rectification
+from checklists.rectify import follow_conclusion
 from config.checklist import CONCLUSIONS, RECTIFY_CONCLUSIONS
 from core import auditlog
 from core.clock import now
 from core.extensions import db
 from models import ChecklistEntry, ChecklistItem
+from reports.rectification import RectificationError
 
 CONCLUSION_CODES = tuple(code for code, _zh, _en in CONCLUSIONS)
 FIELDS = ("conclusion", "findings", "ledger_ref", "checked_on", "responsible_unit", "due_on")
@@ -96,8 +97,11 @@ def record(campaign, county_code: str, item: ChecklistItem, data: dict, user, to
             auditlog.record("checklist.record", "checklist_entry", entry.id, user=user, county=county_code,
                             item=item.key, **{k: v.isoformat() if isinstance(v, date) else v
                                               for k, v in changed.items()})
-        if entry.conclusion in RECTIFY_CONCLUSIONS:
-            open_rectification(session, entry, item, user)
+        if changed:
+            try:
+                follow_conclusion(session, entry, item, user)
+            except RectificationError as error:  # rolls the entry back with it: all or nothing
+                raise ChecklistError({"conclusion": error.message}, error.status, error.code) from None
         return entry
 
 

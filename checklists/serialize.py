@@ -27,7 +27,8 @@ def row_dict(row: Row) -> dict:
         "id": e.id, "conclusion": e.conclusion, "findings": e.findings, "ledger_ref": e.ledger_ref,
         "responsible_unit": e.responsible_unit, "due_on": _iso(e.due_on), "checked_on": _iso(e.checked_on),
         "checker": (e.checker.username if e.checker else None), "signed_off_at": _iso(e.signed_off_at)}
-    return {"item": item_dict(row.item), "entry": entry, "figures": row.figures}
+    files = [{"id": f.id, "filename": f.filename, "sha256": f.sha256, "size": f.size} for f in row.files]
+    return {"item": item_dict(row.item), "entry": entry, "figures": row.figures, "evidence": files}
 
 
 def meeting_dict(meeting: Meeting) -> dict:

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from checklists.entries import entries_of, entry_figures
+from checklists.evidence import files_by_entry
 from checklists.figures import county_item_figures
 from checklists.setup import items_of
 from config.checklist import AREAS
-from models import ChecklistEntry, ChecklistItem
+from models import Attachment, ChecklistEntry, ChecklistItem
 
 
 @dataclass
@@ -20,6 +21,7 @@ class Row:
     item: ChecklistItem
     entry: ChecklistEntry | None
     figures: list[dict] = field(default_factory=list)
+    files: list[Attachment] = field(default_factory=list)  # evidence attached to the entry
 
     @property
     def conclusion(self) -> str | None:
@@ -30,8 +32,13 @@ def county_sheet(session, campaign, county_code: str, today: date | None = None)
     """Return the county's rows in checklist order (retired items left out)."""
     live = county_item_figures(session, campaign, county_code, today)
     entries = {e.item_id: e for e in entries_of(session, campaign.id, county_code)}
-    return [Row(item, entries.get(item.id), entry_figures(session, campaign, entries.get(item.id), item.key, live))
-            for item in items_of(session, campaign.id, include_retired=False)]
+    files = files_by_entry(session, [e.id for e in entries.values()])
+    rows = []
+    for item in items_of(session, campaign.id, include_retired=False):
+        entry = entries.get(item.id)
+        rows.append(Row(item, entry, entry_figures(session, campaign, entry, item.key, live),
+                        files.get(entry.id, []) if entry else []))
+    return rows
 
 
 def by_area(rows: list[Row]) -> list[tuple[str, list[Row]]]:

@@ -129,6 +129,7 @@ BY_NAME: dict[str, tuple] = {
     "core_field": verification.CORE_FIELDS,
     "discrepancy": verification.DISCREPANCY_TYPES,
     "finding_reason": verification.FINDING_REASONS,
+    "rectification_source": verification.RECTIFICATION_SOURCES,
     "check_method": checklist.METHODS,
     "check_area": checklist.AREAS,
     "conclusion": checklist.CONCLUSIONS,

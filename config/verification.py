@@ -60,6 +60,13 @@ DISCREPANCY_TYPES = (
     ("assistance_not_delivered", "服务未落实", "Assistance not delivered"),
 )
 
+# Where a rectification item comes from.
+RECTIFICATION_SOURCES = (
+    ("spot_check", "随机抽查", "Spot check"),
+    ("register", "数据比对", "Register comparison"),
+    ("checklist", "核查清单", "Checklist"),
+)
+
 # The rule behind each derived discrepancy, shown to the caller who confirms it.
 FINDING_REASONS = (
     ("never_registered", "本人称从未办理失业登记", "The person says they never registered"),

@@ -5,7 +5,9 @@ A 20-digit id in a URL or `?page=99999999999999999999` used to reach the databas
 (404); query numbers outside their range are a bad request (400).
 """
 
-from flask import abort, request
+from urllib.parse import urlsplit
+
+from flask import abort, request, url_for
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto  # Flask-WTF's marker for "read the request"
 from werkzeug.routing import IntegerConverter
@@ -68,3 +70,11 @@ class PageForm(FlaskForm):
             if formdata is _Auto and request.is_json and not request.form and not request.files:
                 return None
             return super().wrap_formdata(form, formdata)
+
+
+def safe_next(target: str | None, default_endpoint: str = "main.home") -> str:
+    """Return a local path to go on to (a form's or link's `next`); never another site."""
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and urlsplit(target).netloc == ""):
+        return target
+    return url_for(default_endpoint)

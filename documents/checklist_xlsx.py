@@ -14,7 +14,7 @@ from core.spreadsheets import streaming_workbook
 from documents.content import county_label, zh
 
 HEADER = ("序号", "核查方面", "核查内容", "核查方式", "结论", "主要情况", "台账页码", "责任单位", "整改时限",
-          "核查人", "核查日期", "签核", "数据")
+          "核查人", "核查日期", "签核", "数据", "佐证材料")
 
 
 def build(session, campaign, counties: list[str], today: date) -> bytes:
@@ -45,6 +45,7 @@ def build(session, campaign, counties: list[str], today: date) -> bytes:
                 e.due_on.isoformat() if e and e.due_on else "",
                 (e.checker.display_name or e.checker.username) if e and e.checker else "",
                 e.checked_on.isoformat() if e and e.checked_on else "", "是" if e and e.signed_off_at else "",
-                "；".join(describe(f, True) for f in row.figures)))
+                "；".join(describe(f, True) for f in row.figures),
+                "；".join(f"{f.filename}（SHA-256 {f.sha256[:12]}）" for f in row.files)))
     book.close()
     return out.getvalue()

@@ -88,7 +88,7 @@ def rectification_summary(items: list[RectificationItem]) -> tuple[list[Rectific
     listed: list[RectificationItem] = []
     by_type: dict[str, tuple[int, date]] = {}
     for item in items:
-        if getattr(item, "source", "spot_check") != "spot_check":
+        if item.source != "spot_check":
             listed.append(item)
             continue
         count, due = by_type.get(item.discrepancy_type, (0, item.due_on))

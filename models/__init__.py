@@ -4,6 +4,7 @@ from core.auditlog import AuditLog
 from core.orm import Base, utcnow
 from models.checklists import ChecklistEntry, ChecklistItem, DocumentTemplate, Meeting
 from models.county import County
+from models.evidence import Attachment
 from models.followup import Attempt, CallScript, DoNotContact, FollowUpSnapshot, FollowUpTask, Verification
 from models.imports import BATCH_STATUSES, RUNNING_STATUSES, ImportBatch, ImportProblem
 from models.person import Person, RosterSnapshot
@@ -13,6 +14,7 @@ from models.telephony import CallRecord
 from models.user import ROLES, ApiToken, LoginAttempt, LoginThrottle, SearchEvent, User
 
 __all__ = [
+    "Attachment",
     "ChecklistEntry",
     "ChecklistItem",
     "DocumentTemplate",

@@ -13,20 +13,29 @@ RECTIFICATION_STATUSES = ("open", "rectified", "accepted", "withdrawn")
 
 
 class RectificationItem(Base):
-    """One discrepancy of one verification record that its county must rectify (整改事项)."""
+    """One problem that its county must rectify (整改事项): a spot-check discrepancy, a register finding
+    or a checklist conclusion."""
 
     __tablename__ = "rectification_item"
     __table_args__ = (
         UniqueConstraint("verification_id", "discrepancy_type"),
+        UniqueConstraint("source", "source_ref", name="uq_rectification_item_source_ref"),
         Index("ix_rectification_item_campaign_county", "campaign_id", "county_code", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
     county_code: Mapped[str] = mapped_column(ForeignKey("county.code"))
-    verification_id: Mapped[int] = mapped_column(ForeignKey("verification_record.id"))
-    task_id: Mapped[int] = mapped_column(ForeignKey("followup_task.id"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    # Where the item comes from (config.verification.RECTIFICATION_SOURCES) and which finding or entry
+    # of that source it is made from (once per source and reference; spot-check items have none).
+    source: Mapped[str] = mapped_column(String(16), default="spot_check", server_default="spot_check")
+    source_ref: Mapped[str | None] = mapped_column(String(64))
+    summary: Mapped[str | None] = mapped_column(Text)  # the problem in words (register and checklist items)
+    responsible_unit: Mapped[str | None] = mapped_column(String(128))
+    # A spot-check item has all three; a register item a person; a checklist item none.
+    verification_id: Mapped[int | None] = mapped_column(ForeignKey("verification_record.id"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("followup_task.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     discrepancy_type: Mapped[str] = mapped_column(String(32))  # config.verification.DISCREPANCY_TYPES
     found: Mapped[dict] = mapped_column(JSON, default=dict)  # what the verification established (codes)
     register: Mapped[dict] = mapped_column(JSON, default=dict)  # what the roster says (values)

@@ -7,6 +7,7 @@ Personal data is masked as in the lists; the figures are the dashboard's own (re
 from __future__ import annotations
 
 import csv
+import functools
 import io
 
 from flask_babel import gettext as _
@@ -117,6 +118,12 @@ def _yes_no(value) -> str:
     return "" if value is None else (_("Yes") if value else _("No"))
 
 
+def _label_memo():
+    """Return a label(codelist, code) that looks each pair up once: a list of 20,000 rows otherwise asks
+    Flask-Babel for the locale a hundred thousand times."""
+    return functools.cache(label)
+
+
 def verifications_table(session, campaign, county: str | None) -> Table:
     """Every verification record of the campaign (one county's), masked."""
     t = Table(_("Verification records"), [(h, "") for h in (
@@ -130,19 +137,24 @@ def verifications_table(session, campaign, county: str | None) -> Table:
             .order_by(V.county_code, V.checked_on, V.id))
     if county:
         stmt = stmt.where(V.county_code == county)
+    # The words every row repeats, looked up once per list.
+    yes_no = {None: "", True: _("Yes"), False: _("No")}
+    respondent = {"self": _("The person")}
+    proxy = _("Family (proxy)")
+    code_label, type_label = _label_memo(), functools.cache(labels.type_label)
     for v, name, id_number, phone in session.execute(stmt):
-        corrections = "；".join(f"{label('core_field', f)}: {field_value(f, value)}"
+        corrections = "；".join(f"{code_label('core_field', f)}: {field_value(f, value)}"
                                for f, value in (v.corrections or {}).items())
         t.rows.append([
             v.county_code, county_name(v.county_code), name, mask_id_number(id_number), mask_phone(phone),
-            v.checked_on.isoformat(), _("The person") if v.respondent == "self" else _("Family (proxy)"),
-            _yes_no(v.identity_confirmed), _yes_no(v.registered_by_self), _yes_no(v.unemployed_at_registration),
-            label("current_status", v.current_status) if v.current_status else "",
+            v.checked_on.isoformat(), respondent.get(v.respondent, proxy),
+            yes_no[v.identity_confirmed], yes_no[v.registered_by_self], yes_no[v.unemployed_at_registration],
+            code_label("current_status", v.current_status) if v.current_status else "",
             v.status_since.isoformat() if v.status_since else "",
-            "、".join(label("service", s) for s in v.services or []),
-            label("satisfaction", v.satisfaction) if v.satisfaction else "",
-            label("wish_to_work", v.wish_to_work) if v.wish_to_work else "",
-            "、".join(labels.type_label(k) for k in v.discrepancies or []), corrections, v.training_needs or "",
+            "、".join(code_label("service", s) for s in v.services or []),
+            code_label("satisfaction", v.satisfaction) if v.satisfaction else "",
+            code_label("wish_to_work", v.wish_to_work) if v.wish_to_work else "",
+            "、".join(type_label(k) for k in v.discrepancies or []), corrections, v.training_needs or "",
             v.notes or "", v.version])
     return t
 
@@ -161,11 +173,12 @@ def attempts_table(session, campaign, county: str | None) -> Table:
     if county:
         stmt = stmt.where(T.county_code == county)
     names: dict[str, str] = {}
+    code_label = _label_memo()
     for channel, disposition, at, appointment, note, code, name, id_number, caller in session.execute(stmt):
         if code not in names:
             names[code] = county_name(code)
-        t.rows.append([code, names[code], name, mask_id_number(id_number), label("channel", channel),
-                       label("disposition", disposition), local_time(at),
+        t.rows.append([code, names[code], name, mask_id_number(id_number), code_label("channel", channel),
+                       code_label("disposition", disposition), local_time(at),
                        local_time(appointment),
                        caller or "", note or ""])
     return t

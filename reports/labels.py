@@ -20,7 +20,10 @@ RECTIFICATION_STATUSES = {"open": _l("To rectify"), "rectified": _l("Rectified, 
 STEP_DONE = {"rectify": lambda: _("Marked as rectified; the coordinators will check it."),
              "accept": lambda: _("Accepted."), "reopen": lambda: _("Sent back to the county.")}
 ACTIONS = {"rectification.rectify": _l("Marked as rectified"), "rectification.accept": _l("Accepted"),
-           "rectification.reopen": _l("Sent back to the county")}
+           "rectification.reopen": _l("Sent back to the county"), "rectification.open": _l("Opened"),
+           "rectification.withdraw": _l("Withdrawn"), "rectification.restore": _l("Opened again"),
+           "evidence.attach": _l("Attached a file"), "evidence.remove": _l("Took a file off"),
+           "evidence.restore": _l("Put a file back")}
 RATE_NAMES = {
     "completion_rate": _l("Completion rate (RR1)"),
     "completion_rate_with_partials": _l("Completion rate with partials (RR2)"),

@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from core.i18n import label as code_label
 from core.privacy import mask_id_number
 from models import Person, RectificationItem
 from models.county import county_name
@@ -16,7 +17,8 @@ def rectification_rows(session, campaign_id: int, *, today: date, county: str | 
                        status: str | None = None, active_only: bool = False, item_id: int | None = None) -> list[dict]:
     """Return a campaign's items (one county's, one status, or one item), oldest due first."""
     R = RectificationItem
-    stmt = (select(R, Person.name, Person.id_number).join(Person, Person.id == R.person_id)
+    # Outer join: a checklist item concerns no person.
+    stmt = (select(R, Person.name, Person.id_number).outerjoin(Person, Person.id == R.person_id)
             .where(R.campaign_id == campaign_id).order_by(R.county_code, R.due_on, R.id))
     if county:
         stmt = stmt.where(R.county_code == county)
@@ -37,8 +39,10 @@ def rectification_rows(session, campaign_id: int, *, today: date, county: str | 
             label = labels.reopened_label()
         rows.append({
             "id": item.id, "county_code": item.county_code, "county": county_name(item.county_code),
-            "name": name, "id_number": mask_id_number(id_number), "type": item.discrepancy_type,
-            "type_label": labels.type_label(item.discrepancy_type), "found": found, "register": register,
+            "name": name or "", "id_number": mask_id_number(id_number) if id_number else "",
+            "source": item.source, "source_label": code_label("rectification_source", item.source),
+            "summary": item.summary or "", "responsible_unit": item.responsible_unit or "",
+            "type": item.discrepancy_type, "type_label": labels.type_label(item.discrepancy_type), "found": found, "register": register,
             "status": item.status, "status_label": label, "overdue": overdue,
             "due_on": item.due_on.isoformat(), "rectified_on": item.rectified_on.isoformat() if item.rectified_on else None,
             "rectified_note": item.rectified_note or "", "review_note": item.review_note or "",

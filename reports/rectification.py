@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from auth.permissions import can, county_scope
+from config.verification import RECTIFICATION_SOURCES
 from core import auditlog
 from core.extensions import db
 from core.i18n import label
@@ -23,6 +24,7 @@ from reports.counts import TYPE_CODES, json_list_has
 
 DEFAULT_DUE_DAYS = 30
 ACTIVE = ("open", "rectified")
+SOURCES = tuple(code for code, _zh, _en in RECTIFICATION_SOURCES)
 
 # Where a core field's registered value lives on the roster row.
 REGISTER_FIELDS = {
@@ -51,6 +53,11 @@ def may_mark(user, item: RectificationItem) -> bool:
     """Tell whether the user may mark the item rectified: a manager who sees its county."""
     scope = county_scope(user)
     return can(user, "rectify") and (scope is None or scope == item.county_code)
+
+
+def may_attach(user, item: RectificationItem) -> bool:
+    """Tell whether the user may attach evidence to the item: who may mark it, or a coordinator."""
+    return item.status != "withdrawn" and (may_mark(user, item) or may_review(user))
 
 
 def may_review(user) -> bool:
@@ -103,8 +110,10 @@ def generate_items(session, campaign, now: datetime, today: date, due_days: int 
         .join(Person, Person.id == V.person_id)
         .where(FollowUpTask.campaign_id == campaign.id, V.identity_confirmed.is_(True),  # as the figures count
                or_(*(json_list_has(V.discrepancies, code) for code in TYPE_CODES)))).all()
+    # Only the spot check's own items: register and checklist items are not this list's to withdraw.
     existing = {(i.verification_id, i.discrepancy_type): i for i in session.scalars(
-        select(RectificationItem).where(RectificationItem.campaign_id == campaign.id))}
+        select(RectificationItem).where(RectificationItem.campaign_id == campaign.id,
+                                        RectificationItem.source == "spot_check"))}
     created = withdrawn = restored = 0
     confirmed = set()
     for record, person in rows:
@@ -132,6 +141,54 @@ def generate_items(session, campaign, now: datetime, today: date, due_days: int 
     auditlog.record("rectification.generate", "campaign", campaign.id, user=user, due_days=due_days, **counts)
     session.flush()
     return counts
+
+
+def open_item(session, *, user, campaign_id: int, county_code: str, source: str, source_ref: str,
+              summary: str, discrepancy_type: str, due_on: date, now: datetime, person_id: int | None = None,
+              responsible_unit: str | None = None, found: dict | None = None,
+              register: dict | None = None) -> tuple[RectificationItem, bool]:
+    """Open an item for a register finding or a checklist conclusion, inside the caller's write
+    transaction; return it and whether it is new.
+
+    Made once per source and reference: asking again returns the item there is (a withdrawn one is
+    opened again). The user must see the county (a county user only their own) and review lists.
+    """
+    if source not in SOURCES or source == "spot_check":
+        raise ValueError(f"unknown rectification source {source!r}")  # spot-check items come from generate()
+    scope = county_scope(user)
+    if not may_review(user) or (scope is not None and scope != county_code):
+        raise RectificationError("forbidden", _("You may not open rectification items for this county."), 403)
+    summary = (summary or "").strip()
+    if not summary:
+        raise RectificationError("summary_required", _("Say what must be rectified."), 400)
+    item = session.scalar(select(RectificationItem).where(RectificationItem.source == source,
+                                                          RectificationItem.source_ref == source_ref))
+    if item is not None:
+        if item.status == "withdrawn":
+            item.status, item.updated_at = "open", now
+            auditlog.record("rectification.restore", "rectification_item", item.id, user=user)
+        return item, False
+    item = RectificationItem(
+        campaign_id=campaign_id, county_code=county_code, source=source, source_ref=source_ref, summary=summary,
+        responsible_unit=(responsible_unit or "").strip() or None, person_id=person_id,
+        discrepancy_type=discrepancy_type, found=found or {}, register=register or {}, status="open",
+        due_on=due_on, created_at=now, updated_at=now)
+    session.add(item)
+    session.flush()
+    auditlog.record("rectification.open", "rectification_item", item.id, user=user, source=source,
+                    source_ref=source_ref, county=county_code, due_on=due_on.isoformat())
+    return item, True
+
+
+def withdraw_item(session, *, user, source: str, source_ref: str, now: datetime) -> bool:
+    """Withdraw the active item of a finding or conclusion that no longer holds; tell whether one was."""
+    item = session.scalar(select(RectificationItem).where(RectificationItem.source == source,
+                                                          RectificationItem.source_ref == source_ref))
+    if item is None or item.status not in ACTIVE:
+        return False
+    item.status, item.updated_at = "withdrawn", now
+    auditlog.record("rectification.withdraw", "rectification_item", item.id, user=user)
+    return True
 
 
 def _require_status(item: RectificationItem, *allowed: str) -> None:
@@ -196,7 +253,8 @@ def field_value(field: str, value) -> str:
 def describe(item: RectificationItem) -> tuple[list[str], list[str]]:
     """Return what was found and what the register says, as lines in the page's language."""
     found, register = item.found or {}, item.register or {}
-    seen = [label("finding_reason", code) for code in found.get("reasons", [])]
+    seen = [item.summary] if item.summary else []
+    seen += [label("finding_reason", code) for code in found.get("reasons", [])]
     for field, value in (found.get("corrections") or {}).items():
         seen.append(_("%(field)s should be: %(value)s", field=label("core_field", field),
                       value=field_value(field, value)))

@@ -10,6 +10,7 @@ from auth.permissions import require
 from core.clock import now
 from core.extensions import db
 from core.inputs import MAX_PAGE, int_arg
+from evidence import store as evidence_store
 from models import Draw, RectificationItem
 from reports import access, export, labels
 from reports import rectification as rect
@@ -149,8 +150,33 @@ def rectification_item(item_id):
         abort(403)
     item = access.visible_item(item_id)
     rows = rectification_rows(db.session, item.campaign_id, today=access.today(), item_id=item.id)
+    files = evidence_store.attachments_of(db.session, "rectification_item", item.id)
     return render_template("reports/rectification_item.html", row=rows[0], item=item, rect=rect, L=labels,
-                           today=access.today(), campaign_id=item.campaign_id, history=_history(item))
+                           today=access.today(), campaign_id=item.campaign_id, history=_history(item), files=files,
+                           may_attach=rect.may_attach(current_user, item))
+
+
+@bp.post("/rectification/<int:item_id>/evidence")
+def rectification_evidence(item_id):
+    """Attach a file to an item as evidence of its rectification (its county's manager or a coordinator)."""
+    if not current_user.is_authenticated:
+        abort(401)
+    item = access.visible_item(item_id)
+    if not rect.may_attach(current_user, item):
+        abort(403)
+    try:
+        with db.write_transaction() as session:
+            evidence_store.attach(session, user=current_user, owner_type="rectification_item", owner_id=item.id,
+                                  county_code=item.county_code, upload=request.files.get("file") or _no_file(),
+                                  now=now())
+        flash(_("The file is attached."), "success")
+    except evidence_store.EvidenceError as error:
+        flash(error.message, "danger")
+    return redirect(url_for("reports.rectification_item", item_id=item.id))
+
+
+def _no_file():
+    raise evidence_store.EvidenceError("no_file", _("Choose a file to upload."))
 
 
 def _history(item: RectificationItem):

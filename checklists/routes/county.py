@@ -1,10 +1,10 @@
 """A county's checklist: every item with its conclusion, findings, evidence and pre-filled figures."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from checklists import access, entries
+from checklists import access, entries, evidence
 from checklists.errors import ChecklistError
 from checklists.forms import EntryForm
 from checklists.progress import county_progress
@@ -84,4 +84,20 @@ def reopen(campaign_id, code, check_item_id):
     item = access.visible_item(campaign, check_item_id)
     entries.reopen(campaign, code, item, current_user)
     flash(_("Item %(key)s reopened.", key=item.key), "success")
+    return _back(campaign.id, code, item.id)
+
+
+@bp.post("/<int:campaign_id>/county/<code>/items/<int:check_item_id>/evidence")
+@login_required
+def attach_evidence(campaign_id, code, check_item_id):
+    """Attach a file (PDF, PNG, JPEG, XLSX, DOCX) as evidence of the county's entry on an item."""
+    if not access.may_record(current_user):
+        abort(403)
+    campaign, _county = access.campaign_county(campaign_id, code)
+    item = access.visible_item(campaign, check_item_id)
+    try:
+        attached = evidence.attach_file(campaign, code, item, request.files.get("file"), current_user)
+        flash(_("File %(name)s attached.", name=attached.filename), "success")
+    except ChecklistError as error:
+        flash_problems(error)
     return _back(campaign.id, code, item.id)

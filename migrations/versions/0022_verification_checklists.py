@@ -2,7 +2,7 @@
 meetings held, and the replaceable DOCX templates of the feedback and the summary report.
 
 Revision ID: 0022
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-02
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0022'
-down_revision = '0014'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
