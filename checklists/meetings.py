@@ -42,7 +42,7 @@ def parse_participants(text: str) -> tuple[list[dict], list[str]]:
         role, sep, names = line.replace("：", ":").partition(":")
         role_code = labels.get(role.strip().lower()) if sep else None
         if role_code is None or not names.strip():
-            problems.append(_("Line %(n)d: write a role, a colon and the names, e.g. 核查组成员：张三、李四", n=number))
+            problems.append(_("Line %(n)d: write a role, a colon and the names, e.g. team: Zhang San, Li Si", n=number))
             continue
         for name in names.replace("，", "、").replace(",", "、").split("、"):
             if name.strip():
