@@ -18,7 +18,9 @@ FIELDS = ["answers", "appointment_at", "callers", "channel", "confidence", "conf
           "kind", "margin", "method", "minimum", "n", "name", "note", "period_end", "period_start", "population",
           "populations", "rate", "rates", "reason", "rectified_on", "reserve_count", "reserve_share", "resolution",
           "result", "seed", "services", "snapshot", "start_visit", "status", "status_since", "step", "strata",
-          "submission_key", "task_ids", "to_caller", "tolerable", "total", "visit_first", "allocation", "exclude_months"]
+          "submission_key", "task_ids", "to_caller", "tolerable", "total", "visit_first", "allocation", "exclude_months",
+          "conclusion", "findings", "ledger_ref", "checked_on", "responsible_unit", "due_on", "area", "text", "methods",
+          "retired", "held_on", "place", "participants", "notes", "problems"]
 QUERY = ["page", "page_size", "offset", "county", "q", "kind", "code", "ci", "overall", "format", "caller", "status",
          "flag", "channel", "next"]
 USERS = ["coord", "liaison", "caller2", "admin", "manager"]
