@@ -10,8 +10,10 @@ import api
 import auth
 import callbacks
 import campaigns
+import checklists
 import core
 import demo
+import documents
 import evidence
 import main
 import registers
@@ -23,7 +25,8 @@ from templating import init_templating
 
 # The areas, in the order they plug in: each init_app registers its blueprints, its `flask` commands
 # and its template helpers (docs/architecture.md). api/ comes after the areas whose APIs it nests.
-AREAS = (auth, admin, main, roster, campaigns, callbacks, reports, registers, evidence, api, demo)
+AREAS = (auth, admin, main, roster, campaigns, callbacks, reports, registers, evidence, checklists, documents, api,
+         demo)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

@@ -47,6 +47,8 @@ def init_app(app) -> None:
     from callbacks.api import bp as followup_api
     from campaigns.api import bp as campaigns_api
     from registers.api import bp as registers_api
+    from checklists.api import bp as checklists_api
+    from documents.api import bp as documents_api
     from reports.api import bp as reports_api
     from roster.api import bp as roster_api
 
@@ -54,7 +56,7 @@ def init_app(app) -> None:
     parent.before_request(check_csrf_for_cookie_sessions)
     parent.before_request(require_login)
     for child in (foundation_api, users_api, admin_api, roster_api, campaigns_api, followup_api, reports_api,
-                  registers_api):
+                  registers_api, checklists_api, documents_api):
         parent.register_blueprint(child)
         csrf.exempt(child)  # the check above asks cookie sessions for the token; a bearer token needs none
     csrf.exempt(parent)

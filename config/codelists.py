@@ -3,7 +3,7 @@
 One place maps codes to labels; pages, exports and validation all read from here.
 """
 
-from config import dispositions, registers, telephony, verification
+from config import checklist, dispositions, registers, telephony, verification
 
 GENDERS = (
     ("1", "男", "Male"),
@@ -137,4 +137,9 @@ BY_NAME: dict[str, tuple] = {
     "sms_status": telephony.SMS_STATUSES,
     "call_end_status": telephony.CALL_END_STATUSES,
     "sms_param": telephony.SMS_PARAMS,
+    "check_method": checklist.METHODS,
+    "check_area": checklist.AREAS,
+    "conclusion": checklist.CONCLUSIONS,
+    "meeting_kind": checklist.MEETING_KINDS,
+    "participant_role": checklist.PARTICIPANT_ROLES,
 }

@@ -95,6 +95,9 @@ DEFAULTS: dict[str, Any] = {
     "LIAISON_SEES_CITY": False,
     "EMBEDDED_SCHEDULER": False,  # run the scheduler inside this process (`make run` sets it)
     "TELEPHONY_PROVIDER": "manual",
+    # Verification documents (documents/): who issues them, and the largest wording template an admin may upload.
+    "DOCUMENT_ISSUER": "湛江市就业服务管理中心",
+    "DOCUMENT_TEMPLATE_MAX_BYTES": 5 * 1024 * 1024,
 }
 
 TELEPHONY_PROVIDERS = ("manual", "twilio", "tencent_ccc")

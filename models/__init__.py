@@ -2,6 +2,7 @@
 
 from core.auditlog import AuditLog
 from core.orm import Base, utcnow
+from models.checklists import ChecklistEntry, ChecklistItem, DocumentTemplate, Meeting
 from models.county import County
 from models.evidence import Attachment
 from models.followup import Attempt, CallScript, DoNotContact, FollowUpSnapshot, FollowUpTask, Verification
@@ -16,6 +17,10 @@ from models.user import ROLES, ApiToken, LoginAttempt, LoginThrottle, SearchEven
 
 __all__ = [
     "Attachment",
+    "ChecklistEntry",
+    "ChecklistItem",
+    "DocumentTemplate",
+    "Meeting",
     "CallRecord",
     "SmsNotice",
     "SmsOptOut",

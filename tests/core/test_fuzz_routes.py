@@ -19,7 +19,9 @@ FIELDS = ["answers", "appointment_at", "callers", "channel", "confidence", "conf
           "populations", "rate", "rates", "reason", "rectified_on", "reserve_count", "reserve_share", "resolution",
           "result", "seed", "services", "snapshot", "start_visit", "status", "status_since", "step", "strata",
           "submission_key", "task_ids", "to_caller", "tolerable", "total", "visit_first", "allocation", "exclude_months",
-          "filter", "scope", "ccc_user_id", "draw_id", "confirm"]
+          "filter", "scope", "ccc_user_id", "draw_id", "confirm",
+          "conclusion", "findings", "ledger_ref", "checked_on", "responsible_unit", "due_on", "area", "text", "methods",
+          "retired", "held_on", "place", "participants", "notes", "problems"]
 QUERY = ["page", "page_size", "offset", "county", "q", "kind", "code", "ci", "overall", "format", "caller", "status",
          "flag", "channel", "next",
          "due", "attempts", "campaign", "shown", "draw"]

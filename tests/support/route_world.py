@@ -63,6 +63,7 @@ def world(migrated_template, tmp_path_factory):
         ids = {"campaign": db.session.scalar(select(Campaign.id)), "draw": db.session.scalar(select(Draw.id)),
                "user": db.session.scalar(select(User.id).where(User.username == "caller")),
                "register_import": db.session.scalar(select(RegisterImport.id))}
+        ids |= _verification_world(ids["campaign"])
         for code in ("440802", "440803", "440881"):
             ids[f"task:{code}"] = db.session.scalar(select(FollowUpTask.id).where(FollowUpTask.county_code == code)
                                                     .order_by(FollowUpTask.id).limit(1))
@@ -81,6 +82,20 @@ def world(migrated_template, tmp_path_factory):
     app.extensions["database_engine"].dispose()
 
 
+def _verification_world(campaign_id: int) -> dict:
+    """Give the campaign its checklist and each county a meeting; return their ids."""
+    from checklists import meetings, setup
+    from models import Campaign, ChecklistItem, Meeting
+
+    campaign = db.session.get(Campaign, campaign_id)
+    setup.copy_template(campaign)
+    for code in ("440802", "440803", "440881"):
+        meetings.save(campaign, code, {"kind": "symposium", "held_on": date(2026, 11, 19), "place": f"县{code}会议室",
+                                       "participants": [{"role": "team", "name": "核查组"}]}, None, date(2026, 11, 20))
+    made = {f"meeting:{m.county_code}": m.id for m in db.session.scalars(select(Meeting))}
+    return made | {"check_item": db.session.scalar(select(ChecklistItem.id).order_by(ChecklistItem.id).limit(1))}
+
+
 def get_routes(app):
     """Return the GET routes of the URL map, but static files, language switch and logout."""
     return sorted(rule.rule for rule in app.url_map.iter_rules()
@@ -92,9 +107,11 @@ def fill(rule: str, ids: dict, county: str) -> tuple[str, bool]:
     whole = False
     values = {"<int:campaign_id>": ids["campaign"], "<int:draw_id>": ids["draw"], "<int:call_id>": 999999,
               "<channel>": "phone", "<fmt>": "xlsx", "<what>": "verifications", "<int:year>": 2026,
-              "<int:user_id>": ids["user"], "<section>": "due_now", "<int:import_id>": ids.get("register_import")}
+              "<int:user_id>": ids["user"], "<section>": "due_now", "<int:import_id>": ids.get("register_import"),
+              "<int:check_item_id>": ids["check_item"], "<kind>": "feedback"}
     for key, kind in (("<int:task_id>", "task"), ("<int:batch_id>", "batch"), ("<int:item_id>", "item"),
-                      ("<int:snapshot_id>", "snapshot"), ("<int:person_id>", "person"), ("<int:finding_id>", "finding")):
+                      ("<int:snapshot_id>", "snapshot"), ("<int:person_id>", "person"), ("<int:finding_id>", "finding"),
+                      ("<int:meeting_id>", "meeting")):
         if key in rule:
             values[key] = ids[f"{kind}:{county}"]
             whole = True
