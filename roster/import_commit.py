@@ -20,7 +20,7 @@ from roster.batches import ImportError_, fail_batch, spool_path, this_runner
 from roster.guard import removals_to_confirm
 from roster.quality_store import mark_repeated_ids
 from roster.snapshots import current_snapshots, lock_counties, make_current
-from roster.spool import COLUMNS, SPOOLED, read_spool
+from roster.spool import COLUMNS, SPOOLED, is_current, read_spool
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,14 @@ def commit_batch(db, batch_id: int, user=None, confirm_removals: bool = False) -
         batch.error_message = "校验结果已丢失，请重新上传该文件\nThe validated rows are gone; upload the file again"
         session.commit()
         raise ImportError_("spool_missing", "校验结果已丢失，请重新上传该文件", "The validated rows are gone; upload again")
+    if not is_current(path):  # checked by the version before an upgrade
+        batch.status = "failed"
+        batch.error_code = "spool_outdated"
+        batch.error_message = ("校验结果出自系统升级之前，请重新上传该文件\n"
+                               "The rows were checked before the system was upgraded; upload the file again")
+        session.commit()
+        raise ImportError_("spool_outdated", "校验结果出自系统升级之前，请重新上传该文件",
+                           "The rows were checked before the system was upgraded; upload the file again")
     try:
         with db.write_transaction() as tx:
             batch = _write_snapshots(tx, batch, path, user)

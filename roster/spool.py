@@ -62,3 +62,14 @@ def read_spool(path: str, tail: dict | None = None) -> Iterator[list[tuple]]:
                     tail.update(chunk)
                 continue
             yield chunk
+
+
+def is_current(path: str) -> bool:
+    """Say whether a spool holds its records as this version spools them (one written by the version
+    before an upgrade may not: its batch must be checked again)."""
+    with open(path, "rb") as handle:
+        try:
+            first = pickle.load(handle)
+        except EOFError:
+            return True
+    return isinstance(first, dict) or not first or len(first[0]) == len(SPOOLED)

@@ -61,3 +61,23 @@ def test_the_roster_of_a_snapshot_reads_the_same_with_stored_and_computed_digest
     db.session.commit()
     assert import_check._snapshot_roster(db.session, snapshot) == stored
     assert len(stored) == 82 and sum("#2" in key for key in stored) == 2
+
+
+def test_a_spool_checked_before_an_upgrade_is_refused_and_nothing_is_written(ctx, tmp_path):
+    import pickle
+
+    from roster import batches, import_commit
+    from roster.batches import ImportError_
+    from roster.spool import COLUMNS
+
+    batch = check_file(ctx, csv_file(tmp_path / "old.csv", demo_rows(20, seed=24, county=CHIKAN)), CHIKAN)
+    path = batches.spool_path(batch)
+    with open(path, "rb") as handle:
+        records = pickle.load(handle)
+    with open(path, "wb") as handle:  # as the version before 0023 spooled them: the columns only
+        pickle.dump([record[:len(COLUMNS)] for record in records], handle)
+    with pytest.raises(ImportError_) as refused:
+        import_commit.commit_batch(db, batch.id)
+    assert refused.value.code == "spool_outdated"
+    assert db.session.get(type(batch), batch.id).status == "failed"
+    assert current_persons(CHIKAN) == []
