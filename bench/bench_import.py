@@ -1,7 +1,8 @@
 """Benchmark: import a 1,000,000-row county file with full validation, against a plain bulk load.
 
     python bench/make_roster_csv.py --rows 1000000 --counties 120 --output bench/data/roster_1m.csv
-    python bench/bench_import.py --csv bench/data/roster_1m.csv [--postgres URL]
+    python bench/make_roster_xlsx.py --csv bench/data/roster_1m.csv --output bench/data/roster_1m.xlsx
+    python bench/bench_import.py --csv bench/data/roster_1m.csv [--xlsx bench/data/roster_1m.xlsx] [--postgres URL]
 
 Baselines, measured in the same run on the same rows:
 - SQLite: plain `sqlite3` executemany of the already-parsed rows into the same person table (same
@@ -9,7 +10,9 @@ Baselines, measured in the same run on the same rows:
 - PostgreSQL: plain psycopg COPY of the same already-parsed rows.
 Ours: the whole import from the file: read, map headers, validate every row (ID check digit, dates,
 phones, codes), compare with the current roster, spool, and commit the snapshots in one transaction.
-Each measurement runs in its own process so that peak memory (max RSS) is its own.
+With --xlsx, the same rows as a workbook: its first import against the CSV's, in the same run.
+Each measurement runs in its own process so that peak memory (max RSS) is its own; the memory of the
+process tree (the importing process and its row-checking workers) is sampled every 50 ms.
 """
 
 import argparse
@@ -163,6 +166,39 @@ def baseline_postgres(csv_path, codes, url):
     return {"seconds": seconds, "rows": len(rows), "peak_mib": peak_mib()}
 
 
+def ours_once(path, codes, url, workers):
+    """Import a file once into an empty database: the workbook's measurement (no re-import)."""
+    from app import create_app
+    from core.extensions import db
+    from roster import batches, import_check, import_commit
+    from roster.table import ReaderError
+
+    if url.startswith("postgresql"):
+        reset_postgres(url)
+    migrated(url, codes)
+    instance = tempfile.mkdtemp()
+    os.environ["SPOTCHECK_INSTANCE"] = instance
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    memory = TreeMemory()
+    with app.app_context():
+        started = time.perf_counter()
+        batch = batches.create_batch(db.session, path, os.path.basename(path), instance)
+        db.session.commit()
+        try:
+            batch = import_check.validate_batch(db.session, batch.id, date.today(), workers=workers)
+        except ReaderError as error:
+            return {"refused": error.code, "seconds": time.perf_counter() - started, "tree_peak_mib": memory.stop()}
+        if batch.status != "previewed":
+            return {"refused": f"{batch.status}: {batch.error_code} {batch.error_message}",
+                    "seconds": time.perf_counter() - started, "tree_peak_mib": memory.stop()}
+        validated = time.perf_counter()
+        batch = import_commit.commit_batch(db, batch.id)
+        finished = time.perf_counter()
+        return {"seconds": finished - started, "validate_seconds": validated - started,
+                "commit_seconds": finished - validated, "rows": batch.rows_read, "added": batch.added,
+                "peak_mib": peak_mib(), "tree_peak_mib": memory.stop()}
+
+
 def ours(csv_path, codes, url, workers):
     from app import create_app
     from core.extensions import db
@@ -204,14 +240,16 @@ def ours(csv_path, codes, url, workers):
 
 
 def in_subprocess(mode, args):
-    output = subprocess.run([sys.executable, __file__, "--csv", args.csv, "--postgres", args.postgres or "",
-                             "--mode", mode, "--workers", args.workers], check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    output = subprocess.run([sys.executable, __file__, "--csv", args.csv, "--xlsx", args.xlsx or "",
+                             "--postgres", args.postgres or "", "--mode", mode, "--workers", args.workers],
+                            check=True, capture_output=True, text=True, cwd=ROOT).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--csv", default="bench/data/roster_1m.csv")
+    parser.add_argument("--xlsx", default="", help="the same rows as a workbook (bench/make_roster_xlsx.py)")
     parser.add_argument("--postgres", default="", help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--mode", default="all")
     parser.add_argument("--skip-sqlite", action="store_true", help="with --postgres: measure PostgreSQL only")
@@ -226,7 +264,9 @@ def main():
         result = {"baseline-sqlite": lambda: baseline_sqlite(args.csv, codes),
                   "baseline-postgres": lambda: baseline_postgres(args.csv, codes, args.postgres),
                   "ours-sqlite": lambda: ours(args.csv, codes, f"sqlite:///{tempfile.mkdtemp()}/ours.sqlite3", workers),
-                  "ours-postgres": lambda: ours(args.csv, codes, args.postgres, workers)}[args.mode]()
+                  "ours-postgres": lambda: ours(args.csv, codes, args.postgres, workers),
+                  "xlsx-sqlite": lambda: ours_once(args.xlsx, codes, f"sqlite:///{tempfile.mkdtemp()}/x.sqlite3",
+                                                   workers)}[args.mode]()
         print(json.dumps(result))
         return
     for database in (["sqlite"] if not args.skip_sqlite else []) + (["postgres"] if args.postgres else []):
@@ -255,6 +295,27 @@ def main():
             print(f"{database}: medians over {args.rounds} rounds: baseline {base_s:.1f} s, import {mine_s:.1f} s "
                   f"(ratio {mine_s / base_s:.2f}), re-import {again_s:.1f} s (ratio {again_s / base_s:.2f}); "
                   f"ratios per round {', '.join(per_round)}")
+
+        if database == "sqlite" and args.xlsx:
+            xlsx_round(args, mines)
+
+
+def xlsx_round(args, csv_imports):
+    """Import the workbook (same rows) once per round and compare it with the CSV's first import."""
+    times = []
+    for _ in range(args.rounds):
+        mine = in_subprocess("xlsx-sqlite", args)
+        if "refused" in mine:
+            print(f"xlsx: refused after {mine['seconds']:.1f} s ({mine['refused']}), peak "
+                  f"{mine['tree_peak_mib']:.0f} MiB", flush=True)
+            return
+        times.append(mine["seconds"])
+        print(f"xlsx: import {mine['seconds']:.1f} s = validate {mine['validate_seconds']:.1f} s + commit "
+              f"{mine['commit_seconds']:.1f} s, peak {mine['tree_peak_mib']:.0f} MiB with the workers", flush=True)
+    csv_s = statistics.median(m["seconds"] for m in csv_imports)
+    print(f"xlsx: median {statistics.median(times):.1f} s against the CSV's {csv_s:.1f} s: ratio "
+          f"{statistics.median(times) / csv_s:.2f}", flush=True)
+
 
 if __name__ == "__main__":
     main()

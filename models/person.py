@@ -6,7 +6,7 @@ draw made from them can be re-verified. The current roster of a county is its cu
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, false, text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.orm import Base, utcnow
@@ -80,5 +80,8 @@ class Person(Base):
     flag_duplicate_in_county: Mapped[bool] = mapped_column(default=False, server_default=false())
     flag_duplicate_across_counties: Mapped[bool] = mapped_column(default=False, server_default=false())
     retirement_on: Mapped[date | None]
+    # A 64-bit digest of the compared fields (roster/checking.py), written by the import, so that the next
+    # import compares a county's file with this roster without reading every field (None: computed then).
+    record_digest: Mapped[int | None] = mapped_column(BigInteger)
 
     snapshot: Mapped[RosterSnapshot] = relationship()

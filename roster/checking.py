@@ -26,6 +26,7 @@ from typing import NamedTuple
 from roster.columns import HeaderMapping
 from roster.csv_reader import CsvLines
 from roster.problems import Problem
+from roster.row_facts import row_facts
 from roster.spool import COLUMNS
 from roster.validate import validate_row
 
@@ -36,15 +37,18 @@ AHEAD = 3  # chunks in flight per worker, so that no worker waits while the read
 ID_POSITION = COLUMNS.index("id_number")
 # Where the dates sit among a record's fields before source_row is put in.
 _REGISTERED, _CANCELLED = COLUMNS.index("registered_on") - 1, COLUMNS.index("cancelled_on") - 1
+_COLUMN_COUNT = len(COLUMNS)
 
 
 def record_digest(fields) -> int:
     """Return a 64-bit digest of a record's compared fields (text or None), the same in every process.
 
-    Python's own hash() of a str is salted per process, so workers cannot use it.
+    Python's own hash() of a str is salted per process, so workers cannot use it. Signed, so that
+    the person table stores it as a plain BIGINT.
     """
     joined = "\x1f".join(["\x00" if value is None else value for value in fields])
-    return int.from_bytes(hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=8).digest())
+    return int.from_bytes(hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                          signed=True)
 
 
 class CheckedChunk(NamedTuple):
@@ -92,15 +96,20 @@ class RowChecker:
         self._fields = operator.itemgetter(*(c for c in COLUMNS if c != "source_row"))
 
     def record(self, row_number: int, values) -> tuple[tuple | None, list[Problem]]:
-        """Return one row's record in spool column order (None when an error rejects it) and its problems."""
+        """Return one row's record as spooled (spool.SPOOLED: its columns, facts and digest; None when an
+        error rejects it) and its problems."""
         record, problems = validate_row(self._extract(values), row_number, self.today, self.known,
                                         self.default_county)
         if record is None:
             return None, problems
         v, registered, cancelled = self._fields(record), _REGISTERED, _CANCELLED
         # Dates travel as ISO text: what SQLite stores and what COPY reads, with no conversion later.
-        return (v[0], row_number, *v[1:registered], v[registered].isoformat(), *v[registered + 1:cancelled],
-                v[cancelled] and v[cancelled].isoformat(), *v[cancelled + 1:]), problems
+        columns = (v[0], row_number, *v[1:registered], v[registered].isoformat(), *v[registered + 1:cancelled],
+                   v[cancelled] and v[cancelled].isoformat(), *v[cancelled + 1:])
+        missing_phone, missing_address, missing_reason, retirement = row_facts(
+            columns[3], columns[4], columns[5], columns[6], columns[7], columns[8], columns[13])
+        return (*columns, missing_phone, missing_address, missing_reason, retirement and retirement.isoformat(),
+                record_digest(columns[2:_COLUMN_COUNT])), problems
 
     def chunk(self, rows: list | CsvLines) -> CheckedChunk:
         """Check a list of (row number, values), or lines of CSV parsed here first."""
@@ -119,7 +128,7 @@ class RowChecker:
             records.append(record)
             counties.append(record[0])
             keys.append(record[0] + ":" + record[ID_POSITION])
-            digests.append(record_digest(record[2:]))
+            digests.append(record[-1])
             numbers.append(number)
         spooled = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL) if records else b""
         return CheckedChunk(spooled, counties, keys, digests, numbers, problems, len(rows), rejected, warned)

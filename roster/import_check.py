@@ -35,32 +35,42 @@ DATE_COLUMNS = ("registered_on", "cancelled_on")
 
 
 def _snapshot_roster(session, snapshot_id: int | None) -> dict:
-    """Load a roster snapshot as {"county:ID[#n]": hash of its fields} (empty for None: no roster yet).
+    """Load a roster snapshot as {"county:ID[#n]": digest of its fields} (empty for None: no roster yet).
 
     Keys are plain strings (the 2nd, 3rd… person of a county with the same ID number gets "#2",
     "#3"…) and values a digest, not the fields, so that a million-person roster stays small in memory;
-    the digest is the one row-checking workers compute for the file's records. Read by snapshot id:
-    a snapshot never changes, so the counts stay true to the snapshot recorded as the batch's base.
+    the digest is the one row-checking workers compute for the file's records, stored with each
+    person the import wrote. Persons written otherwise (the demo, before the digest was stored) get
+    theirs computed here. Read by snapshot id: a snapshot never changes, so the counts stay true to
+    the snapshot recorded as the batch's base.
     """
     current: dict[str, int] = {}
     if snapshot_id is None:
         return current
-    seen: defaultdict[str, int] = defaultdict(int)
-    query = (
-        select(Person.county_code, *[getattr(Person, c) for c in COMPARED])
-        .where(Person.snapshot_id == snapshot_id)
-        .order_by(Person.county_code, Person.id)
-    )
-    id_position = COMPARED.index("id_number") + 1
-    dates = [COMPARED.index(c) + 1 for c in DATE_COLUMNS]
-    for row in session.execute(query):
-        base = f"{row[0]}:{row[id_position]}"
-        seen[base] += 1
-        values = list(row[1:])
-        for position in dates:  # the spool holds dates as ISO text
-            if values[position - 1] is not None:
-                values[position - 1] = values[position - 1].isoformat()
-        current[base if seen[base] == 1 else f"{base}#{seen[base]}"] = record_digest(values)
+    person = Person.__table__.c
+    connection = session.connection()
+    unstored: dict[int, str] = {}  # person id -> key, for the persons without a stored digest
+    for person_id, county, id_number, digest in connection.execute(
+            select(person.id, person.county_code, person.id_number, person.record_digest)
+            .where(person.snapshot_id == snapshot_id).order_by(person.county_code, person.id)):
+        key = f"{county}:{id_number}"
+        if key in current:  # the same ID again in the county (rare): the next free "#n"
+            repeat = 2
+            while f"{key}#{repeat}" in current:
+                repeat += 1
+            key = f"{key}#{repeat}"
+        current[key] = digest
+        if digest is None:
+            unstored[person_id] = key
+    ids = list(unstored)
+    dates = [COMPARED.index(c) for c in DATE_COLUMNS]
+    for start in range(0, len(ids), 500):
+        for person_id, *values in connection.execute(select(person.id, *[person[c] for c in COMPARED])
+                                                     .where(person.id.in_(ids[start:start + 500]))):
+            for position in dates:  # the spool holds dates as ISO text
+                if values[position] is not None:
+                    values[position] = values[position].isoformat()
+            current[unstored[person_id]] = record_digest(values)
     return current
 
 
@@ -184,6 +194,10 @@ class _Comparison:
         batch.base_snapshots = self.base_snapshots
         batch.duplicates = sum(n for n in self.in_file.values() if n > 1)
 
+    def repeated(self) -> list[str]:
+        """Return the "county:ID" keys the file holds more than once (for the commit's duplicate flag)."""
+        return [key for key, n in self.in_file.items() if n > 1]
+
 
 def _validate_rows(session, batch, tasks, checker, workers, progress):
     """Validate the rows of an open table into the spool, the problems and the batch's counters.
@@ -213,7 +227,7 @@ def _validate_rows(session, batch, tasks, checker, workers, progress):
                 problems = []
                 if progress:
                     progress(read)
-        writer.finish()
+        writer.finish({"repeated": comparison.repeated()})
     except BaseException:
         chunks.close()  # stops the workers before the error goes on
         writer.abort()

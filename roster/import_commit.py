@@ -18,9 +18,9 @@ from core.database import bulk_insert
 from models import County, ImportBatch, RosterSnapshot, utcnow
 from roster.batches import ImportError_, fail_batch, spool_path, this_runner
 from roster.guard import removals_to_confirm
-from roster.quality_store import ROW_FACT_COLUMNS, mark_snapshot_duplicates, row_facts
+from roster.quality_store import mark_repeated_ids
 from roster.snapshots import current_snapshots, lock_counties, make_current
-from roster.spool import COLUMNS, read_spool
+from roster.spool import COLUMNS, SPOOLED, is_current, read_spool
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,14 @@ def commit_batch(db, batch_id: int, user=None, confirm_removals: bool = False) -
         batch.error_message = "校验结果已丢失，请重新上传该文件\nThe validated rows are gone; upload the file again"
         session.commit()
         raise ImportError_("spool_missing", "校验结果已丢失，请重新上传该文件", "The validated rows are gone; upload again")
+    if not is_current(path):  # checked by the version before an upgrade
+        batch.status = "failed"
+        batch.error_code = "spool_outdated"
+        batch.error_message = ("校验结果出自系统升级之前，请重新上传该文件\n"
+                               "The rows were checked before the system was upgraded; upload the file again")
+        session.commit()
+        raise ImportError_("spool_outdated", "校验结果出自系统升级之前，请重新上传该文件",
+                           "The rows were checked before the system was upgraded; upload the file again")
     try:
         with db.write_transaction() as tx:
             batch = _write_snapshots(tx, batch, path, user)
@@ -127,12 +135,11 @@ def _write_snapshots(tx, batch: ImportBatch, path: str, user) -> ImportBatch:
         tx.add(snapshot)
         snapshots[code] = snapshot
     tx.flush()
-    per_county = _write_persons(tx, path, {c: s.id for c, s in snapshots.items()})
+    counts = _write_persons(tx, path, {c: s.id for c, s in snapshots.items()})
     _pause_for_tests(batch.id)
     for code, snapshot in snapshots.items():
-        snapshot.row_count = per_county[code]
-    mark_snapshot_duplicates(tx, [s.id for s in snapshots.values()])
-    make_current(tx, list(snapshots.values()))
+        snapshot.row_count = counts[code][0]
+    make_current(tx, list(snapshots.values()), {s.id: tuple(counts[c]) for c, s in snapshots.items()})
     batch = tx.get(ImportBatch, batch.id)
     batch.status, batch.committed_at, batch.heartbeat_at = "committed", utcnow(), utcnow()
     auditlog.record("import.commit", "import_batch", batch.id, user=user, filename=batch.filename,
@@ -177,25 +184,31 @@ def _reason(error: Exception) -> str:
 
 
 def _write_persons(session, path: str, snapshot_ids: dict) -> dict:
-    """Insert the spooled records into the person table (COPY on PostgreSQL), each with its row-by-row
-    quality facts; return the rows per county."""
-    per_county: defaultdict[str, int] = defaultdict(int)
-    at = {name: COLUMNS.index(name) for name in ("gender", "id_number", "phone", "household_address",
-                                                 "residence_address", "unemployment_reason", "cancelled_on")}
-    gender, id_number, phone, household, residence, reason, cancelled = at.values()
+    """Insert the spooled records into the person table (COPY on PostgreSQL) as they were spooled, with
+    their row-by-row quality facts and digests, then flag the ID numbers the file repeats within a county;
+    return {county: [persons, registered persons]}."""
+    counts: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
+    cancelled = COLUMNS.index("cancelled_on")
+    tail: dict = {}
 
     def rows():
-        for chunk in read_spool(path):
+        for chunk in read_spool(path, tail):
             for record in chunk:
-                per_county[record[0]] += 1
-                yield (snapshot_ids[record[0]], *record, *row_facts(
-                    record[gender], record[id_number], record[phone], record[household], record[residence],
-                    record[reason], record[cancelled]))
+                county = counts[record[0]]
+                county[0] += 1
+                if record[cancelled] is None:
+                    county[1] += 1
+                yield (snapshot_ids[record[0]], *record)
 
     connection = session.connection()
     with _larger_sqlite_cache(connection):
-        bulk_insert(connection, "person", ("snapshot_id", *COLUMNS, *ROW_FACT_COLUMNS), rows())
-    return per_county
+        bulk_insert(connection, "person", ("snapshot_id", *SPOOLED), rows())
+    repeated: defaultdict[int, list[str]] = defaultdict(list)
+    for key in tail.get("repeated", ()):
+        county, _, id_number = key.partition(":")
+        repeated[snapshot_ids[county]].append(id_number)
+    mark_repeated_ids(session, repeated)
+    return counts
 
 
 @contextmanager

@@ -15,45 +15,20 @@ a snapshot that stops being current loses the flag. A restore copies the snapsho
 the snapshot it brings back.
 """
 
-from datetime import date
-
 from sqlalchemy import false, func, select, text, true, update
 from sqlalchemy.orm import aliased
 
 from models import Person, RosterSnapshot
-from roster.idnumber import birth_info
+from roster.row_facts import ROW_FACT_COLUMNS, retirement_day, row_facts
 
-# The stored columns filled row by row, in the order row_facts returns them.
-ROW_FACT_COLUMNS = ("flag_missing_phone", "flag_missing_address", "flag_missing_reason", "retirement_on")
+__all__ = ["ROW_FACT_COLUMNS", "PERSON_FACTS", "retirement_day", "row_facts", "row_facts_of",
+           "mark_snapshot_duplicates", "mark_repeated_ids", "refresh_cross_county"]
 
 # Every fact of the snapshot's own, which a restore copies with the rows.
 PERSON_FACTS = (*ROW_FACT_COLUMNS, "flag_duplicate_in_county")
 
 # pg_advisory_xact_lock key held while the cross-county flag is recomputed: "QUAL" in ASCII.
 CROSS_COUNTY_LOCK_KEY = 0x5155414C
-
-
-def retirement_day(id_number: str | None, gender: str | None) -> date | None:
-    """Return the day the person reaches statutory retirement age (women: the cadre track, as the
-    retirement module explains), from the birth date in the ID number; None without a gender or a
-    birth date."""
-    if gender not in ("1", "2") or not id_number:
-        return None
-    digits = id_number[6:14]
-    info = birth_info(digits) if len(digits) == 8 and digits.isdigit() and digits.isascii() else None
-    if info is None:
-        return None
-    return info[2] if gender == "1" else info[3]
-
-
-def row_facts(gender, id_number, phone, household_address, residence_address, unemployment_reason,
-              cancelled_on) -> tuple[bool, bool, bool, date | None]:
-    """Return one person's facts for ROW_FACT_COLUMNS. A cancelled person is missing nothing."""
-    registered = cancelled_on is None
-    return (registered and not phone,
-            registered and not household_address and not residence_address,
-            registered and not unemployment_reason,
-            retirement_day(id_number, gender))
 
 
 def row_facts_of(record: dict) -> dict:
@@ -71,6 +46,17 @@ def mark_snapshot_duplicates(session, snapshot_ids) -> None:
                  .group_by(Person.id_number).having(func.count() > 1))
         session.execute(update(Person).where(Person.snapshot_id == snapshot_id, Person.id_number.in_(twice))
                         .values(flag_duplicate_in_county=True), execution_options={"synchronize_session": False})
+
+
+def mark_repeated_ids(session, repeated: dict[int, list[str]]) -> None:
+    """Flag, in each new snapshot, the persons of the ID numbers it holds twice or more, as known from
+    the file ({snapshot id: those ID numbers}): mark_snapshot_duplicates without grouping the snapshot."""
+    options = {"synchronize_session": False}
+    for snapshot_id, id_numbers in repeated.items():
+        for start in range(0, len(id_numbers), 500):
+            session.execute(update(Person).where(Person.snapshot_id == snapshot_id,
+                                                 Person.id_number.in_(id_numbers[start:start + 500]))
+                            .values(flag_duplicate_in_county=True), execution_options=options)
 
 
 def refresh_cross_county(session, new_ids, replaced_ids) -> None:

@@ -44,10 +44,11 @@ def lock_counties(session, counties) -> None:
                     .order_by(County.code).with_for_update())
 
 
-def make_current(session, snapshots: list[RosterSnapshot]) -> None:
+def make_current(session, snapshots: list[RosterSnapshot], counts: dict | None = None) -> None:
     """Make each snapshot its county's current one, in the caller's transaction (counties locked first),
-    with its persons already in; count them for the home page and bring the cross-county quality flag up
-    to date."""
+    with its persons already in; count them for the home page (unless the caller counted them as it wrote
+    them: counts = {snapshot id: (persons, registered)}) and bring the cross-county quality flag up to
+    date."""
     counties = [s.county_code for s in snapshots]
     replaced = session.scalars(select(RosterSnapshot.id).where(
         RosterSnapshot.county_code.in_(counties), RosterSnapshot.is_current)).all()
@@ -55,9 +56,11 @@ def make_current(session, snapshots: list[RosterSnapshot]) -> None:
         RosterSnapshot.county_code.in_(counties), RosterSnapshot.is_current
     ).values(is_current=False))
     session.flush()
-    counts = {snapshot_id: (persons, registered) for snapshot_id, persons, registered in session.execute(
-        select(Person.snapshot_id, func.count(Person.id), func.count(Person.id).filter(Person.cancelled_on.is_(None)))
-        .where(Person.snapshot_id.in_([s.id for s in snapshots])).group_by(Person.snapshot_id))}
+    if counts is None:
+        counts = {snapshot_id: (persons, registered) for snapshot_id, persons, registered in session.execute(
+            select(Person.snapshot_id, func.count(Person.id),
+                   func.count(Person.id).filter(Person.cancelled_on.is_(None)))
+            .where(Person.snapshot_id.in_([s.id for s in snapshots])).group_by(Person.snapshot_id))}
     for snapshot in snapshots:
         snapshot.is_current = True
         snapshot.person_count, snapshot.registered_count = counts.get(snapshot.id, (0, 0))
@@ -118,7 +121,8 @@ def restore_snapshot(db, county: str, snapshot_id: int | None = None, user=None,
                                   restored_from_id=target.id, row_count=target.row_count)
         tx.add(snapshot)
         tx.flush()
-        copied = [*COLUMNS, *PERSON_FACTS]  # the snapshot's own quality comes along; make_current adds the rest
+        # The snapshot's own quality and digests come along; make_current adds the rest.
+        copied = [*COLUMNS, *PERSON_FACTS, "record_digest"]
         tx.execute(insert(Person).from_select(
             ["snapshot_id", *copied],
             select(literal(snapshot.id), *[getattr(Person, c) for c in copied])
