@@ -46,9 +46,9 @@ def init_app(app) -> None:
     from auth.api import bp as users_api
     from callbacks.api import bp as followup_api
     from campaigns.api import bp as campaigns_api
-    from registers.api import bp as registers_api
     from checklists.api import bp as checklists_api
     from documents.api import bp as documents_api
+    from registers.api import bp as registers_api
     from reports.api import bp as reports_api
     from roster.api import bp as roster_api
 
