@@ -162,7 +162,8 @@ def test_every_failure_is_explained_kept_and_leaves_the_tel_link(make_app, fake,
     assert kept.status == "not_placed" and kept.call_sid is None and kept.error_code == code[:32]
     assert session.scalar(select(AuditLog).where(AuditLog.action == "call.place")) is not None
     fake.delay = 0
-    page = client.post(f"/followup/tasks/{task_id}/reveal", data={"field": "phone"}).data.decode()
+    page = client.post(f"/followup/tasks/{task_id}/reveal", data={"field": "phone"},
+                       follow_redirects=True).data.decode()
     assert 'href="tel:+' in page and 'data-testid="click-to-call"' in page  # dialling by hand stays possible
 
 
