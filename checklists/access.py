@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app
+from flask import abort, current_app, request
 from flask_login import current_user
 
 from auth.permissions import can, county_scope, ensure_county_visible
@@ -69,3 +69,14 @@ def visible_counties(campaign) -> list[str]:
 def today():
     """Return today's date where the center is."""
     return now().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def requested_counties(campaign) -> list[str]:
+    """Return the counties a download asks for (?county= for one, checked), else every visible one; 404 if none."""
+    code = request.args.get("county") or None
+    if code:
+        campaign_county(campaign.id, code)
+    counties = [code] if code else visible_counties(campaign)
+    if not counties:
+        abort(404)
+    return counties

@@ -1,7 +1,7 @@
 """The documents under /api/v1: a county's feedback and the city-wide report as DOCX, the checklists as
 XLSX, with the same permissions and county scope as the pages."""
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort
 from flask_login import current_user
 
 from auth.permissions import county_scope
@@ -43,11 +43,6 @@ def checklists(campaign_id):
     """Return the visible counties' checklists (?county= for one) as XLSX."""
     access.require_view()
     campaign = access.visible_campaign(campaign_id)
-    code = request.args.get("county") or None
-    if code:
-        access.campaign_county(campaign_id, code)
-    counties = [code] if code else access.visible_counties(campaign)
-    if not counties:
-        abort(404)
+    counties = access.requested_counties(campaign)
     data, name = service.checklists_xlsx(campaign, counties, access.today(), current_user)
     return _download(data, name, service.XLSX, "checklists.xlsx")

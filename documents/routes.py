@@ -47,12 +47,7 @@ def checklists_xlsx(campaign_id):
     """Download the visible counties' checklists (?county= for one) as XLSX."""
     access.require_view()
     campaign = access.visible_campaign(campaign_id)
-    code = request.args.get("county") or None
-    if code:
-        access.campaign_county(campaign_id, code)
-    counties = [code] if code else access.visible_counties(campaign)
-    if not counties:
-        abort(404)
+    counties = access.requested_counties(campaign)
     data, name = service.checklists_xlsx(campaign, counties, access.today(), current_user)
     return _download(data, name, service.XLSX, "checklists.xlsx")
 
