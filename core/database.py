@@ -55,6 +55,20 @@ class Database:
             raise
 
 
+_ATTACHED = "attached_databases"
+
+
+def attach_for_transaction(connection, path: str) -> str:
+    """Attach a SQLite database file to a SQLite connection for its current transaction; return the
+    schema name to read it under. SQLite detaches nothing inside the transaction that read it, so it is
+    detached before the connection's next transaction begins."""
+    attached = connection.connection.info.setdefault(_ATTACHED, [])
+    schema = f"attached_{len(attached)}"
+    connection.exec_driver_sql(f"ATTACH DATABASE ? AS {schema}", (path,))
+    attached.append(schema)
+    return schema
+
+
 def make_engine(url: str):
     """Create an engine; for SQLite switch on WAL, foreign keys and a busy timeout per connection."""
     if not url.startswith("sqlite"):
@@ -74,6 +88,10 @@ def make_engine(url: str):
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(conn):
+        # Databases attached for the last transaction (attach_for_transaction) can only be detached
+        # outside one: here, before the next begins.
+        for schema in conn.connection.info.pop(_ATTACHED, ()):
+            conn.exec_driver_sql(f"DETACH DATABASE {schema}")
         immediate = conn.get_execution_options().get("sqlite_immediate")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from core import auditlog, storage
 from core.background import this_process
 from models import ImportBatch, utcnow
-from roster.spool import COLUMNS, read_spool
+from roster.spool import COLUMNS, is_current, manifest, read_chunks, remove_spool
 
 
 class ImportError_(RuntimeError):
@@ -107,8 +107,7 @@ def cancel_batch(db, batch: ImportBatch) -> bool:
             return False
         auditlog.record("import.cancel", "import_batch", batch_id, filename=filename)
     db.session.refresh(batch)
-    if os.path.exists(spool_path(batch)):
-        os.remove(spool_path(batch))
+    remove_spool(spool_path(batch))
     return True
 
 
@@ -121,16 +120,14 @@ def spooled_rows(batch: ImportBatch, row_numbers) -> list[dict]:
     wanted = set(row_numbers)
     found: list[dict] = []
     path = spool_path(batch)
-    if not wanted or not os.path.exists(path):
+    if not wanted or not is_current(path):
         return found
     row_at, county_at, name_at, id_at = (COLUMNS.index(c) for c in ("source_row", "county_code", "name", "id_number"))
-    for chunk in read_spool(path):
-        for record in chunk:
-            if record[row_at] in wanted:
-                found.append({"row": record[row_at], "county": record[county_at], "name": record[name_at],
-                              "id_number": record[id_at]})
-        if len(found) == len(wanted):
-            break
+    # Only the chunks whose rows of the file may hold one of those asked for.
+    chunks = [c for c in manifest(path)["chunks"] if any(c[3] <= n <= c[4] for n in wanted)]
+    for chunk in read_chunks(path, chunks):
+        found += [{"row": record[row_at], "county": record[county_at], "name": record[name_at],
+                   "id_number": record[id_at]} for record in chunk if record[row_at] in wanted]
     return sorted(found, key=lambda r: r["row"])
 
 

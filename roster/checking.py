@@ -3,8 +3,9 @@
 Row checking is pure Python and holds the GIL, so threads cannot share it; processes can. For a
 large file the importer keeps reading the file and doing the bookkeeping (the comparison with the
 current roster, the progress) while workers check chunks of rows. A worker hands back what the
-importer needs and no more: the chunk's valid records already pickled for the spool, and per row
-only its county, ID number, a digest of its fields and its problems. Workers are started by a
+importer needs and no more: per row only its county, ID number, a digest of its fields and its
+problems; the valid records themselves the worker appends to its own part of the spool
+(roster/spool.py), so that they never travel back. Workers are started by a
 fork server, never by forking the web process itself with its threads, locks and database
 connections, and only for files big enough to repay their start-up.
 """
@@ -14,7 +15,6 @@ import logging
 import multiprocessing
 import operator
 import os
-import pickle
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -24,10 +24,10 @@ from itertools import islice
 from typing import NamedTuple
 
 from roster.columns import HeaderMapping
-from roster.csv_reader import CsvLines
+from roster.csv_reader import CsvBlock, CsvLines
 from roster.problems import Problem
 from roster.row_facts import row_facts
-from roster.spool import COLUMNS
+from roster.spool import COLUMNS, write_part
 from roster.validate import validate_row
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ ID_POSITION = COLUMNS.index("id_number")
 # Where the dates sit among a record's fields before source_row is put in.
 _REGISTERED, _CANCELLED = COLUMNS.index("registered_on") - 1, COLUMNS.index("cancelled_on") - 1
 _COLUMN_COUNT = len(COLUMNS)
+_CANCELLED_AT = COLUMNS.index("cancelled_on")
 
 
 def record_digest(fields) -> int:
@@ -54,16 +55,19 @@ def record_digest(fields) -> int:
 class CheckedChunk(NamedTuple):
     """What the importer needs of a checked chunk, in plain lists that travel cheaply between processes.
 
-    The valid records are already pickled as one spool chunk; for each of them, in order, its county,
-    its "county:ID number" key, the digest of its fields and its row number; the problems of all rows
-    (each names its row), and how many rows were read, rejected, and kept with a warning.
+    Where the valid records went (spool.write_part: the part file and its rowids; None when the chunk
+    has none, or the checker spools nowhere); for each of them, in order, its county, its "county:ID
+    number" key, the digest of its fields and its row number; the registered (not cancelled) records
+    per county; the problems of all rows (each names its row), and how many rows were read, rejected,
+    and kept with a warning.
     """
 
-    spool_bytes: bytes
+    part: tuple[str, int, int] | None
     counties: list[str]
     keys: list[str]
     digests: list[int]
     row_numbers: list[int]
+    registered: dict[str, int]
     problems: list[Problem]
     read: int
     rejected: int
@@ -73,17 +77,20 @@ class CheckedChunk(NamedTuple):
 class RowChecker:
     """Check rows as read into spool records and problems.
 
-    Holds only plain values (the header mapping, the date, the county codes), so that it can be
-    sent to worker processes.
+    Holds only plain values (the header mapping, the date, the county codes, the spool folder the
+    valid records go to), so that it can be sent to worker processes. Without a spool folder the
+    records are checked and counted but kept nowhere.
     """
 
-    def __init__(self, mapping: HeaderMapping, today: date, known: frozenset[str], default_county: str | None):
+    def __init__(self, mapping: HeaderMapping, today: date, known: frozenset[str], default_county: str | None,
+                 spool_folder: str | None = None):
         self.mapping, self.today, self.known, self.default_county = mapping, today, known, default_county
+        self.spool_folder = spool_folder
         self._ready()
 
     def __getstate__(self) -> dict:
         return {"mapping": self.mapping, "today": self.today, "known": self.known,
-                "default_county": self.default_county}
+                "default_county": self.default_county, "spool_folder": self.spool_folder}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -111,11 +118,12 @@ class RowChecker:
         return (*columns, missing_phone, missing_address, missing_reason, retirement and retirement.isoformat(),
                 record_digest(columns[2:_COLUMN_COUNT])), problems
 
-    def chunk(self, rows: list | CsvLines) -> CheckedChunk:
+    def chunk(self, rows: list | CsvLines | CsvBlock) -> CheckedChunk:
         """Check a list of (row number, values), or lines of CSV parsed here first."""
-        if isinstance(rows, CsvLines):
+        if isinstance(rows, CsvLines | CsvBlock):
             rows = rows.rows()
         records, counties, keys, digests, numbers, problems = [], [], [], [], [], []
+        registered: dict[str, int] = {}
         rejected = warned = 0
         for number, values in rows:
             record, row_problems = self.record(number, values)
@@ -130,8 +138,10 @@ class RowChecker:
             keys.append(record[0] + ":" + record[ID_POSITION])
             digests.append(record[-1])
             numbers.append(number)
-        spooled = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL) if records else b""
-        return CheckedChunk(spooled, counties, keys, digests, numbers, problems, len(rows), rejected, warned)
+            if record[_CANCELLED_AT] is None:
+                registered[record[0]] = registered.get(record[0], 0) + 1
+        part = write_part(self.spool_folder, records) if records and self.spool_folder else None
+        return CheckedChunk(part, counties, keys, digests, numbers, registered, problems, len(rows), rejected, warned)
 
 
 def worker_count(setting: int | str | None) -> int:
@@ -148,7 +158,7 @@ def row_chunks(rows: Iterable) -> Iterator[list]:
         yield chunk
 
 
-def checked_chunks(tasks: Iterable[list | CsvLines], checker: RowChecker, workers: int = 0) -> Iterator[CheckedChunk]:
+def checked_chunks(tasks: Iterable[list | CsvLines | CsvBlock], checker: RowChecker, workers: int = 0) -> Iterator[CheckedChunk]:
     """Yield each chunk of rows checked, in file order; with workers > 0 in that many processes.
 
     Should the workers fail (one killed for lack of memory, say), the chunks they had not returned

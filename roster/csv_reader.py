@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -112,12 +113,46 @@ class CsvLines:
             raise ReaderError("csv_malformed", self.filename, row=number + 1, detail=str(error)) from None
 
 
-def csv_line_chunks(path, table: Table, filename: str, size: int) -> Iterator[CsvLines]:
-    """Yield the data lines of a quote-free CSV file read as `table`, in chunks of `size` lines.
+@dataclass(frozen=True)
+class CsvBlock:
+    """Consecutive whole lines of a quote-free CSV file as read from disk, not yet decoded.
+
+    The reader only cuts the file at line breaks; decoding, splitting and parsing are left to
+    whoever calls rows(): a worker process, where they cost the reader nothing.
+    """
+
+    first_row: int
+    data: bytes
+    encoding: str
+    delimiter: str
+    filename: str
+
+    def rows(self) -> list[Row]:
+        """Decode and parse the lines into numbered rows, leaving blank ones out, as Table.rows does."""
+        lines = io.StringIO(self.data.decode(self.encoding), newline="").readlines()
+        for number, line in enumerate(lines, start=self.first_row):
+            if len(line) > MAX_LINE_CHARS:
+                raise ReaderError("line_too_long", self.filename, row=number)
+        return CsvLines(self.first_row, lines, self.delimiter, self.filename).rows()
+
+
+# Encodings in which a line break is the byte 0x0A or 0x0D and no other character holds either byte,
+# so that a file in them can be cut into lines before it is decoded (not UTF-16).
+_BYTE_LINE_ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")
+_BREAK = re.compile(rb"\r\n|\r|\n")
+
+
+def csv_line_chunks(path, table: Table, filename: str, size: int) -> Iterator[CsvLines | CsvBlock]:
+    """Yield the data lines of a quote-free CSV file read as `table`, in chunks of about `size` lines.
 
     Only for a file without any quote character: there, and only there, lines and records are the
-    same, so that the lines after the header row are exactly the table's rows.
+    same, so that the lines after the header row are exactly the table's rows. A file in an encoding
+    whose line breaks are single bytes is cut into blocks of bytes at line breaks (counting lines as
+    the text reader does: \n, \r\n or a lone \r), the rest is read as text.
     """
+    if table.encoding in _BYTE_LINE_ENCODINGS:
+        yield from _byte_blocks(path, table, filename, size * BYTES_PER_LINE)
+        return
     with open(path, encoding=table.encoding, newline="") as text:
         for _ in islice(text, table.header_row):
             pass
@@ -126,6 +161,49 @@ def csv_line_chunks(path, table: Table, filename: str, size: int) -> Iterator[Cs
         while lines := list(islice(guarded, size)):
             yield CsvLines(first, lines, table.delimiter or ",", filename)
             first += len(lines)
+
+
+BYTES_PER_LINE = 256  # a roster line's usual length, to turn a chunk's lines into a block's bytes
+
+
+def _byte_blocks(path, table: Table, filename: str, block_bytes: int) -> Iterator[CsvBlock]:
+    """Yield the lines after the header row in blocks of whole lines of about block_bytes."""
+    delimiter, encoding = table.delimiter or ",", table.encoding or "utf-8"
+    with open(path, "rb") as handle:
+        buffer, first, ended = _skip_lines(handle, table.header_row), table.header_row + 1, False
+        while True:
+            while len(buffer) < block_bytes and not ended:
+                data = handle.read(block_bytes)
+                buffer, ended = buffer + data, not data
+            if not buffer:
+                return
+            # Cut after the last line break of the block, or of the first line when it is longer.
+            cut = (buffer.rfind(b"\n", 0, block_bytes) + 1) or (buffer.find(b"\n") + 1) or (len(buffer) * ended)
+            if not cut:  # a line longer than a block: read on, up to the longest line allowed
+                if len(buffer) > MAX_LINE_CHARS * 4:
+                    raise ReaderError("line_too_long", filename, row=first)
+                data = handle.read(block_bytes)
+                buffer, ended = buffer + data, not data
+                continue
+            block, buffer = buffer[:cut], buffer[cut:]
+            yield CsvBlock(first, block, encoding, delimiter, filename)
+            first += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
+
+
+def _skip_lines(handle, count: int) -> bytes:
+    """Read past the first `count` lines of a binary file; return what was read beyond them."""
+    buffer = b""
+    if count == 0:
+        return buffer
+    while True:
+        breaks = list(islice(_BREAK.finditer(buffer), count))
+        # A lone \r at the end of what was read may be the first half of \r\n: read on first.
+        if len(breaks) == count and not (breaks[-1].group() == b"\r" and breaks[-1].end() == len(buffer)):
+            return buffer[breaks[-1].end():]
+        data = handle.read(1 << 16)
+        if not data:
+            return b""
+        buffer += data
 
 
 def _read_csv(head: bytes, opener, encoding: str, filename: str) -> Table:

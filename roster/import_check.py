@@ -9,9 +9,11 @@ A county's file is its whole current register: persons on the current roster but
 file are no longer registered in the new snapshot (counted as `removed`). Earlier snapshots stay.
 """
 
-from collections import defaultdict
+import operator
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date
+from itertools import repeat
 
 from sqlalchemy import insert, select
 
@@ -19,7 +21,7 @@ from models import County, ImportBatch, ImportProblem, Person, utcnow
 from roster.batches import fail_batch, spool_path, stored_file, this_runner
 from roster.checking import CHUNK_ROWS, RowChecker, checked_chunks, record_digest, row_chunks
 from roster.columns import map_headers
-from roster.csv_reader import CsvLines, csv_line_chunks
+from roster.csv_reader import CsvBlock, CsvLines, csv_line_chunks
 from roster.guard import FIRST_ROWS
 from roster.normalize import visible
 from roster.reader import open_table
@@ -112,7 +114,7 @@ def validate_batch(session, batch_id: int, today: date, progress=None, workers: 
         try:
             checker = RowChecker(mapping, today, known, batch.default_county)
             workers = workers if (batch.rows_total or 0) >= parallel_from_rows else 0
-            tasks: Iterator[list | CsvLines]
+            tasks: Iterator[list | CsvLines | CsvBlock]
             if workers and quote_free:
                 # Each line is a record: send lines and let the workers parse them too.
                 tasks = csv_line_chunks(path, table, batch.filename, CHUNK_ROWS)
@@ -165,13 +167,47 @@ class _Comparison:
             self.first_import.add(county)
 
     def add(self, chunk) -> None:
-        """Count a checked chunk's valid records as added, updated or unchanged."""
+        """Count a checked chunk's valid records as added, updated or unchanged.
+
+        The common chunk (one county, no ID number seen before) is counted a whole list at a time;
+        any other goes row by row. Both give the same counts.
+        """
+        keys, counties = chunk.keys, chunk.counties
+        if not keys:
+            return
+        county = counties[0]
+        in_file = self.in_file
+        if (counties.count(county) != len(counties) or not in_file.keys().isdisjoint(keys)
+                or len(set(keys)) != len(keys)):
+            self._add_row_by_row(chunk)
+            return
+        if county not in self.before:
+            self._load(county)
+        first_rows = self.first_rows[county]
+        if len(first_rows) < FIRST_ROWS:
+            first_rows += chunk.row_numbers[:FIRST_ROWS - len(first_rows)]
+        in_file.update(dict.fromkeys(keys, 1))
+        if county in self.first_import:
+            counted = {"added": len(keys)}
+        else:
+            # Matched entries leave `current`: what is left at the end is no longer registered.
+            old = list(map(self.current.pop, keys, repeat(None)))
+            added = old.count(None)
+            unchanged = sum(map(operator.eq, old, chunk.digests))
+            counted = {"added": added, "unchanged": unchanged, "updated": len(keys) - added - unchanged}
+        for kind, n in counted.items():
+            if n:
+                self.kinds[kind] += n
+                self.by_county[county, kind] += n
+
+    def _add_row_by_row(self, chunk) -> None:
+        """Count a chunk's records one by one: any mix of counties, ID numbers the file repeats."""
         in_file, current, before, first_rows = self.in_file, self.current, self.before, self.first_rows
         kinds, by_county, first_import = self.kinds, self.by_county, self.first_import
         for county, base, digest, number in zip(chunk.counties, chunk.keys, chunk.digests, chunk.row_numbers,
                                                 strict=True):
-            repeat = in_file.get(base, 0) + 1
-            in_file[base] = repeat
+            repeat_ = in_file.get(base, 0) + 1
+            in_file[base] = repeat_
             if county not in before:
                 self._load(county)
             if len(first_rows[county]) < FIRST_ROWS:
@@ -179,8 +215,7 @@ class _Comparison:
             if county in first_import:  # nothing to compare with: every record is new
                 kind = "added"
             else:
-                # Matched entries leave `current`: what is left at the end is no longer registered.
-                old = current.pop(base if repeat == 1 else f"{base}#{repeat}", None)
+                old = current.pop(base if repeat_ == 1 else f"{base}#{repeat_}", None)
                 kind = "added" if old is None else ("unchanged" if old == digest else "updated")
             kinds[kind] += 1
             by_county[county, kind] += 1
@@ -208,11 +243,18 @@ def _validate_rows(session, batch, tasks, checker, workers, progress):
     problems = []
     comparison = _Comparison(session)
     writer = SpoolWriter(spool_path(batch))
+    checker.spool_folder = writer.tmp_path  # each checking process appends its records there
+    per_county: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])  # county -> [records, registered]
     read = rejected = 0
     chunks = checked_chunks(tasks, checker, workers)
     try:
         for chunk in chunks:
-            writer.write_pickled(chunk.spool_bytes, len(chunk.keys))
+            if chunk.part is not None:
+                writer.accept(chunk.part, chunk.row_numbers[0], chunk.row_numbers[-1])
+                for county, n in Counter(chunk.counties).items():
+                    per_county[county][0] += n
+                for county, n in chunk.registered.items():
+                    per_county[county][1] += n
             read += chunk.read
             rejected += chunk.rejected
             counts["warned_rows"] += chunk.warned
@@ -227,7 +269,7 @@ def _validate_rows(session, batch, tasks, checker, workers, progress):
                 problems = []
                 if progress:
                     progress(read)
-        writer.finish({"repeated": comparison.repeated()})
+        writer.finish({"repeated": comparison.repeated(), "counts": per_county})
     except BaseException:
         chunks.close()  # stops the workers before the error goes on
         writer.abort()

@@ -14,13 +14,13 @@ from contextlib import contextmanager
 from sqlalchemy import select, update
 
 from core import auditlog
-from core.database import bulk_insert
+from core.database import attach_for_transaction, bulk_insert
 from models import County, ImportBatch, RosterSnapshot, utcnow
 from roster.batches import ImportError_, fail_batch, spool_path, this_runner
 from roster.guard import removals_to_confirm
 from roster.quality_store import mark_repeated_ids
 from roster.snapshots import current_snapshots, lock_counties, make_current
-from roster.spool import COLUMNS, SPOOLED, is_current, read_spool
+from roster.spool import SPOOLED, TABLE, is_current, manifest, part_paths, read_chunks, remove_spool
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ def commit_batch(db, batch_id: int, user=None, confirm_removals: bool = False) -
                                f"Writing to the database failed; the roster is unchanged: {_reason(error)}")
         session.commit()
         raise
-    os.remove(path)
+    remove_spool(path)
     return batch
 
 
@@ -184,31 +184,51 @@ def _reason(error: Exception) -> str:
 
 
 def _write_persons(session, path: str, snapshot_ids: dict) -> dict:
-    """Insert the spooled records into the person table (COPY on PostgreSQL) as they were spooled, with
-    their row-by-row quality facts and digests, then flag the ID numbers the file repeats within a county;
-    return {county: [persons, registered persons]}."""
-    counts: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
-    cancelled = COLUMNS.index("cancelled_on")
-    tail: dict = {}
+    """Insert the spooled records into the person table as they were spooled, with their row-by-row
+    quality facts and digests, then flag the ID numbers the file repeats within a county; return
+    {county: [persons, registered persons]}.
 
-    def rows():
-        for chunk in read_spool(path, tail):
-            for record in chunk:
-                county = counts[record[0]]
-                county[0] += 1
-                if record[cancelled] is None:
-                    county[1] += 1
-                yield (snapshot_ids[record[0]], *record)
-
+    On SQLite the spool's parts are attached and each chunk is copied with INSERT … SELECT, so that no
+    row passes through Python; on PostgreSQL the chunks are read in order into COPY.
+    """
+    about = manifest(path)
     connection = session.connection()
-    with _larger_sqlite_cache(connection):
-        bulk_insert(connection, "person", ("snapshot_id", *SPOOLED), rows())
+    if connection.dialect.name == "sqlite":
+        with _larger_sqlite_cache(connection):
+            _copy_attached(connection, path, about["chunks"], snapshot_ids)
+    else:
+        bulk_insert(connection, "person", ("snapshot_id", *SPOOLED),
+                    ((snapshot_ids[record[0]], *record) for chunk in read_chunks(path, about["chunks"])
+                     for record in chunk))
     repeated: defaultdict[int, list[str]] = defaultdict(list)
-    for key in tail.get("repeated", ()):
+    for key in about.get("repeated", ()):
         county, _, id_number = key.partition(":")
         repeated[snapshot_ids[county]].append(id_number)
     mark_repeated_ids(session, repeated)
-    return counts
+    return defaultdict(lambda: [0, 0], about["counts"])
+
+
+def _copy_attached(connection, path: str, chunks: list, snapshot_ids: dict) -> None:
+    """Copy the chunks of the spool's parts into the person table, in file order, inside SQLite.
+
+    Each part is attached for the transaction, the snapshot of each county comes from a temporary
+    table joined by county, and each chunk is one INSERT … SELECT over a range of rowids.
+    """
+    schemas = {name: attach_for_transaction(connection, file) for name, file in part_paths(path, chunks).items()}
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS spool_snapshot (county_code TEXT PRIMARY KEY, snapshot_id INTEGER)")
+        cursor.execute("DELETE FROM temp.spool_snapshot")
+        cursor.executemany("INSERT INTO temp.spool_snapshot VALUES (?, ?)", snapshot_ids.items())
+        columns = ", ".join(SPOOLED)
+        selected = ", ".join(f"r.{c}" for c in SPOOLED)
+        for name, first, last, _first_row, _last_row in chunks:
+            cursor.execute(f"INSERT INTO person (snapshot_id, {columns}) SELECT s.snapshot_id, {selected} "
+                           f"FROM {schemas[name]}.{TABLE} AS r JOIN temp.spool_snapshot AS s "
+                           "ON s.county_code = r.county_code WHERE r.rowid BETWEEN ? AND ? ORDER BY r.rowid",
+                           (first, last))
+    finally:
+        cursor.close()
 
 
 @contextmanager

@@ -2,6 +2,8 @@
 file with the current roster without reading every field; persons written without one (the demo, or
 before the digest was stored) are compared as before, by computing theirs."""
 
+import os
+
 import pytest
 from sqlalchemy import select, update
 
@@ -63,19 +65,27 @@ def test_the_roster_of_a_snapshot_reads_the_same_with_stored_and_computed_digest
     assert len(stored) == 82 and sum("#2" in key for key in stored) == 2
 
 
-def test_a_spool_checked_before_an_upgrade_is_refused_and_nothing_is_written(ctx, tmp_path):
+@pytest.mark.parametrize("spooled_by", ["pickles before the spool folder", "a folder of another format"])
+def test_a_spool_checked_before_an_upgrade_is_refused_and_nothing_is_written(ctx, tmp_path, spooled_by):
+    import json
     import pickle
 
     from roster import batches, import_commit
     from roster.batches import ImportError_
-    from roster.spool import COLUMNS
+    from roster.spool import COLUMNS, read_spool, remove_spool
 
     batch = check_file(ctx, csv_file(tmp_path / "old.csv", demo_rows(20, seed=24, county=CHIKAN)), CHIKAN)
     path = batches.spool_path(batch)
-    with open(path, "rb") as handle:
-        records = pickle.load(handle)
-    with open(path, "wb") as handle:  # as the version before 0023 spooled them: the columns only
-        pickle.dump([record[:len(COLUMNS)] for record in records], handle)
+    records = [record for chunk in read_spool(path) for record in chunk]
+    if spooled_by.startswith("pickles"):
+        remove_spool(path)
+        with open(path, "wb") as handle:  # as the version before 0023 spooled them: a file, the columns only
+            pickle.dump([record[:len(COLUMNS)] for record in records], handle)
+    else:
+        with open(os.path.join(path, "manifest.json")) as handle:
+            about = json.load(handle)
+        with open(os.path.join(path, "manifest.json"), "w") as handle:
+            json.dump(dict(about, format=about["format"] + 1), handle)
     with pytest.raises(ImportError_) as refused:
         import_commit.commit_batch(db, batch.id)
     assert refused.value.code == "spool_outdated"

@@ -1,5 +1,6 @@
 """Checking rows in worker processes gives exactly what checking them in the importer's process gives."""
 
+import codecs
 import csv
 import logging
 import os
@@ -14,14 +15,14 @@ from sqlalchemy import select
 
 from core.extensions import db
 from models import ImportProblem
-from roster import batches, checking, import_check, import_commit
+from roster import batches, checking, csv_reader, import_check, import_commit
 from roster.checking import RowChecker, checked_chunks, record_digest, row_chunks
 from roster.columns import map_headers
 from roster.csv_reader import CsvLines, csv_line_chunks
 from roster.reader import open_table
-from roster.spool import read_spool
+from roster.spool import SpoolWriter, read_spool
 from roster.table import ReaderError
-from support.checking_helpers import DyingChecker
+from support.checking_helpers import DyingAfterSpoolingChecker, DyingChecker
 from support.import_files import TODAY, csv_file, demo_rows
 
 
@@ -111,6 +112,16 @@ def test_a_new_version_is_compared_with_the_roster_alike_in_workers(ctx, tmp_pat
     assert parallel == serial
 
 
+def merged(chunks) -> dict:
+    """What a list of checked chunks says, all chunks together."""
+    together: dict = {"counties": [], "keys": [], "digests": [], "row_numbers": [], "problems": [],
+                      "read": 0, "rejected": 0, "warned": 0}
+    for chunk in chunks:
+        for name, value in together.items():
+            together[name] = value + getattr(chunk, name)
+    return together
+
+
 def test_a_worker_killed_mid_file_leaves_its_rows_to_this_process(tmp_path, small_chunks, caplog):
     path = csv_file(tmp_path / "roster.csv", messy_rows(300))
     table = open_table(path)
@@ -124,7 +135,33 @@ def test_a_worker_killed_mid_file_leaves_its_rows_to_this_process(tmp_path, smal
         got = list(checked_chunks(csv_line_chunks(path, table, "roster.csv", checking.CHUNK_ROWS), dying, 2))
     table.close()
     assert "checking the rest of the file in this process" in caplog.text
-    assert got == expected
+    assert merged(got) == merged(expected)  # the chunks may be cut elsewhere; their rows are the same
+
+
+def spooled(path, checker, workers, folder):
+    """Check a file's lines into a spool in `folder` as the importer does; return the spool's records."""
+    writer = SpoolWriter(str(folder))
+    checker.spool_folder = writer.tmp_path
+    with open_table(path) as table:
+        for chunk in checked_chunks(csv_line_chunks(path, table, "roster.csv", checking.CHUNK_ROWS), checker, workers):
+            if chunk.part is not None:
+                writer.accept(chunk.part, chunk.row_numbers[0], chunk.row_numbers[-1])
+    writer.finish()
+    return [record for chunk in read_spool(str(folder)) for record in chunk]
+
+
+def test_rows_a_dying_worker_spooled_are_left_out_and_checked_again_here(tmp_path, small_chunks, caplog):
+    path = csv_file(tmp_path / "roster.csv", messy_rows(300))
+    with open_table(path) as table:
+        args = (map_headers(table.headers), TODAY, frozenset(r["county_code"] for r in demo_rows(300)), None)
+    expected = spooled(path, RowChecker(*args), 0, tmp_path / "serial.spool")
+    dying = DyingAfterSpoolingChecker(*args, die_at_row=150, parent_pid=os.getpid())
+    with caplog.at_level(logging.WARNING, logger="roster.checking"):
+        got = spooled(path, dying, 2, tmp_path / "parallel.spool")
+    assert "checking the rest of the file in this process" in caplog.text
+    assert len(expected) > 200 and got == expected  # each record once, in file order
+    parts = [name for name in os.listdir(tmp_path / "parallel.spool") if name.startswith("part-")]
+    assert len(parts) >= 2  # the workers' and this process's
 
 
 def test_a_broken_line_found_by_a_worker_fails_the_batch_with_its_row(ctx, tmp_path, small_chunks):
@@ -157,6 +194,46 @@ def test_lines_of_a_quote_free_file_are_exactly_its_rows(tmp_path):
         assert table.encoding == "gb18030" and table.header_row == 3
         pieces = list(csv_line_chunks(path, table, "edited.csv", 7))
         assert list(chain.from_iterable(piece.rows() for piece in pieces)) == list(table.rows)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030", "utf-16"])
+@pytest.mark.parametrize("breaks", [b"\n", b"\r\n", b"\r", b"mixed"])
+@pytest.mark.parametrize("size", [1, 3, 50])
+def test_blocks_cut_from_the_bytes_are_exactly_the_tables_rows(tmp_path, encoding, breaks, size):
+    header = ",".join(demo_rows(1)[0])
+    text_lines = ["标题：湛江市失业登记名册", "", header] + [",".join(map(str, r.values())) for r in demo_rows(40)]
+    text_lines[10:10] = ["", " , ,"]
+    encoded = [line.encode({"utf-8-sig": "utf-8", "utf-16": "utf-16-le"}.get(encoding, encoding)) for line in text_lines]
+    if encoding == "utf-16":
+        newline = {b"\n": "\n", b"\r\n": "\r\n", b"\r": "\r", b"mixed": "\r\n"}[breaks].encode("utf-16-le")
+        data = codecs.BOM_UTF16_LE + newline.join(encoded)
+    elif breaks == b"mixed":  # as a file pasted together from two editors: each line its own break
+        data = b"".join(line + (b"\r\n", b"\n", b"\r")[i % 3] for i, line in enumerate(encoded))
+    else:
+        data = breaks.join(encoded)  # and no break after the last line
+    if encoding == "utf-8-sig":
+        data = codecs.BOM_UTF8 + data
+    path = str(tmp_path / "lines.csv")
+    with open(path, "wb") as handle:
+        handle.write(data)
+    with open_table(path) as table:
+        pieces = list(csv_line_chunks(path, table, "lines.csv", size))
+        assert list(chain.from_iterable(piece.rows() for piece in pieces)) == list(table.rows)
+    if size < 50 and breaks != b"\r":  # blocks are cut at \n only: a \r-only file is one block
+        assert len(pieces) > 1
+
+
+def test_a_line_too_long_found_in_a_block_names_its_row(tmp_path, monkeypatch):
+    monkeypatch.setattr(csv_reader, "MAX_LINE_CHARS", 2000)
+    rows = [",".join(map(str, r.values())) for r in demo_rows(30)]
+    rows[20] = rows[20] + "," + "长" * 2100
+    path = str(tmp_path / "long.csv")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join([",".join(demo_rows(1)[0])] + rows) + "\n")
+    with open_table(path) as table, pytest.raises(ReaderError) as refused:
+        for piece in csv_line_chunks(path, table, "long.csv", 4):
+            piece.rows()
+    assert refused.value.code == "line_too_long" and refused.value.row == 22
 
 
 def test_reader_errors_and_checked_chunks_survive_pickling():
