@@ -88,8 +88,10 @@ def imports():
 @bp.get("/registers/imports/<int:import_id>")
 @require("import_roster")
 def import_status(import_id):
-    """Return an import's counts and row report; one waiting for its columns with each column of its file
-    (header, sample value with ID numbers masked, the field its header suggests) and the kind's fields."""
+    """Return an import's counts and row report (waiting for its columns: each column and the kind's fields).
+
+    A column: its index from 0, number, header, a sample value (ID and phone numbers masked) and the field
+    its header suggests."""
     batch = access.visible_import(import_id)
     answer = import_json(batch)
     if batch.status == WAITING:
@@ -105,9 +107,10 @@ def import_status(import_id):
 @require("import_roster")
 @accepts(columns=Field("object", required=True))
 def import_mapping(import_id, body):
-    """Import a file waiting for its columns: {"columns": {"column index from 0": "field"}}; columns left out
-    are not imported. Each required field needs one column and a field takes one only (400 "bad_mapping");
-    an import no longer waiting answers 409."""
+    """Import a file waiting for its columns with {"columns": {"<column index from 0>": "field"}}.
+
+    Columns left out are not imported. Each required field needs one column and a field takes one only
+    (400 "bad_mapping" with the problems); an import no longer waiting answers 409 "not_waiting"."""
     batch = access.visible_import(import_id)
     choice = {}
     for index, name in body["columns"].items():
