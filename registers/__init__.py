@@ -11,3 +11,10 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(registers_cli)
     app.jinja_env.globals.update(register_findings_of=person_findings)
+
+
+def checklist_figures(session, campaign, county_code: str) -> list[dict]:
+    """Return the county's register figures for the checklist items they speak to (registers/checklist.py)."""
+    from registers.checklist import checklist_figures as figures
+
+    return figures(session, campaign, county_code)

@@ -16,7 +16,8 @@ from core.inputs import MAX_PAGE, int_arg
 from core.jsonbody import Field, accepts
 from registers import access
 from registers.findings import county_findings, county_summaries, export_xlsx, reveal_id_number
-from registers.importing import RegisterError, import_register, may_import
+from registers.importing import WAITING, RegisterError, import_register, kinds_and_fields, may_import
+from registers.mapping import import_mapped, waiting_columns
 from registers.matching import run_match
 from registers.rectify import active_findings, item_statuses, rectify
 from reports.access import due_days
@@ -87,14 +88,50 @@ def imports():
 @bp.get("/registers/imports/<int:import_id>")
 @require("import_roster")
 def import_status(import_id):
-    """Return an import's counts and row report."""
-    return jsonify(import_json(access.visible_import(import_id)))
+    """Return an import's counts and row report (waiting for its columns: each column and the kind's fields).
+
+    A column: its index from 0, number, header, a sample value (ID and phone numbers masked) and the field
+    its header suggests."""
+    batch = access.visible_import(import_id)
+    answer = import_json(batch)
+    if batch.status == WAITING:
+        try:
+            answer["columns"] = waiting_columns(batch)
+        except RegisterError as error:
+            return api_error(error.status, error.code, error.message)
+        answer["fields"] = kinds_and_fields(batch.kind)[0]["fields"]
+    return jsonify(answer)
+
+
+@bp.post("/registers/imports/<int:import_id>/mapping")
+@require("import_roster")
+@accepts(columns=Field("object", required=True))
+def import_mapping(import_id, body):
+    """Import a file waiting for its columns with {"columns": {"<column index from 0>": "field"}}.
+
+    Columns left out are not imported. Each required field needs one column and a field takes one only
+    (400 "bad_mapping" with the problems); an import no longer waiting answers 409 "not_waiting"."""
+    batch = access.visible_import(import_id)
+    choice = {}
+    for index, name in body["columns"].items():
+        if not (isinstance(index, str) and index.isdigit() and len(index) < 4) or not isinstance(name, str | None):
+            return api_error(400, "bad_mapping", "columns: {\"0\": \"id_number\", …}")
+        if name:
+            choice[int(index)] = name[:40]
+    try:
+        batch = import_mapped(batch, choice)
+    except RegisterError as error:
+        return api_error(error.status, error.code, error.message, **error.details)
+    return jsonify(import_json(batch))
 
 
 @bp.post("/registers/imports")
 @require("import_roster")
 def upload():
-    """Import a register file: multipart `file`, `kind`, optional `label` and `mapping` ({"header": "field"})."""
+    """Import a register file: multipart `file`, `kind`, optional `label` and `mapping` ({"header": "field"}).
+
+    A required field no header names is refused (400 "columns_missing" with the file's `headers` and the
+    `missing` fields): send the file again with `mapping`."""
     storage = request.files.get("file")
     kind = request.form.get("kind")
     if storage is None or not storage.filename:
@@ -114,7 +151,7 @@ def upload():
         batch = import_register(path, os.path.basename(storage.filename), kind, label=request.form.get("label"),
                                 mapping=mapping)
     except RegisterError as error:
-        return api_error(error.status, error.code, error.message)
+        return api_error(error.status, error.code, error.message, **error.details)
     finally:
         os.remove(path)
     return jsonify(import_json(batch)), 201

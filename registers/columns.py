@@ -129,3 +129,44 @@ def map_register_headers(kind: str, headers: list[str], overrides: dict[str, str
             index_of[found] = index
     missing = [f.name for f in FIELDS[kind] if f.required and f.name not in index_of]
     return RegisterMapping(index_of, missing)
+
+
+def suggested_columns(kind: str, headers: list[str]) -> dict[int, str]:
+    """Return {column index: field} for the columns the aliases recognise (a field's first column only)."""
+    chosen: dict[int, str] = {}
+    for index, header in enumerate(headers):
+        found = recognise_register(kind, header)
+        if found and found not in chosen.values():
+            chosen[index] = found
+    return chosen
+
+
+class ChoiceProblem(NamedTuple):
+    """What is wrong with a mapping chosen column by column: a code, the field, the columns (1-based)."""
+
+    code: str  # "unknown_field", "required_unmapped" or "field_twice"
+    field: str
+    columns: tuple[int, ...]
+
+
+def check_choice(kind: str, headers: list[str], choice: dict[int, str]) -> tuple[dict[str, int], list[ChoiceProblem]]:
+    """Check a mapping chosen column by column ({index: field}); return {field: index} and the problems.
+
+    Each required field needs exactly one column and no field may take two; a field of another kind of
+    register, or a column the file does not have, is refused.
+    """
+    names = field_names(kind)
+    problems: list[ChoiceProblem] = []
+    columns_of: dict[str, list[int]] = {}
+    for index, name in sorted(choice.items()):
+        if not 0 <= index < len(headers) or name not in names:
+            problems.append(ChoiceProblem("unknown_field", name, (index + 1,)))
+            continue
+        columns_of.setdefault(name, []).append(index)
+    for spec in FIELDS[kind]:
+        taken = columns_of.get(spec.name, [])
+        if len(taken) > 1:
+            problems.append(ChoiceProblem("field_twice", spec.name, tuple(i + 1 for i in taken)))
+        elif spec.required and not taken:
+            problems.append(ChoiceProblem("required_unmapped", spec.name, ()))
+    return {name: taken[0] for name, taken in columns_of.items() if len(taken) == 1}, problems

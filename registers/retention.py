@@ -20,6 +20,14 @@ from core.storage import absolute
 from models import RegisterImport, RegisterRecord
 
 
+def drop_stored_file(session, path: str, import_id: int) -> None:
+    """Delete an import's kept file unless another import keeps the same file (same bytes, other kind)."""
+    if not session.scalar(select(RegisterImport.id).where(RegisterImport.stored_path == path,
+                                                          RegisterImport.id != import_id)):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(absolute(path))
+
+
 def purge_expired(moment: datetime, user=None) -> int:
     """Purge the imports older than the retention period; return how many were purged."""
     days = int(current_app.config["REGISTER_RETENTION_DAYS"])
@@ -34,10 +42,8 @@ def purge_expired(moment: datetime, user=None) -> int:
                 dropped = session.execute(delete(RegisterRecord).where(RegisterRecord.import_id == batch.id)).rowcount
             path = batch.stored_path
             batch.stored_path, batch.purged_at, batch.status = None, moment, "purged"
-            if path and not session.scalar(select(RegisterImport.id).where(
-                    RegisterImport.stored_path == path, RegisterImport.id != batch.id)):
-                with contextlib.suppress(FileNotFoundError):
-                    os.remove(absolute(path))
+            if path:
+                drop_stored_file(session, path, batch.id)
             auditlog.record("register.purge", "register_import", batch.id, user=user, retention_days=days,
                             records_dropped=dropped)
             purged += 1

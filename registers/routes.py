@@ -1,5 +1,5 @@
-"""Cross-register pages: the per-county overview with the import and match, an import's row report, a
-county's findings (masked; a reveal is logged), their XLSX export, and a finding made a rectification item."""
+"""Cross-register pages: the per-county overview with the import and match, the mapping step of a file
+whose columns are not all recognised, an import's row report, a county's findings (masked; a reveal is logged), their XLSX export, and a finding made a rectification item."""
 
 import os
 import tempfile
@@ -15,7 +15,7 @@ from core.clock import now
 from core.i18n import label, lang
 from core.inputs import MAX_PAGE, int_arg
 from registers import access
-from registers.columns import field_label
+from registers.columns import FIELDS, field_label
 from registers.findings import (
     county_findings,
     county_summaries,
@@ -23,8 +23,9 @@ from registers.findings import (
     reveal_id_number,
     single_finding,
 )
-from registers.forms import MatchForm, RegisterUploadForm
-from registers.importing import RegisterError, import_register, kinds_and_fields, may_import
+from registers.forms import MappingForm, MatchForm, RegisterUploadForm
+from registers.importing import WAITING, RegisterError, import_register, kinds_and_fields, may_import
+from registers.mapping import drop_waiting, import_mapped, not_waiting_message, waiting_columns
 from registers.matching import rule_settings, run_match
 from registers.rectify import active_findings, item_statuses, rectify
 from reports.access import due_days
@@ -32,12 +33,6 @@ from reports.labels import rectification_label
 from reports.rectification import may_review
 
 bp = Blueprint("registers", __name__, url_prefix="/registers")
-
-
-def parse_mapping(text: str | None) -> dict[str, str]:
-    """Read "header=field" lines into a mapping."""
-    pairs = (line.split("=", 1) for line in (text or "").splitlines() if "=" in line)
-    return {header.strip(): field.strip() for header, field in pairs if header.strip() and field.strip()}
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -58,10 +53,12 @@ def index():
                 upload.save(out)
             try:
                 batch = import_register(path, os.path.basename(upload.filename or "register"), form.kind.data,
-                                        label=form.label.data, mapping=parse_mapping(form.mapping.data))
+                                        label=form.label.data, ask_mapping=True)
             except RegisterError as refused:
                 error = refused.message
             else:
+                if batch.status == WAITING:
+                    return redirect(url_for(".import_mapping", import_id=batch.id))
                 return redirect(url_for(".import_detail", import_id=batch.id))
             finally:
                 os.remove(path)
@@ -78,6 +75,58 @@ def import_detail(import_id):
     batch = access.visible_import(import_id)
     return render_template("registers/import.html", batch=batch,
                            field_label=lambda name: field_label(batch.kind, name or "", lang()))
+
+
+@bp.route("/imports/<int:import_id>/mapping", methods=["GET", "POST"])
+@require("import_roster")
+def import_mapping(import_id):
+    """Ask which field each column of a waiting file holds, check the choice, then import the rows."""
+    batch = access.visible_import(import_id)
+    if batch.status != WAITING:
+        if request.method == "POST":  # a second submit of the same choice, or a choice made after a drop
+            flash(not_waiting_message(), "warning")
+        return redirect(url_for(".import_detail", import_id=batch.id))
+    form = MappingForm()
+    try:
+        columns = waiting_columns(batch)
+    except RegisterError as refused:
+        flash(refused.message, "danger")
+        return redirect(url_for(".index"))
+    chosen = {c["index"]: c["suggested"] for c in columns if c["suggested"]}
+    problems = []
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        chosen = {c["index"]: request.form.get(f"column-{c['index']}", "")[:40] for c in columns}
+        chosen = {index: name for index, name in chosen.items() if name}
+        try:
+            import_mapped(batch, chosen)
+        except RegisterError as refused:
+            if refused.code != "bad_mapping":
+                flash(refused.message, "warning")
+                return redirect(url_for(".import_detail", import_id=import_id))
+            problems = [p["message"] for p in refused.details["problems"]]
+        else:
+            flash(_("The register was imported with the columns you chose."), "success")
+            return redirect(url_for(".import_detail", import_id=import_id))
+    fields = FIELDS[batch.kind]
+    unmapped = [f for f in fields if f.required and f.name not in chosen.values()]
+    return render_template("registers/mapping.html", batch=batch, form=form, columns=columns, chosen=chosen,
+                           fields=fields, unmapped=unmapped, problems=problems), 400 if problems else 200
+
+
+@bp.post("/imports/<int:import_id>/cancel")
+@require("import_roster")
+def import_cancel(import_id):
+    """Drop an import that waits for its columns, and its kept file."""
+    batch = access.visible_import(import_id)
+    if not MappingForm().validate_on_submit():
+        abort(400)
+    if drop_waiting(batch):
+        flash(_("The import was dropped; nothing of the file was stored."), "info")
+        return redirect(url_for(".index"))
+    flash(not_waiting_message(), "warning")
+    return redirect(url_for(".import_detail", import_id=import_id))
 
 
 @bp.post("/match")
