@@ -79,3 +79,26 @@ def test_draw_through_the_page_keeps_the_findings_and_names_the_strata(client, l
     api = client.get(f"/api/v1/draws/{draw_id}").get_json()
     record = api["frame_definition"]["register_findings"]
     assert record["persons"] == 6 and len(record["digest"]) == 64 and api["design"]["oversample"] == 3.0
+
+
+def test_api_previews_and_draws_with_an_oversampling_factor(token_client, matched):
+    api = token_client("coordinator")
+    body = {k: v for k, v in DESIGN.items() if k not in ("seed_mode", "seed_text")} | {"oversample": 3}
+    planned = api.post(f"/api/v1/campaigns/{matched}/preview", json=body)
+    assert planned.status_code == 200, planned.get_json()
+    assert {r["stratum"]: r["n"] for r in planned.get_json()["strata"]} == {
+        f"{A}|finding": 3, f"{A}|none": 10, f"{B}|none": 7}
+    made = api.post(f"/api/v1/campaigns/{matched}/draws", json=body | {"seed": "88 12 07"})
+    assert made.status_code in (200, 201), made.get_json()
+    draw = made.get_json()
+    assert draw["design"]["oversample"] == 3 and draw["strata"][f"{A}|finding"]["n"] == 3
+    check = api.post(f"/api/v1/draws/{draw['id']}/verify")
+    assert check.get_json()["match"] is True
+
+
+def test_api_refuses_register_finding_strata_before_any_match(token_client, campaign):
+    api = token_client("coordinator")
+    refused = api.post(f"/api/v1/campaigns/{campaign}/draws", json={"counties": [A], "stratify_by": "register_finding",
+                                                                     "method": "fixed", "n": 3})
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "no_register_match"
+    assert "尚未运行过数据比对" in refused.get_json()["error"]["message"]
