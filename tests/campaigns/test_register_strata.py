@@ -162,3 +162,15 @@ def test_a_frame_row_is_in_the_finding_stratum_by_its_own_county_and_id_number(r
     strata = dict(zip(frame.keys, frame.strata, strict=True))
     assert strata[f"{A}:{person(A, 1)}"] == f"{A}|finding"
     assert sum(h.endswith("|finding") for h in frame.strata) == 1
+
+
+def test_cli_draws_by_register_finding_and_verifies(matched, session, runner):
+    campaign = make_campaign(session)
+    result = runner.invoke(args=["sample", "draw", "--campaign", str(campaign.id), "--stratify-by",
+                                 "register_finding", "--oversample", "2", "--total", "20", "--json"])
+    assert result.exit_code == 0, result.output
+    made = json.loads(result.output)
+    assert made["frame_definition"]["register_findings"]["persons"] == 4 and made["design"]["oversample"] == 2.0
+    assert set(made["strata"]) == {f"{A}|finding", f"{A}|none", f"{B}|finding", f"{B}|none"}
+    verified = runner.invoke(args=["sample", "verify", str(made["id"])])
+    assert verified.exit_code == 0 and verified.output.strip() == f"draw {made['id']}: match"
