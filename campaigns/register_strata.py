@@ -12,6 +12,7 @@ The findings are read from models directly: registers/ is a sibling area that ca
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -59,6 +60,16 @@ def fix_findings(session, counties: list[str]) -> tuple[dict, list[str]]:
     record = {"match_id": match.id, "matched_at": match.finished_at.isoformat() if match.finished_at else None,
               "persons": len(persons), "digest": digest(persons)}
     return record, persons
+
+
+def draw_facts(draw) -> dict | None:
+    """Return what a draw's page says of its register-finding strata: the match's time and the factor."""
+    record = (draw.frame_definition or {}).get("register_findings")
+    if not record:
+        return None
+    matched_at = record.get("matched_at")
+    return {"matched_at": datetime.fromisoformat(matched_at) if matched_at else None,
+            "oversample": (draw.design or {}).get("oversample", 1.0)}
 
 
 def store(session, draw_id: int, persons: list[str]) -> None:

@@ -203,7 +203,7 @@ def draw(draw_id):
                            snapshots=naming.snapshot_labels(db.session, item.snapshot_ids, names, scope),
                            superseded=db.session.get(Draw, item.supersedes_id) if item.supersedes_id else None,
                            reasons=replacement.REPLACEMENT_REASONS, can_draw=can(current_user, "draw_samples"),
-                           followup=_followup_state(item))
+                           followup=_followup_state(item), register_strata=register_strata.draw_facts(item))
 
 
 @bp.route("/draws/<int:draw_id>/verify", methods=["POST"])

@@ -41,3 +41,9 @@ def test_register_finding_strata_on_the_design_page(page, live_server, screensho
     assert page.locator("#oversample").is_visible()
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=screenshots / "sampling-design-register-strata.png", full_page=True)
+
+    page.click("[data-testid=draw-button]")
+    page.wait_for_selector("[data-testid=facts]")
+    assert "×3" in page.locator("[data-testid=register-strata]").inner_text()
+    assert "赤坎区·有比对发现" in page.locator("[data-testid=strata]").inner_text()
+    page.screenshot(path=screenshots / "draw-register-strata.png", full_page=False)

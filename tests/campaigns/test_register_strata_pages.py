@@ -75,6 +75,7 @@ def test_draw_through_the_page_keeps_the_findings_and_names_the_strata(client, l
     assert response.status_code in (302, 303), response.data.decode()[:2000]
     page = client.get(response.headers["Location"]).data.decode()
     assert "赤坎区·有比对发现" in page and "赤坎区·无比对发现" in page
+    assert "有比对发现层加抽 ×3" in page and "随抽样结果保存" in page
     draw_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
     api = client.get(f"/api/v1/draws/{draw_id}").get_json()
     record = api["frame_definition"]["register_findings"]
