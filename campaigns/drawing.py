@@ -95,6 +95,8 @@ def draw_in(session, campaign: Campaign, design: Design, seed_text: str | None, 
                     [(draw.id, *exclusion) for exclusion in exclusions])
     detail = {"campaign": campaign.id, "seed_source": source, "seed_text": seed_text, "frame_size": len(frame),
               "fingerprint": result.fingerprint, "units": len(result), "excluded": len(exclusions)}
+    if "register_findings" in definition:
+        detail["register_findings"] = definition["register_findings"]
     _record(draw, previous, reason, user, detail)
     session.flush()
     return draw

@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 from campaigns import drawing, preview, register_strata, service, verification
 from campaigns.design import DesignError
 from campaigns.frame import load_frame
-from models import Draw, DrawFindingPerson, RegisterFinding
+from models import AuditLog, Draw, DrawFindingPerson, RegisterFinding
 from models.sampling import PublishedDrawError
 from roster.snapshots import current_snapshots
 from support.campaigns_factory import TWO, design, draw, make_campaign, units_of
@@ -164,7 +164,7 @@ def test_a_frame_row_is_in_the_finding_stratum_by_its_own_county_and_id_number(r
     assert sum(h.endswith("|finding") for h in frame.strata) == 1
 
 
-def test_cli_draws_by_register_finding_and_verifies(matched, session, runner):
+def test_cli_draws_by_register_finding_and_verifies(matched, session, runner, tmp_path):
     campaign = make_campaign(session)
     result = runner.invoke(args=["sample", "draw", "--campaign", str(campaign.id), "--stratify-by",
                                  "register_finding", "--oversample", "2", "--total", "20", "--json"])
@@ -174,3 +174,11 @@ def test_cli_draws_by_register_finding_and_verifies(matched, session, runner):
     assert set(made["strata"]) == {f"{A}|finding", f"{A}|none", f"{B}|finding", f"{B}|none"}
     verified = runner.invoke(args=["sample", "verify", str(made["id"])])
     assert verified.exit_code == 0 and verified.output.strip() == f"draw {made['id']}: match"
+    # The auditor's frame file has the strata as drawn; the audit entry names the findings used.
+    frame = tmp_path / "frame.csv"
+    exported = runner.invoke(args=["sample", "frame", str(made["id"]), "--output", str(frame)])
+    assert exported.exit_code == 0, exported.output
+    text = frame.read_text(encoding="utf-8-sig")
+    assert text.count(f"{A}|finding") == 3 and text.count(f"{B}|finding") == 1
+    entry = session.scalar(select(AuditLog).where(AuditLog.action == "draw.create"))
+    assert entry.detail["register_findings"] == made["frame_definition"]["register_findings"]
