@@ -14,6 +14,7 @@ from typing import overload
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from config.registers import FINDING_STRATA
 from core.i18n import lang
 from sampling.allocation import MAX_FACTOR, allocate, oversampled, per_stratum_sizes, reserve_sizes
 from sampling.allocation import METHODS as ALLOCATIONS
@@ -25,18 +26,17 @@ POPULATIONS = {
     "registered": _l("Registered persons (no cancellation date)"),
     "cancelled": _l("Persons cancelled within a period (to check cancellations)"),
 }
+# Strata by the cross-register checks: each county's persons with an active register finding at draw time
+# ("440802|finding") and the others ("440802|none"); the findings used are stored with the draw.
+REGISTER_FINDING = "register_finding"
+WITH_FINDING, WITHOUT_FINDING = (code for code, _zh, _en in FINDING_STRATA)  # "finding", "none"
 STRATUM_FIELDS = {
     "": _l("County only"),
     "gender": _l("County × gender"),
     "unemployment_reason": _l("County × reason for unemployment"),
     "employment_status": _l("County × employment status"),
-    "register_finding": _l("County × register finding (with / without)"),
+    REGISTER_FINDING: _l("County × register finding (with / without)"),
 }
-# Strata by the cross-register checks: each county's persons with an active register finding at draw time
-# ("440802|finding") and the others ("440802|none"); the findings used are stored with the draw.
-REGISTER_FINDING = "register_finding"
-WITH_FINDING = "finding"
-WITHOUT_FINDING = "none"
 SIZE_METHODS = {
     "fixed": _l("Fixed n per stratum"),
     "total": _l("Total n, allocated over the strata"),
