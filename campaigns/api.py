@@ -55,7 +55,7 @@ def json_errors(view):
 # text ("95 %"); parse_design reads and checks each and names the field it refuses.
 _DESIGN_SCALARS = ("method", "allocation", "population", "reserve_mode", "stratify_by", "total", "minimum", "n",
                    "margin", "confidence", "rate", "tolerable", "expected", "reserve_share", "reserve_count",
-                   "exclude_months", "seed_mode", "seed_text")
+                   "exclude_months", "oversample", "seed_mode", "seed_text")
 DESIGN_FIELDS = {name: Field("scalar", nullable=True, max_length=200) for name in _DESIGN_SCALARS} | {
     "counties": Field("codes"), "rates": Field("mapping", nullable=True, max_length=20_000),
     "cancelled_from": Field("date", nullable=True), "cancelled_to": Field("date", nullable=True)}

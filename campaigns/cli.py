@@ -148,7 +148,10 @@ def sample_allocate(total, method, minimum, populations_file, rates_file, as_jso
 @click.option("--cancelled-from", default=None, help="First day of the cancellation period (YYYY-MM-DD).")
 @click.option("--cancelled-to", default=None, help="Last day of the cancellation period (YYYY-MM-DD).")
 @click.option("--stratify-by", type=click.Choice([k for k in STRATUM_FIELDS if k]), default=None,
-              help="Cross the counties with one roster field.")
+              help="Cross the counties with one roster field, or with the register findings (register_finding).")
+@click.option("--oversample", default=None,
+              help="With --stratify-by register_finding: the factor (>= 1) by which the strata with a finding "
+                   "are oversampled.")
 @click.option("--method", type=click.Choice(list(SIZE_METHODS)), default="total", show_default=True)
 @click.option("--n", "n", type=int, default=None, help="n per stratum (fixed).")
 @click.option("--total", type=int, default=None, help="Total n (total).")

@@ -14,9 +14,10 @@ from typing import overload
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from config.registers import FINDING_STRATA
 from core.i18n import lang
+from sampling.allocation import MAX_FACTOR, allocate, oversampled, per_stratum_sizes, reserve_sizes
 from sampling.allocation import METHODS as ALLOCATIONS
-from sampling.allocation import allocate, per_stratum_sizes, reserve_sizes
 from sampling.errors import SamplingInputError
 from sampling.percent import RATE_FIELDS, parse_rate
 from sampling.sizes import attribute_sample_size, margin_of_error, precision_sample_size
@@ -25,11 +26,16 @@ POPULATIONS = {
     "registered": _l("Registered persons (no cancellation date)"),
     "cancelled": _l("Persons cancelled within a period (to check cancellations)"),
 }
+# Strata by the cross-register checks: each county's persons with an active register finding at draw time
+# ("440802|finding") and the others ("440802|none"); the findings used are stored with the draw.
+REGISTER_FINDING = "register_finding"
+WITH_FINDING, WITHOUT_FINDING = (code for code, _zh, _en in FINDING_STRATA)  # "finding", "none"
 STRATUM_FIELDS = {
     "": _l("County only"),
     "gender": _l("County × gender"),
     "unemployment_reason": _l("County × reason for unemployment"),
     "employment_status": _l("County × employment status"),
+    REGISTER_FINDING: _l("County × register finding (with / without)"),
 }
 SIZE_METHODS = {
     "fixed": _l("Fixed n per stratum"),
@@ -79,6 +85,7 @@ class Design:
     reserve_share: float | None = 0.2
     reserve_count: int | None = None
     exclude_months: int | None = None
+    oversample: float = 1.0  # factor for the strata with a register finding (REGISTER_FINDING only)
     readings: dict[str, str] = field(default_factory=dict)  # rate field -> how it was read ("95%")
 
     def frame_definition(self) -> dict:
@@ -98,7 +105,15 @@ class Design:
         for key in ("counties", "population", "cancelled_from", "cancelled_to", "stratify_by", "exclude_months",
                     "readings"):
             data.pop(key)
+        if self.stratify_by != REGISTER_FINDING:
+            data.pop("oversample")
         return data
+
+    def factors(self, strata) -> dict[str, float]:
+        """Return the oversampling factor of each stratum with a register finding (none without one)."""
+        if self.stratify_by != REGISTER_FINDING or self.oversample == 1:
+            return {}
+        return {h: self.oversample for h in strata if split_stratum(h)[1] == WITH_FINDING}
 
 
 def _blank(value) -> bool:
@@ -251,6 +266,10 @@ def parse_design(data: dict, allowed_counties: list[str]) -> Design:
         design.reserve_share = None
         design.reserve_count = read.number("reserve_count", int, 0, low=0)
     design.exclude_months = read.number("exclude_months", int, None, low=1, high=120)
+    # Only the register-finding strata are oversampled; with other strata the field is ignored (the page
+    # keeps it, hidden, when another stratification is chosen).
+    if design.stratify_by == REGISTER_FINDING:
+        design.oversample = read.number("oversample", float, 1.0, low=1, high=MAX_FACTOR)
     design.readings = read.readings
     if read.problems:
         raise DesignError(read.problems, read.readings)
@@ -291,6 +310,7 @@ def stratum_rates(design: Design, strata) -> dict[str, float]:
 def plan_sizes(design: Design, populations: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
     """Return n_h and r_h for every stratum; sampling errors (SamplingInputError) pass through."""
     # Each method's own parameter is set: parse_design, where every design comes from, requires it.
+    factors = design.factors(populations)
     if design.method == "fixed":
         n = design.n
         assert n is not None
@@ -298,7 +318,7 @@ def plan_sizes(design: Design, populations: dict[str, int]) -> tuple[dict[str, i
     elif design.method == "total":
         assert design.total is not None
         rates = stratum_rates(design, populations) if design.allocation == "neyman" else None
-        sizes = allocate(populations, design.total, design.allocation, design.minimum, rates)
+        sizes = allocate(populations, design.total, design.allocation, design.minimum, rates, factors)
     elif design.method == "precision":
         margin = design.margin
         assert margin is not None
@@ -309,6 +329,8 @@ def plan_sizes(design: Design, populations: dict[str, int]) -> tuple[dict[str, i
         assert design.tolerable is not None
         plan = attribute_sample_size(design.confidence, design.tolerable, design.expected or 0.0)
         sizes = per_stratum_sizes(populations, lambda big_n: plan.n)
+    if factors and design.method != "total":
+        sizes = oversampled(populations, sizes, factors)
     reserves = reserve_sizes(populations, sizes, share=design.reserve_share, count=design.reserve_count)
     return sizes, reserves
 

@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from auth import scope
-from campaigns.design import Design, plan_sizes, split_stratum
+from campaigns import register_strata
+from campaigns.design import REGISTER_FINDING, Design, plan_sizes, split_stratum
 from campaigns.frame import excluded_positions, load_frame, recently_verified
 from campaigns.service import ServiceError, change_audit_settings, current_draw, snapshots_for
 from core import auditlog
@@ -64,7 +65,11 @@ def draw_in(session, campaign: Campaign, design: Design, seed_text: str | None, 
     seed = seed_from_text(seed_text)
     snapshot_ids = sorted(snapshots_for(session, design).values())
     definition = design.frame_definition()
-    frame, exclusions = _frame_less_exclusions(session, campaign, design, snapshot_ids, definition, now)
+    findings: list[str] = []
+    if design.stratify_by == REGISTER_FINDING:
+        # Fixed now, in the definition and (after the flush) as a list: later matches change the findings.
+        definition["register_findings"], findings = register_strata.fix_findings(session, design.counties)
+    frame, exclusions = _frame_less_exclusions(session, campaign, design, snapshot_ids, definition, now, findings)
     populations = {code: 0 for code in design.counties} if not design.stratify_by else {}
     for name, count in zip(*np.unique(np.array(frame.strata, dtype=str), return_counts=True), strict=True):
         populations[str(name)] = int(count)
@@ -83,11 +88,15 @@ def draw_in(session, campaign: Campaign, design: Design, seed_text: str | None, 
     session.add(draw)
     session.flush()
     _write_units(session, draw.id, frame.person_ids[result.positions], result)
+    if findings:
+        register_strata.store(session, draw.id, findings)
     if exclusions:
         bulk_insert(session.connection(), "draw_exclusion", ("draw_id", "person_id", "frame_key", "reason"),
                     [(draw.id, *exclusion) for exclusion in exclusions])
     detail = {"campaign": campaign.id, "seed_source": source, "seed_text": seed_text, "frame_size": len(frame),
               "fingerprint": result.fingerprint, "units": len(result), "excluded": len(exclusions)}
+    if "register_findings" in definition:
+        detail["register_findings"] = definition["register_findings"]
     _record(draw, previous, reason, user, detail)
     session.flush()
     return draw
@@ -107,10 +116,10 @@ def _check_redraw(session, previous: Draw | None, reason: str) -> None:
 
 
 def _frame_less_exclusions(session, campaign: Campaign, design: Design, snapshot_ids: list[int], definition: dict,
-                           now: datetime | None):
+                           now: datetime | None, findings: list[str]):
     """Load the frame and leave out the persons recently verified; return it and the (person, key, reason)
     of those left out."""
-    frame = load_frame(session, snapshot_ids, definition)
+    frame = load_frame(session, snapshot_ids, definition, findings)
     positions = np.zeros(0, dtype=np.int64)
     reasons: list[str] = []
     if design.exclude_months:

@@ -16,10 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from auth import scope
-from campaigns.design import split_stratum
+from campaigns.design import REGISTER_FINDING, split_stratum
 from campaigns.naming import draw_number, draw_title, snapshot_labels
 from campaigns.replacement import REPLACEMENT_REASONS
 from config import codelists
+from config.registers import FINDING_STRATA
 from core import auditlog
 from core.downloads import attachment, file_name
 from core.extensions import db
@@ -33,7 +34,7 @@ from models.county import county_name, county_names
 ROLES = {"sample": _l("Sample"), "reserve": _l("Reserve")}
 STATUSES = {"active": _l("In the sample"), "standby": _l("Unused reserve"), "replaced": _l("Replaced")}
 FIELD_LISTS = {"gender": codelists.GENDERS, "unemployment_reason": codelists.UNEMPLOYMENT_REASONS,
-               "employment_status": codelists.EMPLOYMENT_STATUSES}
+               "employment_status": codelists.EMPLOYMENT_STATUSES, REGISTER_FINDING: FINDING_STRATA}
 
 
 def stratum_label(field: str | None, stratum: str, names: dict[str, str]) -> str:

@@ -3,8 +3,10 @@
 Frame key: "<county code>:<ID number>" (the person's own county_code), and for the 2nd, 3rd… row of one county carrying the same ID
 number (in source-row order) "#2", "#3"… appended, so every key is unique and anyone holding the
 county files can rebuild the keys. Stratum: the county code, or "<county code>|<value>" when the
-frame is crossed with one more roster field ("-" for an empty value). Snapshots never change, so
-the same definition over the same snapshots always gives the same frame.
+frame is crossed with one more roster field ("-" for an empty value), or "<county code>|finding" and
+"<county code>|none" when it is crossed with the register findings (campaigns/register_strata.py: the list
+of persons with a finding is fixed when the draw is made and stored with it). Snapshots never change, so
+the same definition over the same snapshots (and the same finding list) always gives the same frame.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
-from campaigns.design import MISSING_VALUE, STRATUM_SEPARATOR
-from models import FollowUpTask, Person, RosterSnapshot, Verification
+from campaigns.design import MISSING_VALUE, REGISTER_FINDING, STRATUM_SEPARATOR, WITH_FINDING, WITHOUT_FINDING
+from models import FollowUpTask, Person, RegisterFinding, RosterSnapshot, Verification
 
 EXCLUSION_REASON = "verified_in_campaign"
 
@@ -89,11 +91,17 @@ def _fetch_columns(session, stmt, width: int) -> list[tuple]:
     return list(zip(*rows, strict=True)) if rows else [()] * width
 
 
-def load_frame(session, snapshot_ids: list[int], definition: dict) -> Frame:
-    """Read the frame of a definition over the given snapshots, one snapshot (county) at a time."""
+def load_frame(session, snapshot_ids: list[int], definition: dict,
+               findings: Sequence[str] | None = None) -> Frame:
+    """Read the frame of a definition over the given snapshots, one snapshot (county) at a time.
+
+    With register-finding strata, `findings` is the draw's list of "county:ID number" with a finding.
+    """
     extra = definition.get("stratify_by")
+    by_finding = extra == REGISTER_FINDING
+    marked = frozenset(findings or ())
     columns = [Person.id, (Person.county_code + ":" + Person.id_number), Person.source_row]
-    if extra:
+    if extra and not by_finding:
         columns.append(getattr(Person, extra))
     owners = dict(session.execute(select(RosterSnapshot.id, RosterSnapshot.county_code)
                                   .where(RosterSnapshot.id.in_(snapshot_ids or [-1]))).all())
@@ -109,7 +117,10 @@ def load_frame(session, snapshot_ids: list[int], definition: dict) -> Frame:
         ids.append(np.fromiter(got[0], dtype=np.int64, count=len(got[0])))
         keys.extend(number_repeats(got[1], got[2], got[0]))
         counties.append(np.full(len(got[0]), county, dtype="<U6"))
-        if extra:
+        if by_finding:  # got[1]: the keys before "#2"… were appended, i.e. "county:ID number"
+            strata.extend(f"{county}{STRATUM_SEPARATOR}{WITH_FINDING if key in marked else WITHOUT_FINDING}"
+                          for key in got[1])
+        elif extra:
             strata.extend(f"{county}{STRATUM_SEPARATOR}{v or MISSING_VALUE}" for v in got[3])
     if not ids:
         return Frame(np.zeros(0, dtype=np.int64), np.zeros(0, dtype="<U6"), [], [])
@@ -117,15 +128,36 @@ def load_frame(session, snapshot_ids: list[int], definition: dict) -> Frame:
     return Frame(np.concatenate(ids), county_arr, keys, strata if extra else county_arr)
 
 
+def _without_finding():
+    """Whether a Person row has no active register finding now, with the outer join that tells it.
+
+    A plain IS NULL, not a CASE of two texts: PostgreSQL would see the texts' parameters in the select
+    list and in the GROUP BY as two different expressions.
+    """
+    found = (select(RegisterFinding.county_code, RegisterFinding.id_number).where(RegisterFinding.active)
+             .distinct().subquery())
+    joined = and_(found.c.county_code == Person.county_code, found.c.id_number == Person.id_number)
+    return found.c.id_number.is_(None), found, joined
+
+
 def stratum_counts(session, snapshot_ids: list[int], definition: dict, *where) -> dict[str, int]:
-    """Count the frame per stratum with one GROUP BY, for the live preview."""
+    """Count the frame per stratum with one GROUP BY, for the live preview (register findings as they are
+    now: the draw fixes them)."""
     extra = definition.get("stratify_by")
-    group = [Person.county_code] + ([getattr(Person, extra)] if extra else [])
-    stmt = _filtered(select(*group, func.count()).where(Person.snapshot_id.in_(snapshot_ids or [-1]), *where),
-                     definition)
+    if extra == REGISTER_FINDING:
+        without, found, joined = _without_finding()
+        group = [Person.county_code, without]
+        stmt = select(*group, func.count()).select_from(Person).outerjoin(found, joined)
+    else:
+        group = [Person.county_code] + ([getattr(Person, extra)] if extra else [])
+        stmt = select(*group, func.count())
+    stmt = _filtered(stmt.where(Person.snapshot_id.in_(snapshot_ids or [-1]), *where), definition)
     counts: dict[str, int] = {}
     for row in session.execute(stmt.group_by(*group)):
-        name = row[0] if not extra else f"{row[0]}{STRATUM_SEPARATOR}{row[1] or MISSING_VALUE}"
+        if extra == REGISTER_FINDING:
+            name = f"{row[0]}{STRATUM_SEPARATOR}{WITHOUT_FINDING if row[1] else WITH_FINDING}"
+        else:
+            name = row[0] if not extra else f"{row[0]}{STRATUM_SEPARATOR}{row[1] or MISSING_VALUE}"
         counts[name] = counts.get(name, 0) + row[-1]
     return counts
 

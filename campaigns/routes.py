@@ -6,11 +6,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from auth.permissions import can, county_scope, require
-from campaigns import drawing, export, naming, replacement, service
+from campaigns import drawing, export, naming, register_strata, replacement, service
 from campaigns.access import scoped_county, visible_campaign, visible_draw, visible_unit
 from campaigns.design import (
     ALLOCATION_LABELS,
     POPULATIONS,
+    REGISTER_FINDING,
     SIZE_METHODS,
     STRATUM_FIELDS,
     DesignError,
@@ -35,7 +36,7 @@ PRINT_ALL_LIMIT = 3000
 DESIGN_DEFAULTS = {"population": "registered", "stratify_by": "", "method": "total", "allocation": "proportional",
                    "total": "400", "minimum": "30", "n": "40", "margin": "0.05", "confidence": "0.95",
                    "rate": "0.5", "tolerable": "0.05", "expected": "0", "reserve_mode": "share",
-                   "reserve_share": "0.2", "reserve_count": "5", "exclude_months": "", "seed_mode": "system",
+                   "reserve_share": "0.2", "reserve_count": "5", "exclude_months": "", "oversample": "1", "seed_mode": "system",
                    "seed_text": "", "rates": "", "reason": "", "cancelled_from": "", "cancelled_to": ""}
 
 
@@ -140,9 +141,13 @@ def design(campaign_id):
                     n=sum(s["n"] for s in draw.strata.values()),
                     r=sum(s["reserves"] for s in draw.strata.values())), "success")
             return redirect(url_for("campaigns.draw", draw_id=draw.id))
+    match = register_strata.latest_match(db.session)
+    # Without any register match every person would be "no finding": the choice is offered disabled.
+    unavailable = {} if match else {REGISTER_FINDING: _("No register match has been run yet.")}
     return render_template("campaigns/design.html", campaign=campaign, values=values, problems=problems,
                            readings=readings, current=current, populations=POPULATIONS, stratum_fields=STRATUM_FIELDS,
-                           size_methods=SIZE_METHODS, allocations=ALLOCATION_LABELS, pct=percent_text)
+                           size_methods=SIZE_METHODS, allocations=ALLOCATION_LABELS, pct=percent_text,
+                           register_match=match, unavailable=unavailable)
 
 
 def save_audit_settings(campaign: Campaign, values: dict) -> tuple[dict, dict]:
@@ -198,7 +203,7 @@ def draw(draw_id):
                            snapshots=naming.snapshot_labels(db.session, item.snapshot_ids, names, scope),
                            superseded=db.session.get(Draw, item.supersedes_id) if item.supersedes_id else None,
                            reasons=replacement.REPLACEMENT_REASONS, can_draw=can(current_user, "draw_samples"),
-                           followup=_followup_state(item))
+                           followup=_followup_state(item), register_strata=register_strata.draw_facts(item))
 
 
 @bp.route("/draws/<int:draw_id>/verify", methods=["POST"])

@@ -8,6 +8,8 @@ import numpy as np
 from sqlalchemy import select
 
 from auth import scope
+from campaigns import register_strata
+from campaigns.design import REGISTER_FINDING
 from campaigns.frame import load_frame
 from core import auditlog
 from core.extensions import db
@@ -44,18 +46,37 @@ def verify(draw: Draw) -> VerifyReport:
     return report
 
 
-def drawn_frame(session, draw: Draw):
-    """Rebuild the frame a draw was made from: its snapshots and definition, less the persons it left out."""
-    frame = load_frame(session, draw.snapshot_ids, draw.frame_definition)
+def drawn_frame(session, draw: Draw, findings: list[str] | None = None):
+    """Rebuild the frame a draw was made from: its snapshots and definition (with the finding list stored
+    with it, unless given), less the persons it left out."""
+    if findings is None:
+        findings = _findings(session, draw)
+    frame = load_frame(session, draw.snapshot_ids, draw.frame_definition, findings)
     excluded = set(session.scalars(select(DrawExclusion.frame_key).where(DrawExclusion.draw_id == draw.id)))
     if excluded:
         frame = frame.without(np.array([i for i, k in enumerate(frame.keys) if k in excluded], dtype=np.int64))
     return frame
 
 
+def _findings(session, draw: Draw) -> list[str] | None:
+    """Return the finding list stored with a draw stratified by register finding (None for other draws)."""
+    if (draw.frame_definition or {}).get("stratify_by") != REGISTER_FINDING:
+        return None
+    return register_strata.stored_persons(session, draw.id)
+
+
+def _finding_list_findings(draw: Draw, persons: list[str] | None) -> list[Finding]:
+    """Check the stored finding list against the count and digest recorded in the frame definition."""
+    if persons is None:
+        return []
+    found = register_strata.check_stored(draw.frame_definition.get("register_findings"), persons)
+    return [found] if found else []
+
+
 def _verify(session, draw: Draw) -> tuple[VerifyReport, list[str]]:
     scope.check_campaign(draw.campaign)
-    frame = drawn_frame(session, draw)
+    persons = _findings(session, draw)
+    frame = drawn_frame(session, draw, persons)
     recorded: dict[str, list[str]] = {}
     roles: dict[str, list[str]] = {}
     rows = session.execute(select(SampleUnit.stratum, SampleUnit.frame_key, SampleUnit.role)
@@ -71,7 +92,7 @@ def _verify(session, draw: Draw) -> tuple[VerifyReport, list[str]]:
         seed = -1
     result = verify_draw(frame.keys, frame.strata, sizes, reserves, seed, recorded, draw.frame_fingerprint,
                          recorded_algorithm=draw.algorithm, seed_text=draw.seed_text)
-    findings = result.findings + _role_findings(roles, sizes)
+    findings = result.findings + _role_findings(roles, sizes) + _finding_list_findings(draw, persons)
     match = result.match and len(findings) == len(result.findings)
     reasons = result.reasons + [f.message("en") for f in findings[len(result.findings):]]
     return VerifyReport(draw.id, match, [f.message("zh") for f in findings], [f.message("en") for f in findings],

@@ -131,6 +131,7 @@ BY_NAME: dict[str, tuple] = {
     "finding_reason": verification.FINDING_REASONS,
     "register_kind": registers.REGISTER_KINDS,
     "register_finding": registers.FINDING_TYPES,
+    "finding_stratum": registers.FINDING_STRATA,
     "contribution_kind": registers.CONTRIBUTION_KINDS,
     "entity_status": registers.ENTITY_STATUSES,
     "rectification_source": verification.RECTIFICATION_SOURCES,

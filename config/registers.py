@@ -23,6 +23,13 @@ FINDING_TYPES = (
 )
 FINDING_CODES = tuple(code for code, _, _ in FINDING_TYPES)
 
+# A draw stratified by register finding crosses each county with these two values (campaigns/design.py):
+# the persons with an active finding of any type at draw time, and the others.
+FINDING_STRATA = (
+    ("finding", "有比对发现", "With a register finding"),
+    ("none", "无比对发现", "No register finding"),
+)
+
 # Social insurance contributions: as an employee or as a flexible worker paying for themselves.
 CONTRIBUTION_KINDS = (
     ("employee", "单位职工", "Employee"),

@@ -10,7 +10,7 @@ from models.imports import BATCH_STATUSES, RUNNING_STATUSES, ImportBatch, Import
 from models.person import Person, RosterSnapshot
 from models.registers import RegisterFinding, RegisterImport, RegisterMatch, RegisterRecord
 from models.reports import RECTIFICATION_STATUSES, RectificationItem
-from models.sampling import Campaign, Draw, DrawExclusion, SampleUnit, campaign_county
+from models.sampling import Campaign, Draw, DrawExclusion, DrawFindingPerson, SampleUnit, campaign_county
 from models.settings import SettingChange, StoredSetting
 from models.telephony import CallRecord, SmsNotice, SmsOptOut
 from models.user import ROLES, ApiToken, LoginAttempt, LoginThrottle, SearchEvent, User
@@ -41,6 +41,7 @@ __all__ = [
     "Campaign",
     "Draw",
     "DrawExclusion",
+    "DrawFindingPerson",
     "ImportBatch",
     "ImportProblem",
     "SampleUnit",

@@ -82,6 +82,18 @@ class DrawExclusion(Base):
     reason: Mapped[str] = mapped_column(String(64))
 
 
+class DrawFindingPerson(Base):
+    """A person (county, ID number) with an active register finding when a draw stratified by register
+    finding was made: the list that put each frame row in its with- or without-finding stratum."""
+
+    __tablename__ = "draw_finding_person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draw_id: Mapped[int] = mapped_column(ForeignKey("draw.id"), index=True)
+    county_code: Mapped[str] = mapped_column(String(6))
+    id_number: Mapped[str] = mapped_column(String(18))
+
+
 class SampleUnit(Base):
     """One drawn person: a sample unit or a reserve, in the draw's random order within its stratum."""
 
@@ -137,9 +149,12 @@ def _draw_read_only(mapper, connection, target):
 @event.listens_for(Draw, "before_delete")
 @event.listens_for(DrawExclusion, "before_update")
 @event.listens_for(DrawExclusion, "before_delete")
+@event.listens_for(DrawFindingPerson, "before_update")
+@event.listens_for(DrawFindingPerson, "before_delete")
 @event.listens_for(SampleUnit, "before_delete")
 def _draw_never_deleted(mapper, connection, target):
-    raise PublishedDrawError("a published draw, its exclusions and its units are never deleted or changed")
+    raise PublishedDrawError("a published draw, its exclusions, its finding list and its units are never deleted "
+                             "or changed")
 
 
 @event.listens_for(SampleUnit, "before_update")

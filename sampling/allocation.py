@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from typing_extensions import TypeIs
 
 METHODS = ("equal", "proportional", "neyman")
+# An oversampled stratum's weight (or per-stratum size) is multiplied by its factor, at most this much.
+MAX_FACTOR = 100
 # Neyman allocation needs an anticipated rate per stratum; 0.5 maximises p(1 - p), the safe default.
 DEFAULT_RATE = 0.5
 
@@ -62,6 +64,20 @@ def _weights(method: str, pops: dict[str, int], rates: dict[str, float]) -> dict
         ctx.prec = 40
         spread = {h: Decimal(repr(p)) * (1 - Decimal(repr(p))) for h, p in rates.items()}
         return {h: n * Fraction(spread[h].sqrt()) for h, n in pops.items()}
+
+
+def _check_factors(factors: Mapping[str, float] | None, strata: Mapping[str, int]) -> dict[str, Fraction]:
+    """Return every stratum's oversampling factor as an exact fraction, 1 where none is given."""
+    checked = {stratum: Fraction(1) for stratum in strata}
+    for stratum, factor in (factors or {}).items():
+        if stratum not in strata:
+            raise SamplingInputError("unknown_stratum", stratum=stratum)
+        if not isinstance(factor, Real) or isinstance(factor, bool) or not 1.0 <= float(factor) <= MAX_FACTOR:
+            raise SamplingInputError("stratum_factor_out_of_range", stratum=stratum, factor=factor,
+                                     high=MAX_FACTOR)
+        # Read as the decimal it is written as, so that 1.5 * 40 is exactly 60.
+        checked[stratum] = Fraction(Decimal(repr(float(factor))))
+    return checked
 
 
 def _clamp(x: Fraction, low: int, high: int) -> Fraction:
@@ -151,8 +167,14 @@ def allocate(
     method: str,
     minimum: int = 0,
     rates: Mapping[str, float] | None = None,
+    factors: Mapping[str, float] | None = None,
 ) -> dict[str, int]:
-    """Allocate a total sample over strata, each at least min(minimum, N_h) and at most N_h."""
+    """Allocate a total sample over strata, each at least min(minimum, N_h) and at most N_h.
+
+    `factors` oversamples strata: a stratum's allocation weight (N_h for proportional, 1 for equal, N_h S_h
+    for Neyman) is multiplied by its factor (>= 1), so that its sampling fraction is that many times the
+    others' wherever no minimum or cap binds.
+    """
     pops = _check_populations(populations)
     if method not in METHODS:
         raise SamplingInputError("method_unknown", method=method)
@@ -162,6 +184,7 @@ def allocate(
         raise SamplingInputError("minimum_invalid", minimum=minimum)
     total, minimum = int(total), int(minimum)
     checked_rates = _check_rates(rates, pops)
+    checked_factors = _check_factors(factors, pops)
     population = sum(pops.values())
     if total > population:
         raise SamplingInputError("total_exceeds_population", total=total, population=population)
@@ -169,7 +192,7 @@ def allocate(
     required = sum(lower.values())
     if total < required:
         raise SamplingInputError("minimum_exceeds_total", required=required, total=total, minimum=minimum)
-    weights = _weights(method, pops, checked_rates)
+    weights = {h: w * checked_factors[h] for h, w in _weights(method, pops, checked_rates).items()}
     shares = _shares(total, weights, lower, pops, pops)
     sizes = _largest_remainder(shares, total, pops)
     return {h: sizes[h] for h in pops}
@@ -185,6 +208,14 @@ def per_stratum_sizes(populations: Mapping[str, int], rule: Callable[[int], int]
             raise SamplingInputError("rule_result_invalid", stratum=stratum, value=value)
         sizes[stratum] = min(int(value), n_pop)
     return sizes
+
+
+def oversampled(populations: Mapping[str, int], sizes: Mapping[str, int],
+                factors: Mapping[str, float] | None) -> dict[str, int]:
+    """Multiply the sizes of a per-stratum rule by each stratum's factor, rounding up, capped at N_h."""
+    pops = _check_populations(populations)
+    checked = _check_factors(factors, pops)
+    return {h: min(math.ceil(checked[h] * int(n)), pops[h]) for h, n in sizes.items()}
 
 
 def reserve_sizes(

@@ -96,6 +96,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The minimums per stratum need {required} units in all, more than the total of {total}; "
         "raise the total or lower the minimum.",
     ),
+    "stratum_factor_out_of_range": (
+        "层“{stratum}”的加抽倍数必须在 1 到 {high} 之间，当前为 {factor}。",
+        "The oversampling factor of stratum '{stratum}' must be between 1 and {high}; got {factor}.",
+    ),
     "unknown_stratum": (
         "层“{stratum}”不在本次抽样的分层之中。",
         "Stratum '{stratum}' is not one of the strata of this sample.",
@@ -181,6 +185,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "第一处在第 {rank} 位，记录为“{role}”。",
         "Stratum '{stratum}' has {count} units whose sample/reserve role does not match their rank (the first "
         "{n} are the sample, the rest reserves), first at position {rank}, recorded as '{role}'.",
+    ),
+    "finding_list_mismatch": (
+        "抽样时记录的比对发现名单与抽样框定义中的摘要不符（记录 {recorded} 人，摘要 {digest}，现算得 {derived}）："
+        "“有/无比对发现”的分层无法按原样重建。",
+        "The register findings stored with the draw do not match the digest in its frame definition ({recorded} "
+        "persons, digest {digest}, computed {derived}): the with/without-finding strata cannot be rebuilt as drawn.",
     ),
     "draw_differs": (
         "抽样框与记录一致，但重新抽出的单位不同：所用随机种子或各层样本量、备用样本数与记录不符。",

@@ -11,7 +11,7 @@
   function value(name) { const el = form.elements[name]; return el ? el.value : ""; }
 
   function showGroups() {
-    const active = [value("method"), value("reserve_mode"), value("population")];
+    const active = [value("method"), value("reserve_mode"), value("population"), value("stratify_by")];
     form.querySelectorAll("[data-method]").forEach(function (el) {
       el.classList.toggle("d-none", !active.includes(el.dataset.method));
     });
@@ -26,11 +26,14 @@
 
   function margin(m) { return m === null || m === undefined ? "—" : "±" + (m * 100).toFixed(1) + "%"; }
 
+  function fraction(f) { return f === null || f === undefined ? "—" : (f * 100).toFixed(1) + "%"; }
+
   function row(label, r, cls) {
     const tr = document.createElement("tr");
     if (cls) tr.className = cls;
     tr.append(cell(label), cell(r.N.toLocaleString(), "num"), cell(r.n.toLocaleString(), "num"),
-              cell(r.reserves.toLocaleString(), "num"), cell(margin(r.margin), "num"));
+              cell(r.reserves.toLocaleString(), "num"), cell(fraction(r.fraction), "num"),
+              cell(margin(r.margin), "num"));
     return tr;
   }
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sampling.allocation import allocate, per_stratum_sizes, reserve_sizes
+from sampling.allocation import allocate, oversampled, per_stratum_sizes, reserve_sizes
 from sampling.errors import SamplingInputError
 from sampling.sizes import attribute_sample_size, precision_sample_size
 
@@ -208,3 +208,40 @@ def test_reserves_refuse_a_sample_larger_than_its_stratum():
     with pytest.raises(SamplingInputError) as info:
         reserve_sizes({"a": 10}, {"a": 11}, count=1)
     assert info.value.code == "size_exceeds_stratum"
+
+
+# ---- oversampling (a factor per stratum) --------------------------------------------------------------
+
+
+def test_oversampling_factor_multiplies_a_strata_sampling_fraction():
+    pops = {"a|finding": 10, "a|none": 40}
+    assert allocate(pops, 20, "proportional") == {"a|finding": 4, "a|none": 16}
+    # Weights 10 * 2 and 40: shares 6 2/3 and 13 1/3, fractions 0.7 and 0.325 after rounding.
+    assert allocate(pops, 20, "proportional", factors={"a|finding": 2}) == {"a|finding": 7, "a|none": 13}
+
+
+def test_oversampling_stops_at_the_stratum_size_and_the_rest_goes_elsewhere():
+    pops = {"a|finding": 5, "a|none": 45}
+    assert allocate(pops, 20, "proportional", factors={"a|finding": 10}) == {"a|finding": 5, "a|none": 15}
+
+
+def test_oversampling_applies_to_equal_and_neyman_weights_too():
+    pops = {"x": 100, "y": 100}
+    assert allocate(pops, 30, "equal", factors={"x": 2}) == {"x": 20, "y": 10}
+    assert allocate(pops, 30, "neyman", rates={"x": 0.5, "y": 0.5}, factors={"y": 1.5}) == {"x": 12, "y": 18}
+
+
+@pytest.mark.parametrize("factors, code", [({"a": 0.5}, "stratum_factor_out_of_range"),
+                                           ({"a": 101}, "stratum_factor_out_of_range"),
+                                           ({"a": True}, "stratum_factor_out_of_range"),
+                                           ({"zz": 2}, "unknown_stratum")])
+def test_oversampling_factors_are_checked(factors, code):
+    with pytest.raises(SamplingInputError) as info:
+        allocate({"a": 10, "b": 10}, 5, "proportional", factors=factors)
+    assert info.value.code == code
+    assert info.value.message("zh") and info.value.message("en")
+
+
+def test_per_stratum_sizes_are_oversampled_rounding_up_within_the_stratum():
+    pops = {"a": 12, "b": 100, "c": 100}
+    assert oversampled(pops, {"a": 10, "b": 10, "c": 10}, {"a": 1.5, "b": 1.25}) == {"a": 12, "b": 13, "c": 10}
