@@ -35,6 +35,7 @@ from sampling.audit import clear_cache as clear_audit_cache
 from sampling.binomial import exact_fraction
 from sampling.estimates import LOGIT, WILSON, rate_estimate, stratified_estimate
 from sampling.rates import outcome_rates
+from sampling.weighted_audit import is_self_weighting, weighted_audit_conclusion
 
 INTERVAL_CONFIDENCE = 0.95  # two-sided intervals; the audit conclusion uses the campaign's confidence
 
@@ -151,14 +152,22 @@ def service_figures(c: StratumCounts, memo: _Memo, intervals: bool = True) -> di
     return result
 
 
-def audit_figures(rate: dict, campaign: Campaign, population: int) -> dict:
-    """Return a county's audit conclusion on its 'any discrepancy' rate."""
-    result = cached_audit(rate["d"], rate["m"], campaign.tolerable_rate, campaign.confidence, rate["open"],
-                          population)
+def audit_figures(rate: dict, campaign: Campaign, population: int, c: StratumCounts | None = None,
+                  method: str = LOGIT) -> dict:
+    """Return a county's audit conclusion on its 'any discrepancy' rate: exact on the pooled counts when
+    its strata were sampled at one fraction, else on the design-weighted rate (sampling/weighted_audit.py)."""
+    if c is not None and not is_self_weighting(c.N.tolist(), c.units.tolist()):
+        result = weighted_audit_conclusion(c.N.tolist(), c.resolved.tolist(), c.discrepant[ANY].tolist(),
+                                           exact_fraction(campaign.tolerable_rate),
+                                           exact_fraction(campaign.confidence), open_h=c.open.tolist(),
+                                           method=method)
+    else:
+        result = cached_audit(rate["d"], rate["m"], campaign.tolerable_rate, campaign.confidence, rate["open"],
+                              population)
     return {"status": result.status, "upper": result.upper, "lower": result.lower, "n_needed": result.n_needed,
             "status_if_open_discrepant": result.status_if_open_discrepant,
             "status_if_open_clean": result.status_if_open_clean,
-            "tolerable": result.tolerable, "confidence": result.confidence}
+            "tolerable": result.tolerable, "confidence": result.confidence, "weighted": result.weighted}
 
 
 def county_block(c: StratumCounts, campaign: Campaign, memo: _Memo, code: str, intervals: bool = True) -> dict:
@@ -172,7 +181,7 @@ def county_block(c: StratumCounts, campaign: Campaign, memo: _Memo, code: str, i
         "out_of_scope": int(c.out_of_scope.sum()), "attempts": int(c.attempts.sum()),
         "estimate": estimate_note(resolved, units, memo.min_resolved),
         "rates": withhold_small(rates, resolved, units, memo.min_resolved),
-        "audit": audit_figures(rates[ANY], campaign, population),
+        "audit": audit_figures(rates[ANY], campaign, population, c, memo.overall_method),
         "outcomes": outcome_figures(c),
         "services": withhold_small_services(service_figures(c, memo, intervals), resolved, memo.min_resolved),
     }

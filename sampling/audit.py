@@ -40,6 +40,7 @@ class AuditConclusion:
     open_units: int
     status_if_open_discrepant: str  # the conclusion if every open unit were discrepant
     status_if_open_clean: str  # the conclusion if no open unit were discrepant
+    weighted: bool = False  # judged on the design-weighted rate of unequally sampled strata (weighted_audit.py)
 
 
 def exact_upper_limit(d: int, m: int, confidence: float | Fraction) -> float:

@@ -6,6 +6,7 @@ import pytest
 
 from models import Campaign
 from reports.figures import Options, county_figures
+from sampling.audit import audit_conclusion
 from support.reports_factory import add_campaign
 
 A = "440802"
@@ -26,3 +27,26 @@ def test_county_rate_weights_oversampled_strata_by_their_population(app, session
     assert rate["se"] == pytest.approx(math.sqrt(variance), rel=1e-12)
     assert (rate["d"], rate["m"]) == (12, 40) and county["population"] == 1000
     assert rate["low"] < p < rate["high"]
+
+
+def test_county_audit_of_oversampled_strata_is_judged_on_the_weighted_rate(app, session):
+    # The same county: pooled, 12 / 40 = 30 % is over a 15 % tolerable rate; weighted, it is 14 %.
+    strata = {f"{A}|finding": {"N": 100, "verified": [["not_authentic"]] * 10 + [[]] * 10},
+              f"{A}|none": {"N": 900, "verified": [["not_authentic"]] * 2 + [[]] * 18}}
+    assert audit_conclusion(12, 40, 0.15, 0.95).status == "over"
+    with app.app_context():
+        campaign_id = add_campaign(session, strata, tolerable=0.15)
+        county = county_figures(session, session.get(Campaign, campaign_id), A, Options(min_resolved=1))["county"]
+    audit = county["audit"]
+    assert audit["weighted"] and audit["status"] != "over" and audit["n_needed"] is None
+    assert audit["lower"] < 0.14 < audit["upper"]
+
+
+def test_a_county_sampled_at_one_fraction_keeps_the_exact_pooled_test(app, session):
+    strata = {f"{A}|finding": {"N": 100, "verified": [["not_authentic"]] * 2 + [[]] * 8},
+              f"{A}|none": {"N": 900, "verified": [["not_authentic"]] * 2 + [[]] * 88}}
+    with app.app_context():
+        campaign_id = add_campaign(session, strata)
+        campaign = session.get(Campaign, campaign_id)
+        county = county_figures(session, campaign, A, Options(min_resolved=1))["county"]
+    assert county["audit"]["weighted"] is False  # 10 of 100 and 90 of 900: one fraction
