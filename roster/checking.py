@@ -13,7 +13,6 @@ connections, and only for files big enough to repay their start-up.
 import hashlib
 import logging
 import multiprocessing
-import operator
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -25,8 +24,8 @@ from typing import NamedTuple
 
 from roster.columns import HeaderMapping
 from roster.csv_reader import CsvBlock, CsvLines
+from roster.idnumber import birth_info
 from roster.problems import Problem
-from roster.row_facts import row_facts
 from roster.spool import COLUMNS, write_part
 from roster.validate import validate_row
 
@@ -35,9 +34,6 @@ log = logging.getLogger(__name__)
 CHUNK_ROWS = 2000  # rows per chunk: large enough that sending it to a worker costs little per row
 AHEAD = 3  # chunks in flight per worker, so that no worker waits while the reader catches up
 ID_POSITION = COLUMNS.index("id_number")
-# Where the dates sit among a record's fields before source_row is put in.
-_REGISTERED, _CANCELLED = COLUMNS.index("registered_on") - 1, COLUMNS.index("cancelled_on") - 1
-_COLUMN_COUNT = len(COLUMNS)
 _CANCELLED_AT = COLUMNS.index("cancelled_on")
 
 
@@ -99,8 +95,6 @@ class RowChecker:
     def _ready(self) -> None:
         """Build the per-row helpers (closures, which do not travel between processes)."""
         self._extract = self.mapping.extractor()
-        # One itemgetter builds a record tuple in spool order; source_row and the dates are set after.
-        self._fields = operator.itemgetter(*(c for c in COLUMNS if c != "source_row"))
 
     def record(self, row_number: int, values) -> tuple[tuple | None, list[Problem]]:
         """Return one row's record as spooled (spool.SPOOLED: its columns, facts and digest; None when an
@@ -109,14 +103,22 @@ class RowChecker:
                                         self.default_county)
         if record is None:
             return None, problems
-        v, registered, cancelled = self._fields(record), _REGISTERED, _CANCELLED
+        get = record.__getitem__
+        gender, id_number, phone = get("gender"), get("id_number"), get("phone")
+        household, residence, reason = get("household_address"), get("residence_address"), get("unemployment_reason")
+        cancelled_on = get("cancelled_on")
         # Dates travel as ISO text: what SQLite stores and what COPY reads, with no conversion later.
-        columns = (v[0], row_number, *v[1:registered], v[registered].isoformat(), *v[registered + 1:cancelled],
-                   v[cancelled] and v[cancelled].isoformat(), *v[cancelled + 1:])
-        missing_phone, missing_address, missing_reason, retirement = row_facts(
-            columns[3], columns[4], columns[5], columns[6], columns[7], columns[8], columns[13])
-        return (*columns, missing_phone, missing_address, missing_reason, retirement and retirement.isoformat(),
-                record_digest(columns[2:_COLUMN_COUNT])), problems
+        cancelled = cancelled_on and cancelled_on.isoformat()
+        compared = (get("name"), gender, id_number, phone, household, residence, reason,
+                    get("registered_on").isoformat(), get("registering_agency"), get("certificate_number"),
+                    get("employment_status"), cancelled)
+        # The row's quality facts (row_facts.row_facts, with the birth facts the check has just cached).
+        registered = cancelled is None
+        info = birth_info(id_number[6:14])
+        retirement = None if info is None else info[2] if gender == "1" else info[3] if gender == "2" else None
+        return (get("county_code"), row_number, *compared,
+                registered and not phone, registered and not household and not residence, registered and not reason,
+                retirement and retirement.isoformat(), record_digest(compared)), problems
 
     def chunk(self, rows: list | CsvLines | CsvBlock) -> CheckedChunk:
         """Check a list of (row number, values), or lines of CSV parsed here first."""

@@ -52,9 +52,10 @@ def _snapshot_roster(session, snapshot_id: int | None) -> dict:
     person = Person.__table__.c
     connection = session.connection()
     unstored: dict[int, str] = {}  # person id -> key, for the persons without a stored digest
+    # All rows at once: a county's roster is small enough, and a fetch per row costs more than the rest.
     for person_id, county, id_number, digest in connection.execute(
             select(person.id, person.county_code, person.id_number, person.record_digest)
-            .where(person.snapshot_id == snapshot_id).order_by(person.county_code, person.id)):
+            .where(person.snapshot_id == snapshot_id).order_by(person.county_code, person.id)).all():
         key = f"{county}:{id_number}"
         if key in current:  # the same ID again in the county (rare): the next free "#n"
             repeat = 2
@@ -169,23 +170,31 @@ class _Comparison:
     def add(self, chunk) -> None:
         """Count a checked chunk's valid records as added, updated or unchanged.
 
-        The common chunk (one county, no ID number seen before) is counted a whole list at a time;
-        any other goes row by row. Both give the same counts.
+        A chunk is counted a run of one county at a time (a file lists its counties one after the
+        other), each run whose ID numbers the file has not had before a whole list at once; any other
+        run goes row by row. Both give the same counts.
         """
-        keys, counties = chunk.keys, chunk.counties
-        if not keys:
+        counties = chunk.counties
+        if not counties:  # every row of the chunk rejected
             return
-        county = counties[0]
+        start = 0
+        for end in [i for i in range(1, len(counties)) if counties[i] != counties[i - 1]] + [len(counties)]:
+            self._add_run(chunk, start, end)
+            start = end
+
+    def _add_run(self, chunk, start: int, end: int) -> None:
+        """Count the records start..end of a chunk, all of one county."""
+        keys = chunk.keys[start:end]
+        county = chunk.counties[start]
         in_file = self.in_file
-        if (counties.count(county) != len(counties) or not in_file.keys().isdisjoint(keys)
-                or len(set(keys)) != len(keys)):
-            self._add_row_by_row(chunk)
+        if not in_file.keys().isdisjoint(keys) or len(set(keys)) != len(keys):
+            self._add_row_by_row(chunk, start, end)
             return
         if county not in self.before:
             self._load(county)
         first_rows = self.first_rows[county]
         if len(first_rows) < FIRST_ROWS:
-            first_rows += chunk.row_numbers[:FIRST_ROWS - len(first_rows)]
+            first_rows += chunk.row_numbers[start:end][:FIRST_ROWS - len(first_rows)]
         in_file.update(dict.fromkeys(keys, 1))
         if county in self.first_import:
             counted = {"added": len(keys)}
@@ -193,19 +202,20 @@ class _Comparison:
             # Matched entries leave `current`: what is left at the end is no longer registered.
             old = list(map(self.current.pop, keys, repeat(None)))
             added = old.count(None)
-            unchanged = sum(map(operator.eq, old, chunk.digests))
+            unchanged = sum(map(operator.eq, old, chunk.digests[start:end]))
             counted = {"added": added, "unchanged": unchanged, "updated": len(keys) - added - unchanged}
         for kind, n in counted.items():
             if n:
                 self.kinds[kind] += n
                 self.by_county[county, kind] += n
 
-    def _add_row_by_row(self, chunk) -> None:
-        """Count a chunk's records one by one: any mix of counties, ID numbers the file repeats."""
+    def _add_row_by_row(self, chunk, start: int = 0, end: int | None = None) -> None:
+        """Count a chunk's records start..end one by one: any mix of counties, ID numbers the file repeats."""
         in_file, current, before, first_rows = self.in_file, self.current, self.before, self.first_rows
         kinds, by_county, first_import = self.kinds, self.by_county, self.first_import
-        for county, base, digest, number in zip(chunk.counties, chunk.keys, chunk.digests, chunk.row_numbers,
-                                                strict=True):
+        part = slice(start, end)
+        for county, base, digest, number in zip(chunk.counties[part], chunk.keys[part], chunk.digests[part],
+                                                chunk.row_numbers[part], strict=True):
             repeat_ = in_file.get(base, 0) + 1
             in_file[base] = repeat_
             if county not in before:

@@ -19,7 +19,7 @@ def comparison(current: dict, first_import: set) -> _Comparison:
 def chunks(seed: int) -> list[CheckedChunk]:
     """Chunks of one county or mixed, with ID numbers new, on the roster, changed, repeated."""
     rng = random.Random(seed)
-    made, row = [], 2
+    made, row = [CheckedChunk(None, [], [], [], [], {}, [], 5, 5, 0)], 2  # a chunk whose every row was rejected
     for _ in range(40):
         size = rng.randint(1, 30)
         one = rng.choice(("440802", "440803", "440804"))
