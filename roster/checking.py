@@ -29,6 +29,7 @@ from roster.problems import Problem
 from roster.row_facts import row_facts
 from roster.spool import COLUMNS
 from roster.validate import validate_row
+from roster.xlsx_stream import SheetPiece
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +112,9 @@ class RowChecker:
         return (*columns, missing_phone, missing_address, missing_reason, retirement and retirement.isoformat(),
                 record_digest(columns[2:_COLUMN_COUNT])), problems
 
-    def chunk(self, rows: list | CsvLines) -> CheckedChunk:
-        """Check a list of (row number, values), or lines of CSV parsed here first."""
-        if isinstance(rows, CsvLines):
+    def chunk(self, rows: list | CsvLines | SheetPiece) -> CheckedChunk:
+        """Check a list of (row number, values), or lines of CSV or a piece of XLSX sheet parsed here first."""
+        if not isinstance(rows, list):
             rows = rows.rows()
         records, counties, keys, digests, numbers, problems = [], [], [], [], [], []
         rejected = warned = 0
@@ -148,7 +149,7 @@ def row_chunks(rows: Iterable) -> Iterator[list]:
         yield chunk
 
 
-def checked_chunks(tasks: Iterable[list | CsvLines], checker: RowChecker, workers: int = 0) -> Iterator[CheckedChunk]:
+def checked_chunks(tasks: Iterable[list | CsvLines | SheetPiece], checker: RowChecker, workers: int = 0) -> Iterator[CheckedChunk]:
     """Yield each chunk of rows checked, in file order; with workers > 0 in that many processes.
 
     Should the workers fail (one killed for lack of memory, say), the chunks they had not returned
