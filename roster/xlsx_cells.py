@@ -5,8 +5,8 @@ parsed here, in whichever process checks its rows. Regular expressions find the 
 (they run in C); Python only places each value. Values are those of python-calamine 0.9.1, the
 reader this one stands in for (tests/roster/test_xlsx_stream.py compares the two cell by cell):
 numbers are floats, a number under a date or time format is a date, datetime, time or timedelta,
-booleans are bools, an error cell (#N/A) and an empty cell are "", text has its XML entities and
-Excel's _xHHHH_ escapes decoded and, unless xml:space="preserve", its outer blanks trimmed.
+booleans are bools, an error cell (#N/A) and an empty cell are "", text decoded as
+roster/xlsx_values.py says.
 
 Pure code: no Flask, no database. Shared strings are read from the file that
 roster/xlsx_package.py wrote, mapped into memory by every process that reads them.
@@ -17,174 +17,20 @@ from __future__ import annotations
 import mmap
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
 from itertools import compress
 
-OTHER, DATETIME, TIMEDELTA = 0, 1, 2  # what a cell style's number format makes of a number
-
-_XML_BLANKS = " \t\r\n"
-_ENTITY = re.compile(r"&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|(amp|lt|gt|quot|apos));")
-_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
-_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_COMMENT = re.compile(r"<!--.*?-->|<\?.*?\?>", re.DOTALL)
-_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
-# A number as calamine's float parser takes it; anything else in an untyped cell is text.
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:inf|infinity|nan)",
-                     re.IGNORECASE)
-
-
-class CellError(ValueError):
-    """A cell or row calamine would refuse, or the stream reader cannot place; detail says which."""
-
-
-def _entity(match: re.Match) -> str:
-    """Return the character an XML entity stands for."""
-    hexa, decimal, name = match.groups()
-    if name:
-        return _NAMED[name]
-    code = int(hexa, 16) if hexa else int(decimal)
-    if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-        raise CellError(f"character reference &#{code}; is not allowed in XML")
-    return chr(code)
-
-
-def _excel_escape(match: re.Match) -> str:
-    """Return the character of an _xHHHH_ escape (Excel writes control characters so); a surrogate stays as written."""
-    code = int(match.group(1), 16)
-    return match.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)
-
-
-def xml_text(raw: str, trim: bool) -> str:
-    """Decode an element's raw text: line ends as XML reads them, entities, then (unless kept) the outer
-    blanks trimmed, then Excel's _xHHHH_ escapes."""
-    if "<" in raw:
-        raw = _CDATA.sub(lambda match: match.group(1).replace("&", "&amp;").replace("<", "&lt;"), _COMMENT.sub("", raw))
-        if "<" in raw:
-            raise CellError("markup inside a text element")
-    if "\r" in raw:
-        raw = raw.replace("\r\n", "\n").replace("\r", "\n")
-    if "&" in raw:
-        decoded, found = _ENTITY.subn(_entity, raw)
-        if found != raw.count("&"):
-            raise CellError("an entity XML does not define, or a bare &")
-        raw = decoded
-    if trim:
-        raw = raw.strip(_XML_BLANKS)
-    if "_x" in raw:
-        raw = _EXCEL_ESCAPE.sub(_excel_escape, raw)
-    return raw
-
-
-def rich_text(body: str, t_tag: re.Pattern) -> str:
-    """Join the text runs of a shared or inline string (<t>, or <r><t> runs), phonetic runs (<rPh>) left out."""
-    if "rPh" in body:
-        body = _PHONETIC.sub("", body)
-    parts = []
-    for attrs, text in t_tag.findall(body):
-        parts.append(xml_text(text, "preserve" not in attrs))
-    return "".join(parts)
-
+from roster.xlsx_values import (
+    NUMBER,
+    OTHER,
+    XML_BLANKS,
+    CellError,
+    date_value,
+    iso_value,
+    rich_text,
+    xml_text,
+)
 
 _REFERENCE = re.compile(r"\br\s*=")
-_PHONETIC = re.compile(r"<(?:\w+:)?rPh\b[^>]*?(?:/>|>.*?</(?:\w+:)?rPh>)", re.DOTALL)
-
-
-# --- number formats --------------------------------------------------------------------------
-
-# Built-in formats without a numFmt of their own: 14-22 and 45, 47 everywhere, 27-36 and 50-58 the
-# East Asian date formats (yyyy"年"m"月"d"日" and the like), as calamine counts them.
-_BUILTIN_DATE_FORMATS = {*range(14, 23), *range(27, 37), 45, 47, *range(50, 59)}
-_BUILTIN_DURATION_FORMATS = {46}
-
-
-def builtin_format_kind(format_id: int) -> int:
-    """Say what a built-in number format (no numFmt defines its id) makes of a number."""
-    if format_id in _BUILTIN_DATE_FORMATS:
-        return DATETIME
-    return TIMEDELTA if format_id in _BUILTIN_DURATION_FORMATS else OTHER
-
-
-def format_kind(code: str) -> int:
-    """Say whether a custom number format code shows a date or time, a duration ([h]:mm), or neither.
-
-    The rules calamine applies: only the first section counts; quoted text, escaped and fill
-    characters, and bracketed colours or conditions are no tokens; a date letter (y m d h s) or
-    an a/p marker makes it a date; [h], [m] or [s] makes it a duration.
-    """
-    escaped = quoted = after_a = False
-    brackets = 0
-    previous, elapsed = " ", False
-    for char in code:
-        if escaped:
-            escaped = False
-        elif char in "_\\*":
-            escaped = True
-        elif quoted:
-            quoted = char != '"'
-        elif char == '"':
-            quoted = True
-        elif char == ";":
-            return OTHER
-        elif char == "[":
-            brackets += 1
-        elif char == "]" and brackets == 1 and elapsed:
-            return TIMEDELTA
-        elif char == "]":
-            brackets = max(0, brackets - 1)
-        elif char in "aA" and not after_a and brackets == 0:
-            after_a = True
-        elif brackets == 0 and char in ("pm/PM" if after_a else "dmhysDMHYS"):
-            return DATETIME
-        elif not (elapsed and char.lower() == previous.lower()):
-            elapsed = previous == "[" and char in "mhsMHS"
-        previous = char
-    return OTHER
-
-
-# --- dates -----------------------------------------------------------------------------------
-
-_EPOCH = datetime(1899, 12, 30)
-_MS_PER_DAY = 86_400_000
-
-
-def serial_datetime(serial: float, is_1904: bool) -> datetime | None:
-    """Turn an Excel serial day number into the datetime calamine makes of it (None when out of range)."""
-    days = serial + 1462 if is_1904 else serial
-    if days < 60:
-        days += 1  # Excel's 1900-02-29, which never was: days before it count from 1899-12-31
-    try:
-        return _EPOCH + timedelta(milliseconds=round(days * _MS_PER_DAY))
-    except (OverflowError, ValueError):
-        return None
-
-
-def date_value(serial: float, kind: int, is_1904: bool):
-    """Return a number under a date or duration format as python-calamine gives it."""
-    if kind == TIMEDELTA:
-        try:
-            return timedelta(milliseconds=round(serial * _MS_PER_DAY))
-        except (OverflowError, ValueError):
-            return serial
-    moment = serial_datetime(serial, is_1904)
-    if moment is None:
-        return serial
-    if serial < 1.0:
-        return moment.time()
-    if serial.is_integer():
-        return moment.date()
-    return moment
-
-
-def iso_value(text: str):
-    """Return a cell of type "d" (an ISO 8601 date and/or time) as python-calamine gives it."""
-    try:
-        if "T" in text:
-            return datetime.fromisoformat(text)
-        if ":" in text:
-            return time.fromisoformat(text)
-        return date.fromisoformat(text)
-    except ValueError:
-        return text
 
 
 # --- shared strings --------------------------------------------------------------------------
@@ -298,7 +144,7 @@ class RowParser:
         self._shape_width = 0
         self._row_starts = ("", "")
         self._columns: dict[str, int] = {}
-        self._kinds: dict[str, tuple[str | None, int, str | None]] = {}
+        self._kinds: dict[str, tuple[str | None, int]] = {}
         self._numbers: dict[tuple[str, int], object] = {}
         self._strings = shared_strings(sheet.strings_path)
         self._inline_start, self._inline_end = f"<{sheet.prefix}is><{sheet.prefix}t>", f"</{sheet.prefix}t></{sheet.prefix}is>"
@@ -424,8 +270,8 @@ class RowParser:
         others = " ".join(f'{key}="{value}"' for key, value in attributes.items() if key != "r")
         return column_index(letters.group()), " " + others
 
-    def _kind(self, rest: str) -> tuple[str | None, int, str | None]:
-        """Read a cell's type and style attributes: (type, number format kind, None)."""
+    def _kind(self, rest: str) -> tuple[str | None, int]:
+        """Read a cell's type and style attributes: (type, what its number format makes of a number)."""
         attributes = dict(self._attribute.findall(rest))
         style = attributes.get("s")
         kinds = self.sheet.style_kinds
@@ -437,7 +283,7 @@ class RowParser:
         cell_type = attributes.get("t")
         if cell_type not in (None, "n", "s", "b", "e", "str", "d", "inlineStr"):
             raise CellError(f'unknown cell type t="{cell_type}"')
-        return cell_type, style_kind, None
+        return cell_type, style_kind
 
     def _value(self, kind: tuple, content: str):
         """Return a cell's value from its content (<v>, <is>, <f>); None for no value."""
@@ -447,8 +293,8 @@ class RowParser:
             if content.startswith(opening) and content.endswith(closing):
                 text = content[len(opening):-len(closing)]
                 if "<" not in text:
-                    if "&" in text or "_x" in text or "\r" in text or (text and (text[0] in _XML_BLANKS
-                                                                               or text[-1] in _XML_BLANKS)):
+                    if "&" in text or "_x" in text or "\r" in text or (text and (text[0] in XML_BLANKS
+                                                                               or text[-1] in XML_BLANKS)):
                         return xml_text(text, True)
                     return text
             start = content.find(f"<{self.sheet.prefix}is")
@@ -475,7 +321,7 @@ class RowParser:
             cached = self._numbers.get((raw, kind[1]))
             if cached is not None:
                 return cached
-            if not _NUMBER.fullmatch(raw):
+            if not NUMBER.fullmatch(raw):
                 if cell_type is None:
                     return xml_text(raw, False)
                 raise CellError(f"not a number: {raw[:20]!r}")

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from roster.sheetscan import MAX_PARTS, SheetRefused, expanded
-from roster.xlsx_cells import CellError, builtin_format_kind, format_kind, rich_text, xml_text
+from roster.xlsx_values import CellError, builtin_format_kind, format_kind, rich_text, xml_text
 
 MAX_SMALL_PART_BYTES = 64 << 20  # the workbook, its relationships, the styles
 MAX_STRINGS_BYTES = 2 << 30  # the shared strings' XML: written to a file, never held whole

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from roster.columns import count_recognised
 from roster.sheetscan import MAX_COLUMNS, MAX_ROWS, SheetRefused
 from roster.table import MIN_RECOGNISED, ReaderError, Row, Table, is_blank, make_table
-from roster.xlsx_cells import CellError, RowParser, SheetFormat, place
+from roster.xlsx_cells import RowParser, SheetFormat, place
 from roster.xlsx_package import Package, SheetPart, Unstreamable, sheet_head
+from roster.xlsx_values import CellError
 
 # A sheet's extent (rows × columns, from its first cell, blanks between included) beyond which it is
 # refused: 1,048,576 rows of 20 columns. No roster comes near it (a million rows of the 13 roster

@@ -25,8 +25,8 @@ from roster.reader import open_table, read_table
 from roster.spool import read_spool
 from roster.table import ReaderError
 from roster.workbook_reader import read_with_calamine
-from roster.xlsx_cells import DATETIME, OTHER, TIMEDELTA, format_kind, serial_datetime
 from roster.xlsx_stream import Unstreamable, read_streamed
+from roster.xlsx_values import DATETIME, OTHER, TIMEDELTA, format_kind, serial_datetime
 from support.hostile_files import xlsx as raw_xlsx
 from support.import_files import TODAY, csv_file, demo_rows
 
