@@ -36,7 +36,8 @@ def read_workbook(source, filename: str, scratch_dir: str | None = None) -> Tabl
     try:
         return read_streamed(source, filename, scratch_dir)
     except Unstreamable as reason:
-        log.info("reading %s with calamine rather than streaming it: %s", filename, reason)
+        log.log(logging.INFO if reason.other_format else logging.WARNING,
+                "reading %s with calamine rather than streaming it: %s", filename, reason)
     if hasattr(source, "seek"):
         source.seek(0)
     return read_with_calamine(source, filename)

@@ -45,7 +45,12 @@ _WORKSHEET_TYPE = "/worksheet"
 
 
 class Unstreamable(Exception):
-    """A workbook the streaming reader leaves to python-calamine; the message says why."""
+    """A workbook the streaming reader leaves to python-calamine; the message says why. `other_format`
+    is set for a file that is no XLSX at all (.xls, .ods, .xlsb), which calamine reads as a matter of course."""
+
+    def __init__(self, reason: str, other_format: bool = False) -> None:
+        super().__init__(reason)
+        self.other_format = other_format
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,7 @@ class Package:
         try:
             self.archive = zipfile.ZipFile(source)
         except (zipfile.BadZipFile, OSError, EOFError) as error:
-            raise Unstreamable(f"not a zip file: {error}") from None
+            raise Unstreamable(f"not a zip file: {error}", other_format=True) from None
         self.scratch_dir = scratch_dir
         self.strings_path: str | None = None
         self._streams: list[Iterator[bytes]] = []
@@ -93,8 +98,8 @@ class Package:
             raise SheetRefused("workbook_too_large", f"{len(parts)} parts")
         self.members = {part.filename: part for part in parts if not part.is_dir()}
         workbook = self._target(self._relationships("_rels/.rels", ""), "/officeDocument")
-        if workbook is None or not workbook.endswith(".xml"):
-            raise Unstreamable(f"no XML workbook part ({workbook})")
+        if workbook is None or not workbook.endswith(".xml") or workbook.endswith("content.xml"):
+            raise Unstreamable(f"no XML workbook part ({workbook})", other_format=True)
         text = self.small_text(workbook)
         if "purl.oclc.org/ooxml" in text:
             raise Unstreamable("a strict OOXML workbook")
@@ -116,7 +121,7 @@ class Package:
     def _relationships(self, member: str, base: str) -> dict[str, tuple[str, str]]:
         """Read a relationships part: {Id: (Type, target member)}."""
         if member not in self.members:
-            raise Unstreamable(f"no {member}")
+            raise Unstreamable(f"no {member}", other_format=member == "_rels/.rels")
         found = {}
         for match in _RELATIONSHIP.finditer(self.small_text(member)):
             relation = attributes(match.group(1))

@@ -283,7 +283,21 @@ def test_a_workbook_the_stream_reader_does_not_take_is_read_by_calamine_and_logg
     with caplog.at_level(logging.INFO, logger="roster.workbook_reader"):
         table = read_table(data, "a.xlsx")
     assert table_of(table) == (1, ["姓名", "身份证号"], "名册", [(2, ["张三", 1.0])])
+    assert [record.levelname for record in caplog.records] == ["WARNING"]
     assert "calamine" in caplog.text and "without its number" in caplog.text
+
+
+def test_an_ods_is_left_to_calamine_as_a_matter_of_course(caplog):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:  # an ODS: a zip without an OOXML workbook
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    with pytest.raises(Unstreamable) as caught:
+        read_streamed(io.BytesIO(buffer.getvalue()), "a.ods")
+    assert caught.value.other_format
+    with caplog.at_level(logging.INFO, logger="roster.workbook_reader"), pytest.raises(ReaderError):
+        read_table(buffer.getvalue(), "a.ods")  # calamine's verdict on this broken ODS
+    assert [record.levelname for record in caplog.records] == ["INFO"]
 
 
 def test_an_ods_and_a_broken_zip_still_get_calamine_s_answers():
