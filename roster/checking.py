@@ -28,6 +28,7 @@ from roster.idnumber import birth_info
 from roster.problems import Problem
 from roster.spool import COLUMNS, write_part
 from roster.validate import validate_row
+from roster.xlsx_stream import SheetPiece
 
 log = logging.getLogger(__name__)
 
@@ -120,9 +121,9 @@ class RowChecker:
                 registered and not phone, registered and not household and not residence, registered and not reason,
                 retirement and retirement.isoformat(), record_digest(compared)), problems
 
-    def chunk(self, rows: list | CsvLines | CsvBlock) -> CheckedChunk:
-        """Check a list of (row number, values), or lines of CSV parsed here first."""
-        if isinstance(rows, CsvLines | CsvBlock):
+    def chunk(self, rows: list | CsvLines | CsvBlock | SheetPiece) -> CheckedChunk:
+        """Check a list of (row number, values), or lines of CSV or a piece of XLSX sheet parsed here first."""
+        if not isinstance(rows, list):
             rows = rows.rows()
         records, counties, keys, digests, numbers, problems = [], [], [], [], [], []
         registered: dict[str, int] = {}
@@ -160,7 +161,8 @@ def row_chunks(rows: Iterable) -> Iterator[list]:
         yield chunk
 
 
-def checked_chunks(tasks: Iterable[list | CsvLines | CsvBlock], checker: RowChecker, workers: int = 0) -> Iterator[CheckedChunk]:
+def checked_chunks(tasks: Iterable[list | CsvLines | CsvBlock | SheetPiece], checker: RowChecker,
+                   workers: int = 0) -> Iterator[CheckedChunk]:
     """Yield each chunk of rows checked, in file order; with workers > 0 in that many processes.
 
     Should the workers fail (one killed for lack of memory, say), the chunks they had not returned

@@ -21,7 +21,7 @@ from models import County, ImportBatch, ImportProblem, Person, utcnow
 from roster.batches import fail_batch, spool_path, stored_file, this_runner
 from roster.checking import CHUNK_ROWS, RowChecker, checked_chunks, record_digest, row_chunks
 from roster.columns import map_headers
-from roster.csv_reader import CsvBlock, CsvLines, csv_line_chunks
+from roster.csv_reader import csv_line_chunks
 from roster.guard import FIRST_ROWS
 from roster.normalize import visible
 from roster.reader import open_table
@@ -115,10 +115,12 @@ def validate_batch(session, batch_id: int, today: date, progress=None, workers: 
         try:
             checker = RowChecker(mapping, today, known, batch.default_county)
             workers = workers if (batch.rows_total or 0) >= parallel_from_rows else 0
-            tasks: Iterator[list | CsvLines | CsvBlock]
+            tasks: Iterator
             if workers and quote_free:
                 # Each line is a record: send lines and let the workers parse them too.
                 tasks = csv_line_chunks(path, table, batch.filename, CHUNK_ROWS)
+            elif workers and table.pieces is not None:
+                tasks = table.pieces()  # a streamed XLSX sheet: pieces of its XML, parsed by the workers
             else:
                 tasks = row_chunks(table.rows)
             _validate_rows(session, batch, tasks, checker, workers, progress)

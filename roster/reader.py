@@ -88,5 +88,8 @@ def _read(head: bytes, chunks, opener, filename: str, path=None) -> Table:
     if kind == "web":
         raise ReaderError("web_page_file", filename)
     if kind == "workbook":
-        return read_workbook(path if path is not None else opener(), filename)
+        if path is None:
+            return read_workbook(opener(), filename)
+        # A streamed workbook's shared strings go to a file beside the one read, as the spool does.
+        return read_workbook(path, filename, os.path.dirname(os.fspath(path)) or None)
     return read_csv(head, chunks, opener, filename, utf16=kind == "utf-16")

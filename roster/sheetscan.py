@@ -92,9 +92,9 @@ def check_workbook(source) -> None:
                 continue
             if re.fullmatch(r"xl/worksheets/[^/]+\.xml", part.filename):
                 name = part.filename.rsplit("/", 1)[-1][:-4]
-                check_extent(scan_sheet(_expanded(archive, part, MAX_SHEET_BYTES), name), name)
+                check_extent(scan_sheet(expanded(archive, part, MAX_SHEET_BYTES), name), name)
             else:
-                for _ in _expanded(archive, part, MAX_PART_BYTES):
+                for _ in expanded(archive, part, MAX_PART_BYTES):
                     pass
 
 
@@ -108,18 +108,18 @@ def check_extent(extent: SheetExtent, sheet: str) -> None:
         raise SheetRefused("sheet_too_large", f"{sheet}: {extent.rows:,} × {extent.columns}")
 
 
-def _expanded(archive: zipfile.ZipFile, part: zipfile.ZipInfo, limit: int):
+def expanded(archive: zipfile.ZipFile, part: zipfile.ZipInfo, limit: int):
     """Yield a zip part's bytes as they expand; refuse it past `limit` bytes or as a bomb."""
-    expanded = 0
+    size = 0
     try:
         with archive.open(part) as stream:
             while chunk := stream.read(_CHUNK):
-                expanded += len(chunk)
-                if expanded > limit:
+                size += len(chunk)
+                if size > limit:
                     raise SheetRefused("workbook_too_large", f"{part.filename}: > {limit >> 20} MiB")
-                if expanded > BOMB_FROM_BYTES and expanded > BOMB_RATIO * max(part.compress_size, 1):
+                if size > BOMB_FROM_BYTES and size > BOMB_RATIO * max(part.compress_size, 1):
                     raise SheetRefused("workbook_too_large",
-                                       f"{part.filename}: {part.compress_size >> 10} KiB → {expanded >> 20} MiB")
+                                       f"{part.filename}: {part.compress_size >> 10} KiB → {size >> 20} MiB")
                 yield chunk
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError) as error:
         # RuntimeError: an encrypted part. calamine reports a damaged or encrypted file better.

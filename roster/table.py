@@ -121,7 +121,10 @@ class Table:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
-    last_row: int | None = None  # a workbook sheet's last row number, known before reading
+    last_row: int | None = None  # a workbook sheet's last row number, known (or estimated) before reading
+    # For a streamed XLSX sheet: yields the data rows again as pieces of XML that row-checking workers
+    # parse (roster/xlsx_stream.py SheetPiece), as CSV lines are sent to them.
+    pieces: Callable[[], Iterator] | None = field(default=None, repr=False)
     _closers: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def close(self) -> None:

@@ -1,13 +1,22 @@
-"""Read a workbook (.xlsx, .xls, .ods, with python-calamine) into a Table: the first sheet with
-recognised headers, else the first visible sheet; a zip bomb or an oversized sheet is refused first."""
+"""Read a workbook into a Table: the first sheet with recognised headers, else the first visible sheet.
+
+An .xlsx is streamed (roster/xlsx_stream.py), whatever its size. What the stream reader does not
+expect, and .xls, .ods and .xlsb, is read with python-calamine, which loads a sheet whole: there a
+zip bomb or a sheet too large to load is refused first (roster/sheetscan.py).
+"""
 
 from __future__ import annotations
+
+import logging
 
 import python_calamine
 
 from roster.columns import count_recognised
 from roster.sheetscan import MAX_COLUMNS, SheetRefused, check_workbook
 from roster.table import MIN_RECOGNISED, ReaderError, Table, make_table
+from roster.xlsx_stream import Unstreamable, read_streamed
+
+log = logging.getLogger(__name__)
 
 
 def _check_workbook(source, filename: str) -> None:
@@ -21,8 +30,21 @@ def _check_workbook(source, filename: str) -> None:
             source.seek(0)
 
 
-def read_workbook(source, filename: str) -> Table:
-    """Read the first sheet with recognised headers (else the first visible sheet) of a workbook."""
+def read_workbook(source, filename: str, scratch_dir: str | None = None) -> Table:
+    """Read the first sheet with recognised headers (else the first visible sheet) of a workbook:
+    streamed when it is an XLSX the stream reader takes, else with calamine (logging why)."""
+    try:
+        return read_streamed(source, filename, scratch_dir)
+    except Unstreamable as reason:
+        log.log(logging.INFO if reason.other_format else logging.WARNING,
+                "reading %s with calamine rather than streaming it: %s", filename, reason)
+    if hasattr(source, "seek"):
+        source.seek(0)
+    return read_with_calamine(source, filename)
+
+
+def read_with_calamine(source, filename: str) -> Table:
+    """Read a workbook with python-calamine, which loads the sheet whole."""
     _check_workbook(source, filename)  # before calamine loads anything
     try:
         workbook = python_calamine.load_workbook(source)
