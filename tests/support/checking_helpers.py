@@ -26,20 +26,13 @@ class DyingChecker(RowChecker):
         return super().chunk(rows)
 
 
-class DyingAfterSpoolingChecker(RowChecker):
+class DyingAfterSpoolingChecker(DyingChecker):
     """Kills the worker process that checks a chunk holding the given row after it spooled the chunk's
     records but before it hands the chunk back: its rows are in its part file, the importer never hears of them."""
 
-    def __init__(self, *args, die_at_row: int, parent_pid: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.die_at_row, self.parent_pid = die_at_row, parent_pid
-
-    def __getstate__(self) -> dict:
-        return super().__getstate__() | {"die_at_row": self.die_at_row, "parent_pid": self.parent_pid}
-
     def chunk(self, rows):
         numbers = [number for number, _ in (rows.rows() if hasattr(rows, "rows") else rows)]
-        checked = super().chunk(rows)
+        checked = RowChecker.chunk(self, rows)
         if os.getpid() != self.parent_pid and self.die_at_row in numbers and checked.part is not None:
             os._exit(3)
         return checked
