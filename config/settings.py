@@ -31,7 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_FAILURE_MEMORY_HOURS": 24,  # failures older than this are forgotten
     "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,  # upload limit; the CLI has none
     "EVIDENCE_MAX_BYTES": 20 * 1024 * 1024,  # one evidence file (PDF, image, XLSX, DOCX)
-    "IMPORT_WORKERS": "auto",  # processes that check a large file's rows: "auto" (one per CPU) or a number, 0 = none
+    "IMPORT_WORKERS": "auto",  # processes that check a large file's rows: "auto" (one per CPU) or a number, 0 = none; 8 at most
     # An import that takes more than this share of a county's persons off its register (and always
     # one that takes more than half) waits for the user's explicit confirmation.
     "IMPORT_MAX_REMOVAL_SHARE": 0.05,

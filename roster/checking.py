@@ -147,11 +147,14 @@ class RowChecker:
         return CheckedChunk(part, counties, keys, digests, numbers, registered, problems, len(rows), rejected, warned)
 
 
+MAX_WORKERS = 8  # each writes a part of the spool, and SQLite attaches at most 10 databases to the commit
+
+
 def worker_count(setting: int | str | None) -> int:
-    """Read the IMPORT_WORKERS setting: a number of processes, or "auto" for one per CPU."""
+    """Read the IMPORT_WORKERS setting: a number of processes, or "auto" for one per CPU (at most MAX_WORKERS)."""
     if setting in (None, "", "auto"):
-        return os.cpu_count() or 1
-    return max(0, int(setting))
+        return min(os.cpu_count() or 1, MAX_WORKERS)
+    return min(max(0, int(setting)), MAX_WORKERS)
 
 
 def row_chunks(rows: Iterable) -> Iterator[list]:
@@ -169,6 +172,7 @@ def checked_chunks(tasks: Iterable[list | CsvLines | CsvBlock | SheetPiece], che
     and the rest of the file are checked here instead: slower, but the import goes on.
     """
     source = iter(tasks)
+    workers = min(workers, MAX_WORKERS)
     if workers > 0:
         yield from _checked_by_workers(source, checker, workers)
     for task in source:

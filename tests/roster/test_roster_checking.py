@@ -254,8 +254,9 @@ def test_record_digests_are_the_same_in_another_process():
     assert record_digest(("ab", "c")) != record_digest(("a", "bc"))
 
 
-@pytest.mark.parametrize(("setting", "expected"), [("auto", os.cpu_count() or 1), (None, os.cpu_count() or 1),
-                                                   (0, 0), ("3", 3), (-1, 0)])
+@pytest.mark.parametrize(("setting", "expected"), [("auto", min(os.cpu_count() or 1, 8)),
+                                                   (None, min(os.cpu_count() or 1, 8)),
+                                                   (0, 0), ("3", 3), (-1, 0), (32, 8)])
 def test_the_workers_setting_reads_auto_or_a_number(setting, expected):
     assert checking.worker_count(setting) == expected
 
