@@ -25,6 +25,7 @@ from roster.reader import open_table, read_table
 from roster.spool import read_spool
 from roster.table import ReaderError
 from roster.workbook_reader import read_with_calamine
+from roster.xlsx_cells import column_index, column_letters
 from roster.xlsx_stream import Unstreamable, read_streamed
 from roster.xlsx_values import DATETIME, OTHER, TIMEDELTA, format_kind, serial_datetime
 from support.hostile_files import xlsx as raw_xlsx
@@ -248,19 +249,16 @@ def test_number_formats_are_dates_as_calamine_decides():
     styles = (f"<numFmts>{numbers}</numFmts><cellXfs>" + "".join(f'<xf numFmtId="{164 + n}"/>' for n in range(len(codes)))
               + "".join(f'<xf numFmtId="{n}"/>' for n in (14, 22, 31, 46, 57, 49)) + "</cellXfs>")
     count = len(codes) + 6
-    header = "".join(f'<c r="{_letters(n)}1" t="inlineStr"><is><t>列{n}</t></is></c>' for n in range(count))
-    cells = "".join(f'<c r="{_letters(n)}2" s="{n}"><v>45717.5</v></c>' for n in range(count))
+    header = "".join(f'<c r="{column_letters(n)}1" t="inlineStr"><is><t>列{n}</t></is></c>' for n in range(count))
+    cells = "".join(f'<c r="{column_letters(n)}2" s="{n}"><v>45717.5</v></c>' for n in range(count))
     streamed, loaded = both(raw_sheet(f'<row r="1">{header}</row><row r="2">{cells}</row>', styles=styles))
     assert repr(streamed) == repr(loaded)
 
 
-def _letters(index):
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+@pytest.mark.parametrize(("index", "letters"), [(0, "A"), (25, "Z"), (26, "AA"), (51, "AZ"), (52, "BA"),
+                                                (701, "ZZ"), (702, "AAA"), (16383, "XFD")])
+def test_column_letters_and_indexes_are_excels(index, letters):
+    assert column_letters(index) == letters and column_index(letters) == index
 
 
 def test_serial_days_become_the_dates_calamine_makes():
