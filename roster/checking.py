@@ -13,6 +13,7 @@ connections, and only for files big enough to repay their start-up.
 import hashlib
 import logging
 import multiprocessing
+import operator
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -27,7 +28,7 @@ from roster.csv_reader import CsvBlock, CsvLines
 from roster.idnumber import birth_info
 from roster.problems import Problem
 from roster.spool import COLUMNS, write_part
-from roster.validate import validate_row
+from roster.validate import LEAN_FIELDS, clean_values, validate_row
 from roster.xlsx_stream import SheetPiece
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,28 @@ def record_digest(fields) -> int:
     joined = "\x1f".join(["\x00" if value is None else value for value in fields])
     return int.from_bytes(hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
                           signed=True)
+
+
+# A clean record's fields in the order validate.clean_values returns them.
+RECORD_FIELDS = ("county_code", "name", "gender", "id_number", "phone", "household_address", "residence_address",
+                 "unemployment_reason", "registered_on", "registering_agency", "certificate_number",
+                 "employment_status", "cancelled_on")
+
+
+def spooled_record(row_number: int, clean: tuple) -> tuple:
+    """Return a clean record (RECORD_FIELDS, then the birth facts of its ID) as spooled (spool.SPOOLED):
+    its columns, its row-by-row quality facts (row_facts.row_facts) and the digest of its fields."""
+    (county, name, gender, id_number, phone, household, residence, reason, registered_on, agency, certificate,
+     status, cancelled_on, info) = clean
+    # Dates travel as ISO text: what SQLite stores and what COPY reads, with no conversion later.
+    cancelled = cancelled_on and cancelled_on.isoformat()
+    compared = (name, gender, id_number, phone, household, residence, reason, registered_on.isoformat(), agency,
+                certificate, status, cancelled)
+    registered = cancelled is None
+    retirement = None if info is None else info[2] if gender == "1" else info[3] if gender == "2" else None
+    return (county, row_number, *compared,
+            registered and not phone, registered and not household and not residence, registered and not reason,
+            retirement and retirement.isoformat(), record_digest(compared))
 
 
 class CheckedChunk(NamedTuple):
@@ -96,30 +119,31 @@ class RowChecker:
     def _ready(self) -> None:
         """Build the per-row helpers (closures, which do not travel between processes)."""
         self._extract = self.mapping.extractor()
+        # The lean path reads a row's values by position: the columns of LEAN_FIELDS, an unmapped
+        # field reading the None put after the mapped columns.
+        index_of = {field: index for index, field in self.mapping.field_by_index.items()}
+        self._width = max(index_of.values(), default=-1) + 1
+        self._all_mapped = all(field in index_of for field in LEAN_FIELDS)
+        self._nones = [None] * (self._width + 1)
+        self._lean_getter = operator.itemgetter(*(index_of.get(field, self._width) for field in LEAN_FIELDS))
 
     def record(self, row_number: int, values) -> tuple[tuple | None, list[Problem]]:
         """Return one row's record as spooled (spool.SPOOLED: its columns, facts and digest; None when an
         error rejects it) and its problems."""
+        width = self._width
+        if not self._all_mapped:
+            values = [*values[:width], *self._nones[min(len(values), width):]]
+        elif len(values) < width:
+            values = [*values, *self._nones[len(values):width]]
+        clean = clean_values(self._lean_getter(values), self.today, self.known, self.default_county)
+        if clean is not None:
+            return spooled_record(row_number, clean), []
         record, problems = validate_row(self._extract(values), row_number, self.today, self.known,
                                         self.default_county)
         if record is None:
             return None, problems
-        get = record.__getitem__
-        gender, id_number, phone = get("gender"), get("id_number"), get("phone")
-        household, residence, reason = get("household_address"), get("residence_address"), get("unemployment_reason")
-        cancelled_on = get("cancelled_on")
-        # Dates travel as ISO text: what SQLite stores and what COPY reads, with no conversion later.
-        cancelled = cancelled_on and cancelled_on.isoformat()
-        compared = (get("name"), gender, id_number, phone, household, residence, reason,
-                    get("registered_on").isoformat(), get("registering_agency"), get("certificate_number"),
-                    get("employment_status"), cancelled)
-        # The row's quality facts (row_facts.row_facts, with the birth facts the check has just cached).
-        registered = cancelled is None
-        info = birth_info(id_number[6:14])
-        retirement = None if info is None else info[2] if gender == "1" else info[3] if gender == "2" else None
-        return (get("county_code"), row_number, *compared,
-                registered and not phone, registered and not household and not residence, registered and not reason,
-                retirement and retirement.isoformat(), record_digest(compared)), problems
+        id_number = record["id_number"]
+        return spooled_record(row_number, (*map(record.__getitem__, RECORD_FIELDS), birth_info(id_number[6:14]))), problems
 
     def chunk(self, rows: list | CsvLines | CsvBlock | SheetPiece) -> CheckedChunk:
         """Check a list of (row number, values), or lines of CSV or a piece of XLSX sheet parsed here first."""
