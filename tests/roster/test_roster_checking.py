@@ -11,6 +11,8 @@ from datetime import date
 from itertools import chain
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from core.extensions import db
@@ -21,7 +23,7 @@ from roster.columns import map_headers
 from roster.csv_reader import CsvLines, csv_line_chunks
 from roster.reader import open_table
 from roster.spool import SpoolWriter, read_spool
-from roster.table import ReaderError
+from roster.table import ReaderError, is_blank
 from support.checking_helpers import DyingAfterSpoolingChecker, DyingChecker
 from support.import_files import TODAY, csv_file, demo_rows
 
@@ -270,3 +272,13 @@ def test_small_files_are_checked_without_workers(ctx, tmp_path, monkeypatch):
     db.session.commit()
     batch = import_check.validate_batch(db.session, batch.id, TODAY, workers=2)  # 50 rows < PARALLEL_FROM_ROWS
     assert batch.status == "previewed" and batch.rows_read == 50
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=",;\t \x00\x1a\x0b\x0c\x85\u2028a中1", max_size=12), max_size=8),
+       st.sampled_from([",", ";", "\t"]), st.sampled_from(["\n", "\r\n", "\r", ""]))
+def test_quote_free_lines_are_split_as_the_csv_module_reads_them(texts, delimiter, newline):
+    lines = [text + newline for text in texts]
+    expected = [(number, values) for number, values in enumerate(csv.reader(lines, delimiter=delimiter), start=2)
+                if not is_blank(values)]
+    assert CsvLines(2, lines, delimiter, "a.csv").rows() == expected
