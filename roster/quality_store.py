@@ -86,9 +86,15 @@ def refresh_cross_county(session, new_ids, replaced_ids) -> None:
                         .values(flag_duplicate_across_counties=False), execution_options=options)
         session.execute(update(Person).where(flag == true(), ~_registered_elsewhere(Person))
                         .values(flag_duplicate_across_counties=False), execution_options=options)
-    if new_ids:
+    first, last = session.execute(select(func.min(Person.id), func.max(Person.id))
+                                  .where(Person.snapshot_id.in_(new_ids))).one() if new_ids else (None, None)
+    if first is not None:
         new = aliased(Person)
-        shared = select(new.id_number).where(new.snapshot_id.in_(new_ids), new.cancelled_on.is_(None),
+        # The new snapshots' persons are read in table order over the ids they span (they were written
+        # together), not through a snapshot index in another order: on SQLite, a million reads at
+        # random places of the table otherwise ("+ 0" keeps it off the index).
+        in_new = (new.snapshot_id + 0 if session.get_bind().dialect.name == "sqlite" else new.snapshot_id).in_(new_ids)
+        shared = select(new.id_number).where(new.id.between(first, last), in_new, new.cancelled_on.is_(None),
                                              _registered_elsewhere(new))
         in_current = (select(RosterSnapshot.id).where(RosterSnapshot.id == Person.snapshot_id, RosterSnapshot.is_current)
                       .exists())
