@@ -17,6 +17,7 @@ from itertools import repeat
 
 from sqlalchemy import insert, select
 
+from core.database import driver_rows
 from models import County, ImportBatch, ImportProblem, Person, utcnow
 from roster.batches import fail_batch, spool_path, stored_file, this_runner
 from roster.checking import CHUNK_ROWS, RowChecker, checked_chunks, record_digest, row_chunks
@@ -52,11 +53,11 @@ def _snapshot_roster(session, snapshot_id: int | None) -> dict:
     person = Person.__table__.c
     connection = session.connection()
     unstored: dict[int, str] = {}  # person id -> key, for the persons without a stored digest
-    # All rows at once: a county's roster is small enough, and a fetch per row costs more than the rest.
-    for person_id, county, id_number, digest in connection.execute(
-            select(person.id, person.county_code, person.id_number, person.record_digest)
-            .where(person.snapshot_id == snapshot_id).order_by(person.county_code, person.id)).all():
-        key = f"{county}:{id_number}"
+    # All rows at once, as the driver gives them: a county's roster is small enough, a fetch per row
+    # costs more than the rest, and so does building SQLAlchemy rows of a million persons.
+    for key, digest, person_id in driver_rows(connection, select(
+            person.county_code.concat(":").concat(person.id_number), person.record_digest, person.id)
+            .where(person.snapshot_id == snapshot_id).order_by(person.county_code, person.id)):
         if key in current:  # the same ID again in the county (rare): the next free "#n"
             repeat = 2
             while f"{key}#{repeat}" in current:
@@ -132,12 +133,12 @@ def validate_batch(session, batch_id: int, today: date, progress=None, workers: 
 def _scan_lines(path: str) -> tuple[int, bool]:
     """Count a text file's lines fast (quoted line breaks make this an upper bound), and tell
     whether it holds no quote character at all (then each line is one record)."""
-    lines = quotes = 0
+    lines, quotes = 0, False
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             lines += block.count(b"\n")
-            quotes += block.count(b'"')
-    return lines, quotes == 0
+            quotes = quotes or b'"' in block
+    return lines, not quotes
 
 
 class _Comparison:
