@@ -174,8 +174,9 @@ class _Comparison:
         """Count a checked chunk's valid records as added, updated or unchanged.
 
         A chunk is counted a run of one county at a time (a file lists its counties one after the
-        other), each run whose ID numbers the file has not had before a whole list at once; any other
-        run goes row by row. Both give the same counts.
+        other): the ID numbers new to the file a whole list at once, those the file had before or
+        repeats within the run one by one in file order (the 2nd of an ID is matched with the
+        roster's 2nd, "#2"). Both give the same counts as counting every record one by one.
         """
         counties = chunk.counties
         if not counties:  # every row of the chunk rejected
@@ -187,45 +188,47 @@ class _Comparison:
 
     def _add_run(self, chunk, start: int, end: int) -> None:
         """Count the records start..end of a chunk, all of one county."""
-        keys = chunk.keys[start:end]
         county = chunk.counties[start]
-        in_file = self.in_file
-        if not in_file.keys().isdisjoint(keys) or len(set(keys)) != len(keys):
-            self._add_row_by_row(chunk, start, end)
-            return
         if county not in self.before:
             self._load(county)
         first_rows = self.first_rows[county]
         if len(first_rows) < FIRST_ROWS:
             first_rows += chunk.row_numbers[start:end][:FIRST_ROWS - len(first_rows)]
-        in_file.update(dict.fromkeys(keys, 1))
+        keys, digests = chunk.keys[start:end], chunk.digests[start:end]
+        unique = dict.fromkeys(keys)
+        repeated = set() if self.in_file.keys().isdisjoint(unique) else unique.keys() & self.in_file.keys()
+        if len(unique) != len(keys):
+            repeated.update(key for key, n in Counter(keys).items() if n > 1)
+        if repeated:
+            self._count_one_by_one(county, [(k, d) for k, d in zip(keys, digests, strict=True) if k in repeated])
+            kept = [(k, d) for k, d in zip(keys, digests, strict=True) if k not in repeated]
+            keys, digests = [k for k, _ in kept], [d for _, d in kept]
+        self._count_new(county, keys, digests)
+
+    def _count_new(self, county: str, keys: list[str], digests: list[int]) -> None:
+        """Count records of one county whose keys are all different and new to the file, at once."""
+        self.in_file.update(dict.fromkeys(keys, 1))
         if county in self.first_import:
             counted = {"added": len(keys)}
         else:
             # Matched entries leave `current`: what is left at the end is no longer registered.
             old = list(map(self.current.pop, keys, repeat(None)))
             added = old.count(None)
-            unchanged = sum(map(operator.eq, old, chunk.digests[start:end]))
+            unchanged = sum(map(operator.eq, old, digests))
             counted = {"added": added, "unchanged": unchanged, "updated": len(keys) - added - unchanged}
         for kind, n in counted.items():
             if n:
                 self.kinds[kind] += n
                 self.by_county[county, kind] += n
 
-    def _add_row_by_row(self, chunk, start: int = 0, end: int | None = None) -> None:
-        """Count a chunk's records start..end one by one: any mix of counties, ID numbers the file repeats."""
-        in_file, current, before, first_rows = self.in_file, self.current, self.before, self.first_rows
-        kinds, by_county, first_import = self.kinds, self.by_county, self.first_import
-        part = slice(start, end)
-        for county, base, digest, number in zip(chunk.counties[part], chunk.keys[part], chunk.digests[part],
-                                                chunk.row_numbers[part], strict=True):
+    def _count_one_by_one(self, county: str, records: list[tuple[str, int]]) -> None:
+        """Count records of one county, (key, digest) in file order, one by one: keys the file repeats."""
+        in_file, current, kinds, by_county = self.in_file, self.current, self.kinds, self.by_county
+        first_import = county in self.first_import
+        for base, digest in records:
             repeat_ = in_file.get(base, 0) + 1
             in_file[base] = repeat_
-            if county not in before:
-                self._load(county)
-            if len(first_rows[county]) < FIRST_ROWS:
-                first_rows[county].append(number)
-            if county in first_import:  # nothing to compare with: every record is new
+            if first_import:  # nothing to compare with: every record is new
                 kind = "added"
             else:
                 old = current.pop(base if repeat_ == 1 else f"{base}#{repeat_}", None)
