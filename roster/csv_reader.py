@@ -122,21 +122,26 @@ class CsvLines:
 
 @dataclass(frozen=True)
 class CsvBlock:
-    """Consecutive whole lines of a quote-free CSV file as read from disk, not yet decoded.
+    """Consecutive whole lines of a quote-free CSV file: where they are in the file, not yet read.
 
-    The reader only cuts the file at line breaks; decoding, splitting and parsing are left to
-    whoever calls rows(): a worker process, where they cost the reader nothing.
+    The reader only finds where to cut the file at line breaks; reading the block, decoding, splitting
+    and parsing are left to whoever calls rows(): a worker process, where they cost the reader nothing,
+    and the bytes never pass through a pipe.
     """
 
     first_row: int
-    data: bytes
+    path: str
+    offset: int
+    size: int
     encoding: str
     delimiter: str
     filename: str
 
     def rows(self) -> list[Row]:
-        """Decode and parse the lines into numbered rows, leaving blank ones out, as Table.rows does."""
-        text = self.data.decode(self.encoding)
+        """Read, decode and parse the lines into numbered rows, leaving blank ones out, as Table.rows does."""
+        with open(self.path, "rb") as handle:
+            handle.seek(self.offset)
+            text = handle.read(self.size).decode(self.encoding)
         if "\r" in text:
             lines = io.StringIO(text, newline="").readlines()
         else:  # line breaks are \n alone: cut there, the breaks left out (CsvLines.rows drops them anyway)
@@ -185,6 +190,7 @@ def _byte_blocks(path, table: Table, filename: str, block_bytes: int) -> Iterato
     delimiter, encoding = table.delimiter or ",", table.encoding or "utf-8"
     with open(path, "rb") as handle:
         buffer, first, ended = _skip_lines(handle, table.header_row), table.header_row + 1, False
+        offset = handle.tell() - len(buffer)  # where the buffer starts in the file
         while True:
             while len(buffer) < block_bytes and not ended:
                 data = handle.read(block_bytes)
@@ -200,7 +206,8 @@ def _byte_blocks(path, table: Table, filename: str, block_bytes: int) -> Iterato
                 buffer, ended = buffer + data, not data
                 continue
             block, buffer = buffer[:cut], buffer[cut:]
-            yield CsvBlock(first, block, encoding, delimiter, filename)
+            yield CsvBlock(first, str(path), offset, cut, encoding, delimiter, filename)
+            offset += cut
             first += block.count(b"\n") + (block.count(b"\r") - block.count(b"\r\n") if b"\r" in block else 0)
 
 
