@@ -15,7 +15,7 @@ import logging
 import multiprocessing
 import operator
 import os
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -149,26 +149,24 @@ class RowChecker:
         """Check a list of (row number, values), or lines of CSV or a piece of XLSX sheet parsed here first."""
         if not isinstance(rows, list):
             rows = rows.rows()
-        records, counties, keys, digests, numbers, problems = [], [], [], [], [], []
-        registered: dict[str, int] = {}
+        records, problems = [], []
         rejected = warned = 0
+        record_of = self.record
         for number, values in rows:
-            record, row_problems = self.record(number, values)
+            record, row_problems = record_of(number, values)
             if row_problems:
                 problems += row_problems
-            if record is None:
-                rejected += 1
-                continue
-            warned += bool(row_problems)
+                if record is None:
+                    rejected += 1
+                    continue
+                warned += 1
             records.append(record)
-            counties.append(record[0])
-            keys.append(record[0] + ":" + record[ID_POSITION])
-            digests.append(record[-1])
-            numbers.append(number)
-            if record[_CANCELLED_AT] is None:
-                registered[record[0]] = registered.get(record[0], 0) + 1
+        counties = [record[0] for record in records]
+        keys = [record[0] + ":" + record[ID_POSITION] for record in records]
+        registered = dict(Counter(record[0] for record in records if record[_CANCELLED_AT] is None))
         part = write_part(self.spool_folder, records) if records and self.spool_folder else None
-        return CheckedChunk(part, counties, keys, digests, numbers, registered, problems, len(rows), rejected, warned)
+        return CheckedChunk(part, counties, keys, [record[-1] for record in records], [record[1] for record in records],
+                            registered, problems, len(rows), rejected, warned)
 
 
 MAX_WORKERS = 8  # each writes a part of the spool, and SQLite attaches at most 10 databases to the commit
