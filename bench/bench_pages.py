@@ -5,7 +5,7 @@
         [--only <substring>] [--json out.json] [--profile] [--data-dir /tmp/bench_pages]
 
 The database is built once and reused while its size/version marker matches (the description of the
-campaign named "bench_pages"): on SQLite a file under --data-dir named after the size, on PostgreSQL
+campaign named "bench_pages"; a reused one is first brought up to the latest migration): on SQLite a file under --data-dir named after the size, on PostgreSQL
 the database of --database-url, whose public schema is DROPPED and recreated when the marker does not
 match (point it at a scratch database). It holds:
 

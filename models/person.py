@@ -52,6 +52,18 @@ class Person(Base):
               sqlite_where=text("cancelled_on IS NULL"), postgresql_where=text("cancelled_on IS NULL")),
         Index("ix_person_cancelled", "snapshot_id", "cancelled_on",
               sqlite_where=text("cancelled_on IS NOT NULL"), postgresql_where=text("cancelled_on IS NOT NULL")),
+        # The roster search (roster/queries.py:search_persons) over every county: a name fragment is
+        # LIKE '%…%' and the last four digits LIKE '%…' on id_number or phone, which no index can seek,
+        # so finding the matching registered persons reads them all. This index holds every column that
+        # reading needs (and the ids: SQLite's entries hold the rowid, which id is; PostgreSQL's include
+        # it), so it reads the index alone, never the table (migration 0025). cancelled_on, always NULL
+        # here, is listed because SQLite counts an index as covering only when it holds every column the
+        # query names, those of the index's own WHERE included.
+        Index("ix_person_registered_search", "snapshot_id", "name", "id_number", "phone", "cancelled_on",
+              sqlite_where=text("cancelled_on IS NULL"), postgresql_where=text("cancelled_on IS NULL"),
+              postgresql_include=["id"]),
+        # A search by full phone number (`phone = ?`).
+        Index("ix_person_phone", "phone"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,6 +8,9 @@ from auth.permissions import scope_to_county
 from core.privacy import mask_id_number, mask_phone
 from models import Person, RosterSnapshot
 
+# A search with at most this many matches is counted from their ids and paged by id (search_persons).
+FEW_MATCHES = 1000
+
 
 @dataclass
 class PersonPage:
@@ -48,7 +51,17 @@ def search_persons(session, query=None, county_code=None, status="registered", p
         return PersonPage([], 0, page, page_size, refused=True)
     if query is not None:
         stmt = stmt.where(search_condition(query))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    total = None
+    if query is not None and (query.name or query.id_number or query.phone):
+        # A name fragment cannot be sought: counting its matches reads every candidate, and the page of a
+        # rare name (a whole name, a name with the last four digits) would read them all again to find its
+        # few rows. So the ids of the first FEW_MATCHES + 1 matches come first: when that is all of them,
+        # they are the count and the page is read by id, in one pass over the candidates.
+        ids = session.scalars(stmt.with_only_columns(Person.id).limit(FEW_MATCHES + 1)).all()
+        if len(ids) <= FEW_MATCHES:
+            stmt, total = select(Person).where(Person.id.in_(ids)), len(ids)
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = session.scalars(
         stmt.order_by(Person.county_code, Person.id).offset((page - 1) * page_size).limit(page_size)
     ).all()
