@@ -41,7 +41,9 @@ class Person(Base):
     __tablename__ = "person"
     __table_args__ = (
         Index("ix_person_snapshot_county", "snapshot_id", "county_code"),
-        Index("ix_person_id_number", "id_number"),
+        # With the county: "another county registers this ID number" (the cross-county flag) is then
+        # answered in the index, the same county's earlier snapshots told apart without their rows.
+        Index("ix_person_id_number", "id_number", "county_code"),
         Index("ix_person_county_name", "county_code", "name"),
         # Data quality (roster/quality.py): each flag's persons per snapshot, read without a scan.
         *(Index(f"ix_person_{flag}", "snapshot_id", sqlite_where=text(f"{flag} = 1"),
