@@ -105,11 +105,12 @@ def county_codes(path):
 
 
 def migrated(url, codes, baseline_snapshot=False):
-    """Create the schema and the file's counties in an empty database (and the baselines' snapshot)."""
+    """Create the schema (at --revision) and the file's counties in an empty database (and the baselines'
+    snapshot)."""
     from sqlalchemy import create_engine, text
 
     from core import migrate
-    migrate.upgrade(url)
+    migrate.upgrade(url, os.environ.get("BENCH_REVISION") or "head")
     engine = create_engine(url)
     with engine.begin() as conn:
         known = set(conn.execute(text("SELECT code FROM county")).scalars())
@@ -143,6 +144,8 @@ def baseline_sqlite(csv_path, codes):
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")
+    if os.environ.get("BENCH_BASELINE_CACHE_MIB"):  # else SQLite's own page cache: the plain baseline
+        connection.execute(f"PRAGMA cache_size={-1024 * int(os.environ['BENCH_BASELINE_CACHE_MIB'])}")
     started = time.perf_counter()
     connection.executemany(f"INSERT INTO person ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
                            rows)
@@ -255,7 +258,16 @@ def main():
     parser.add_argument("--skip-sqlite", action="store_true", help="with --postgres: measure PostgreSQL only")
     parser.add_argument("--rounds", type=int, default=1, help="baseline/import pairs to run (medians reported)")
     parser.add_argument("--workers", default="auto", help='row-checking processes: "auto" (one per CPU), or a number')
+    parser.add_argument("--revision", default="", help="migrate the databases to this revision, not the latest: "
+                        "the same code on the schema of before an index was added, say 0024")
+    parser.add_argument("--baseline-cache-mib", type=int, default=0,
+                        help="give the SQLite baseline this page cache (the import's commit uses 64 MiB); "
+                             "default SQLite's own")
     args = parser.parse_args()
+    if args.revision:
+        os.environ["BENCH_REVISION"] = args.revision  # read by migrated(), in this process and the measured ones
+    if args.baseline_cache_mib:
+        os.environ["BENCH_BASELINE_CACHE_MIB"] = str(args.baseline_cache_mib)
     if args.mode != "all":
         from roster.checking import worker_count
 
