@@ -149,17 +149,18 @@ class RowChecker:
         """Check a list of (row number, values), or lines of CSV or a piece of XLSX sheet parsed here first."""
         if not isinstance(rows, list):
             rows = rows.rows()
-        records, problems = [], []
+        records: list[tuple] = []
+        problems: list[Problem] = []
         rejected = warned = 0
         record_of = self.record
         for number, values in rows:
             record, row_problems = record_of(number, values)
             if row_problems:
                 problems += row_problems
-                if record is None:
-                    rejected += 1
-                    continue
-                warned += 1
+                warned += record is not None
+            if record is None:
+                rejected += 1
+                continue
             records.append(record)
         counties = [record[0] for record in records]
         keys = [record[0] + ":" + record[ID_POSITION] for record in records]
