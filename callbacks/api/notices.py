@@ -30,7 +30,7 @@ def sms_notices(draw_id):
     return jsonify(
         draw_id=draw.id, campaign_id=campaign.id, county=county,
         preview=notices.preview(current_app.config, campaign),
-        pending=len(notices.pending(campaign.id, draw_id=draw.id, county=county)),
+        pending=notices.pending_counts(campaign.id, draw.id, county)[0],
         counts=notice_counts(campaign.id, county),
         contact=[{"county": s.county, "with_notice": {"attempted": s.with_attempted, "contacted": s.with_contacted},
                   "without_notice": {"attempted": s.without_attempted, "contacted": s.without_contacted}}

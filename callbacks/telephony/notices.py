@@ -84,6 +84,24 @@ def preview(settings, campaign: Campaign) -> str | None:
 def pending(campaign_id: int, *, draw_id: int | None = None, county: str | None = None,
             task_ids: list[int] | None = None) -> list[tuple[FollowUpTask, Person]]:
     """Return the open tasks (and persons) of a campaign that may still get a notice."""
+    return _once_per_person(db.session.execute(_pending_query(campaign_id, draw_id, county, task_ids)))
+
+
+def pending_counts(campaign_id: int, draw_id: int, county: str | None = None) -> tuple[int, dict[str, int]]:
+    """Count the persons pending(campaign_id, draw_id=…, county=…) returns, and per county those it returns
+    for that county alone, in one read of two columns rather than of every task and person per county."""
+    query = _pending_query(campaign_id, draw_id, county).with_only_columns(FollowUpTask.county_code, Person.id_number)
+    by_county: dict[str, set[str]] = {}
+    everyone: set[str] = set()
+    for code, id_number in db.session.execute(query):
+        by_county.setdefault(code, set()).add(id_number)
+        everyone.add(id_number)
+    return len(everyone), {code: len(id_numbers) for code, id_numbers in by_county.items()}
+
+
+def _pending_query(campaign_id: int, draw_id: int | None = None, county: str | None = None,
+                   task_ids: list[int] | None = None):
+    """Select the open tasks (and persons) of a campaign whose person may still get a notice, by task."""
     query = (select(FollowUpTask, Person).join(Person, Person.id == FollowUpTask.person_id).where(
         FollowUpTask.campaign_id == campaign_id, FollowUpTask.status != "closed",
         Person.phone.startswith(MOBILE_PREFIX),
@@ -97,12 +115,17 @@ def pending(campaign_id: int, *, draw_id: int | None = None, county: str | None 
         query = query.where(FollowUpTask.county_code == county)
     if task_ids is not None:
         query = query.where(FollowUpTask.id.in_(task_ids))
-    rows, seen = [], set()
-    for task, person in db.session.execute(query):
-        if person.id_number not in seen:  # one person drawn twice (two counties) gets one notice
+    return query
+
+
+def _once_per_person(rows) -> list[tuple[FollowUpTask, Person]]:
+    """Keep each person's first task: one person drawn twice (two counties) gets one notice."""
+    kept, seen = [], set()
+    for task, person in rows:
+        if person.id_number not in seen:
             seen.add(person.id_number)
-            rows.append((task, person))
-    return rows
+            kept.append((task, person))
+    return kept
 
 
 def check_ready(settings, now: datetime) -> None:

@@ -242,3 +242,23 @@ def test_the_api_sends_and_reports_notices_like_the_page(sms_app, fake, session,
     answer = admin.put(f"/api/v1/users/{users['caller']}/ccc-agent", json={"ccc_user_id": "wang@example.gov.cn"})
     assert answer.get_json()["ccc_user_id"] == "wang@example.gov.cn"
     assert admin.put(f"/api/v1/users/{users['caller']}/ccc-agent", json={"ccc_user_id": "wang"}).status_code == 400
+
+
+def test_the_pending_count_of_each_county_is_read_at_once_and_is_that_countys_own(sms_app, session, coordinator):
+    from callbacks.telephony.notices import pending, pending_counts
+
+    draw_id = make_tasks(sms_app, {"440802": 3, "440881": 2})
+    tasks = session.scalars(select(FollowUpTask).where(FollowUpTask.draw_id == draw_id).order_by(FollowUpTask.id)).all()
+    first = {task.county_code: task for task in reversed(tasks)}  # the first task of each county
+    twice = session.get(Person, first["440881"].person_id)
+    twice.id_number = session.get(Person, first["440802"].person_id).id_number  # one person drawn in both counties
+    session.commit()
+    with sms_app.app_context():
+        campaign_id = tasks[0].campaign_id
+        each = {code: len(pending(campaign_id, draw_id=draw_id, county=code)) for code in ("440802", "440881")}
+        assert each == {"440802": 3, "440881": 2}
+        # the whole draw notifies that person once
+        assert pending_counts(campaign_id, draw_id) == (len(pending(campaign_id, draw_id=draw_id)), each) == (4, each)
+        assert pending_counts(campaign_id, draw_id, "440881") == (2, {"440881": 2})
+    page = coordinator.get(f"/calls/notices?draw={draw_id}").data.decode()
+    assert '<td class="text-end">3</td>' in page and '<td class="text-end">2</td>' in page

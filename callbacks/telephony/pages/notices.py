@@ -27,10 +27,10 @@ def notices_page():
     campaign = db.session.get(Campaign, draw.campaign_id) if draw else None
     config = current_app.config
     moment = now()
-    pending = len(notices.pending(campaign.id, draw_id=draw.id, county=county)) if campaign and draw else 0
-    pending_by_county = {}
+    pending, pending_by_county = 0, {}
     if campaign and draw:
-        pending_by_county = {code: len(notices.pending(campaign.id, draw_id=draw.id, county=code))
+        pending, counted = notices.pending_counts(campaign.id, draw.id, county)
+        pending_by_county = {code: counted.get(code, 0)
                              for code in db.session.scalars(select(FollowUpTask.county_code).where(
                                  FollowUpTask.draw_id == draw.id).group_by(FollowUpTask.county_code)
                                  .order_by(FollowUpTask.county_code)) if county is None or code == county}
