@@ -43,11 +43,14 @@ def spot_check_figures(block: dict | None, key: str) -> list[dict]:
 def county_item_figures(session, campaign, county_code: str, today=None) -> dict[str, list[dict]]:
     """Return, per item key, the live figures of one county: the spot check's, then the register's."""
     block = county_figures(session, campaign, county_code, Options(today=today))["county"]
-    keys = set(ITEM_FIGURES)
-    extra = register_figures(session, campaign, county_code)
-    keys |= {f["item"] for f in extra}
+    return item_figures(block, register_figures(session, campaign, county_code))
+
+
+def item_figures(block: dict | None, register: list[dict]) -> dict[str, list[dict]]:
+    """Return, per item key, the figures of a county's spot-check block and then of its register figures."""
+    keys = set(ITEM_FIGURES) | {f["item"] for f in register}
     result = {key: spot_check_figures(block, key) for key in keys}
-    for figure in extra:
+    for figure in register:
         result[figure["item"]].append(figure)
     return {key: figures for key, figures in result.items() if figures}
 

@@ -28,9 +28,14 @@ class Row:
         return self.entry.conclusion if self.entry else None
 
 
-def county_sheet(session, campaign, county_code: str, today: date | None = None) -> list[Row]:
-    """Return the county's rows in checklist order (retired items left out)."""
-    live = county_item_figures(session, campaign, county_code, today)
+def county_sheet(session, campaign, county_code: str, today: date | None = None,
+                 live: dict[str, list[dict]] | None = None) -> list[Row]:
+    """Return the county's rows in checklist order (retired items left out).
+
+    live: the county's live figures per item, when the caller has them already (checklists.figures.item_figures).
+    """
+    if live is None:
+        live = county_item_figures(session, campaign, county_code, today)
     entries = {e.item_id: e for e in entries_of(session, campaign.id, county_code)}
     files = files_by_entry(session, [e.id for e in entries.values()])
     rows = []

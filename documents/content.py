@@ -7,11 +7,12 @@ is Chinese; the labels come from the code lists' Chinese column.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import date
 
 from sqlalchemy import select
 
+from checklists.figures import item_figures
 from checklists.meetings import meetings_of, problems_raised
 from checklists.register_seam import register_figures
 from checklists.sheet import county_sheet
@@ -19,7 +20,7 @@ from config import codelists
 from config.checklist import CONCLUSIONS, RECTIFY_CONCLUSIONS
 from config.verification import DISCREPANCY_TYPES
 from models import County, RectificationItem
-from reports.figures import Options, county_figures
+from reports.figures import Options, county_blocks, county_figures
 
 TYPE_ROWS = (*((code, zh) for code, zh, _en in DISCREPANCY_TYPES), ("any", "任一差错"))
 
@@ -70,15 +71,32 @@ def active_rectification(session, campaign_id: int, county_code: str | None = No
 
 def county_content(session, campaign, county_code: str, today: date) -> dict:
     """Gather everything a county's feedback says."""
-    rows = county_sheet(session, campaign, county_code, today)
     block = county_figures(session, campaign, county_code, Options(today=today))["county"]
+    return _content(session, campaign, county_code, today, block,
+                    active_rectification(session, campaign.id, county_code))
+
+
+def every_county_content(session, campaign, today: date) -> list[dict]:
+    """Gather what county_content gives for each of the campaign's counties, the spot-check figures and the
+    rectification read once for them all."""
+    codes = [county.code for county in campaign.counties]
+    blocks = county_blocks(session, campaign, codes, Options(today=today))
+    items: dict[str, list[RectificationItem]] = defaultdict(list)
+    for item in active_rectification(session, campaign.id):
+        items[item.county_code].append(item)
+    return [_content(session, campaign, code, today, blocks[code], items[code]) for code in codes]
+
+
+def _content(session, campaign, county_code: str, today: date, block: dict | None,
+             rectification: list[RectificationItem]) -> dict:
+    register = register_figures(session, campaign, county_code)
+    rows = county_sheet(session, campaign, county_code, today, live=item_figures(block, register))
     meetings = meetings_of(session, campaign.id, county_code)
-    findings = [r for r in rows if r.conclusion in RECTIFY_CONCLUSIONS]
     return {
         "code": county_code, "name": county_label(session, county_code), "rows": rows, "block": block,
-        "conclusions": conclusion_counts(rows), "register": register_figures(session, campaign, county_code),
+        "conclusions": conclusion_counts(rows), "register": register,
         "meetings": meetings, "meeting_problems": [p for m in meetings for p in problems_raised(m)],
-        "findings": findings, "rectification": active_rectification(session, campaign.id, county_code),
+        "findings": [r for r in rows if r.conclusion in RECTIFY_CONCLUSIONS], "rectification": rectification,
     }
 
 

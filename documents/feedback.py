@@ -77,7 +77,8 @@ def _spot_check(doc, c: dict, numeral: str) -> None:
     if block.get("estimate"):
         layout.add_text(doc, f"已核实人数不足{block['estimate']['min_resolved']}人，暂不估计差错率，仅列人数。")
     elif any(r["p"] is not None for r in chart_rows):
-        layout.add_picture(doc, charts.rate_chart(chart_rows, f"{c['name']}随机抽查差错率（95%置信区间）"), 140)
+        for png in charts.rate_charts(chart_rows, f"{c['name']}随机抽查差错率（95%置信区间）"):
+            layout.add_picture(doc, png, 140)
 
 
 def _problems(doc, c: dict, numeral: str) -> None:

@@ -9,13 +9,13 @@ from datetime import date
 from config.checklist import METHODS, item_number
 from documents import charts, layout
 from documents.compose import base_context, compose
-from documents.content import chinese_date, county_content, interval, percent, rectification_summary
+from documents.content import chinese_date, every_county_content, interval, percent, rectification_summary
 from reports.counts import ANY
 
 
 def build(session, campaign, today: date, issuer: str) -> bytes:
     """Return the city-wide report as DOCX bytes."""
-    counties = [county_content(session, campaign, county.code, today) for county in campaign.counties]
+    counties = every_county_content(session, campaign, today)
     return compose(session, "summary", base_context(campaign, issuer, today),
                    lambda doc: write_body(doc, campaign, counties))
 
@@ -43,7 +43,8 @@ def write_body(doc, campaign, counties: list[dict]) -> None:
     layout.add_table(doc, ["县（市、区）", "符合/基本符合/不符合", "抽样人数", "已核实", "差错率", "95%置信区间", "待整改"],
                      rows, [26, 30, 18, 18, 18, 30, 16])
     if any(r["p"] is not None for r in chart_rows):
-        layout.add_picture(doc, charts.rate_chart(chart_rows, "各县（市、区）随机抽查差错率（95%置信区间）"), 150)
+        for png in charts.rate_charts(chart_rows, "各县（市、区）随机抽查差错率（95%置信区间）"):
+            layout.add_picture(doc, png, 150)
     _common_problems(doc, counties)
     _good_practice(doc, counties)
     _rectification(doc, counties)

@@ -282,6 +282,34 @@ def county_figures(session, campaign: Campaign, code: str, options: Options | No
     return result | {"county": block}
 
 
+def county_blocks(session, campaign: Campaign, codes: list[str], options: Options | None = None) -> dict[str, dict | None]:
+    """Return each county's block as county_figures(...)["county"] gives it, reading the draw's counts once.
+
+    For documents that speak of every county: one grouped query for the whole draw instead of one per
+    county. A county's strata are those with active units, as in its drill-down.
+    """
+    options = options or Options()
+    draw = current_draw(campaign)
+    if draw is None:
+        return dict.fromkeys(codes)
+    memo = _Memo(options.method, options.overall_method, options.min_resolved)
+    rect = rectification_counts(session, campaign.id, options.today or date.today())
+    replaced = replacement_counts(session, draw)
+    c = count_strata(session, draw)
+    county_arr = np.array(c.county, dtype=object)
+    blocks: dict[str, dict | None] = {}
+    for code in codes:
+        mask = (county_arr == code) & (c.units > 0)
+        if not mask.any():
+            blocks[code] = None
+            continue
+        block = county_block(c.select(mask), campaign, memo, code)
+        block["rectification"] = rect.get(code, sum_rectification([]))
+        block["replaced"] = replaced_summary(replaced.get(code, {}))
+        blocks[code] = block
+    return blocks
+
+
 def _header(campaign: Campaign, draw: Draw | None, options: Options) -> dict:
     """Return what every set of figures starts with: the campaign, the draw and the methods."""
     return {"campaign": {"id": campaign.id, "name": campaign.name, "tolerable_rate": campaign.tolerable_rate,

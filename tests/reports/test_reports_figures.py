@@ -1,12 +1,13 @@
 """The dashboard's figures, computed from rows in the database, against values worked out by hand."""
 
 import math
+from datetime import date
 
 import pytest
 from scipy import stats
 
 from models import Campaign
-from reports.figures import Options, campaign_figures, county_figures
+from reports.figures import Options, campaign_figures, county_blocks, county_figures
 from support.reports_factory import add_campaign, add_snapshots
 
 Z = stats.norm.ppf(0.975)
@@ -225,3 +226,27 @@ def test_empty_strata_are_said_in_words(app):
 
     with app.test_request_context("/"):
         assert labels.stratum_names(["440802|2", "440803"], "gender") == "赤坎区·女、霞山区"
+
+
+def test_every_county_at_once_gives_each_county_its_drill_down(app, session):
+    """The documents read every county's block in one pass: it must be the drill-down's, county by county,
+    including a stratum whose units were all replaced and a county of the campaign with no draw units."""
+    with app.app_context():
+        campaign_id = add_campaign(session, {
+            "440802|1": {"N": 600, "verified": clean(10) + [["not_authentic"], ["inaccurate_data"]] * 2,
+                         "outcomes": {"unreachable": 2}, "open": 3, "replaced": 1},
+            "440802|2": {"N": 600, "replaced": 2},  # no active unit left in this stratum
+            "440803|1": {"N": 400, "verified": clean(4) + [["should_have_been_cancelled"]],
+                         "services": [["job_referral"]] * 5},
+            "440804|1": {"N": 90, "replaced": 1},  # a county whose every unit was replaced
+        })
+        campaign = session.get(Campaign, campaign_id)
+        codes = ["440802", "440803", "440804", "440881"]  # 440881: not in the draw at all
+        options = Options(today=date(2026, 12, 3))
+        together = county_blocks(session, campaign, codes, options)
+        assert list(together) == codes
+        for code in codes:
+            alone = county_figures(session, campaign, code, options)["county"]
+            assert together[code] == alone, code
+        assert together["440804"] is None and together["440881"] is None
+        assert together["440802"]["strata"] == 1 and together["440802"]["units"] == 19
