@@ -16,7 +16,7 @@ from reports import access, glossary, register_fix
 from reports import rectification as rect
 from reports.cases import CaseFilterError, list_cases
 from reports.figures import campaign_figures
-from reports.listing import rectification_rows
+from reports.listing import rectification_page, rectification_rows
 from reports.steps import apply_step, attach_evidence, evidence_dict, evidence_rows
 
 # Nested under the API blueprint (api/__init__.py): paths are below /api/v1, endpoints "api.reports.…".
@@ -71,14 +71,16 @@ def cases(campaign_id):
 
 @bp.get("/campaigns/<int:campaign_id>/rectification")
 def rectification_list(campaign_id):
-    """Return the rectification items of the visible counties (?county=&status=)."""
+    """Return a page of the rectification items of the visible counties (?county=&status=&page=&page_size=,
+    500 a page unless asked, at most 1,000), with the list's total, overdue items and pages."""
     if not rect.may_view(current_user):
         abort(403)
     campaign = access.visible_campaign(campaign_id)
     county = access.requested_county()
     status = access.requested_status()
-    items = rectification_rows(db.session, campaign.id, county=county, status=status, today=access.today())
-    return jsonify(items=items, total=len(items))
+    return jsonify(rectification_page(db.session, campaign.id, county=county, status=status, today=access.today(),
+                                      page=int_arg("page", 1, 1, MAX_PAGE),
+                                      page_size=int_arg("page_size", 500, 1, 1000)))
 
 
 @bp.post("/campaigns/<int:campaign_id>/rectification/generate")

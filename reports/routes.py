@@ -19,10 +19,12 @@ from reports import access, export, glossary, labels, register_fix
 from reports import rectification as rect
 from reports.cases import CaseFilterError, list_cases
 from reports.figures import campaign_figures
-from reports.listing import rectification_rows
+from reports.listing import rectification_page, rectification_rows
 from reports.steps import apply_step, attach_evidence
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+RECTIFICATION_PAGE = 100  # items a page of the rectification list: a province has thousands
 
 
 @bp.route("/")
@@ -116,8 +118,9 @@ def rectification(campaign_id):
     campaign = access.visible_campaign(campaign_id)
     county = access.requested_county()
     status = access.requested_status()
-    items = rectification_rows(db.session, campaign.id, county=county, today=access.today(), status=status)
-    return render_template("reports/rectification.html", campaign=campaign, items=items, county=county,
+    result = rectification_page(db.session, campaign.id, county=county, today=access.today(), status=status,
+                                page=int_arg("page", 1, 1, MAX_PAGE), page_size=RECTIFICATION_PAGE)
+    return render_template("reports/rectification.html", campaign=campaign, result=result, county=county,
                            deadline=campaign.rectification_deadline,
                            status=status, today=access.today(), due_days=access.due_days(), rect=rect, L=labels)
 
