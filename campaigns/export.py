@@ -26,7 +26,7 @@ from core.downloads import attachment, file_name
 from core.extensions import db
 from core.i18n import is_chinese, label
 from core.privacy import mask_id_number, mask_phone
-from core.spreadsheets import csv_value, streaming_workbook
+from core.spreadsheets import csv_value, streaming_workbook, write_cells
 from core.timefmt import local_time, local_today
 from models import Draw, Person, SampleUnit
 from models.county import county_name, county_names
@@ -159,7 +159,7 @@ def to_xlsx(session, draw: Draw, rows: list[dict], county: str | None = None) ->
     cols = columns()
     sheet.write_row(0, 0, [header for _key, header in cols], bold)
     for number, row in enumerate(rows, start=1):
-        sheet.write_row(number, 0, [row[key] for key, _header in cols])
+        write_cells(sheet, number, [row[key] for key, _header in cols])
     facts = book.add_worksheet(_("Draw"))
     facts.set_column(0, 0, 28)
     facts.set_column(1, 1, 70)

@@ -18,7 +18,7 @@ from core.downloads import attachment, file_name
 from core.extensions import db
 from core.i18n import label, lang
 from core.privacy import mask_id_number
-from core.spreadsheets import streaming_workbook
+from core.spreadsheets import streaming_workbook, write_cells
 from models import County, Person, RegisterFinding, RosterSnapshot
 
 PAGE_SIZE = 50
@@ -153,7 +153,7 @@ def export_xlsx(county: str, today, user=None) -> tuple[bytes, dict]:
     for finding, person in db.session.execute(query.execution_options(yield_per=5000)):
         row = _row(finding, person)
         count += 1
-        sheet.write_row(count, 0, [row["name"], row["id_number"], row["registered_on"], row["finding"],
+        write_cells(sheet, count, [row["name"], row["id_number"], row["registered_on"], row["finding"],
                                    row["register"], row["evidence_text"]])
     book.close()
     with db.write_transaction():

