@@ -116,3 +116,32 @@ def test_a_full_number_finds_only_a_current_person(make_app, users, roster, sess
         expected = reference(session, number, "all", None)
         assert searched(client, number, "all", None) == (expected, len(expected))
         assert len(expected) == (number in current)
+
+
+def listed(session, status: str, county: str | None) -> list[int]:
+    """The persons the unsearched list shows, read from every person of the database in its order."""
+    rows = session.execute(select(Person, RosterSnapshot.is_current).join(RosterSnapshot)).all()
+    return [p.id for p, current in sorted(rows, key=lambda r: (r[0].county_code, r[0].id))
+            if current and (not county or p.county_code == county)
+            and not (status == "registered" and p.cancelled_on) and not (status == "cancelled" and not p.cancelled_on)]
+
+
+@pytest.mark.parametrize("stored", [True, False])
+@pytest.mark.parametrize("status", ["registered", "all", "cancelled"])
+def test_the_unsearched_list_is_counted_from_the_snapshots_counts_and_pages_every_person(
+        make_app, users, roster, session, status, stored):
+    """The list without a search takes its total from the counts the snapshots stored; a snapshot without
+    them (stored=False) is counted from its persons. The scoped liaison's total is their county's only."""
+    if not stored:
+        session.execute(update(RosterSnapshot).where(RosterSnapshot.county_code == "440803")
+                        .values(registered_count=None))
+        session.commit()
+    client = make_app().test_client()
+    login(client, "coordinator")
+    for county in (None, "440802", "440803", "440881"):
+        expected = listed(session, status, county)
+        assert searched(client, "", status, county) == (expected, len(expected)), county
+    liaison = make_app().test_client()
+    login(liaison, "liaison")
+    expected = listed(session, status, "440802")
+    assert searched(liaison, "", status, None) == (expected, len(expected))
