@@ -8,10 +8,9 @@ from datetime import date
 
 from checklists.figures import describe
 from checklists.progress import overview
-from checklists.sheet import county_sheet
 from config.checklist import item_number
 from core.spreadsheets import streaming_workbook
-from documents.content import county_label, zh
+from documents.content import county_label, every_county_sheet, zh
 
 HEADER = ("序号", "核查方面", "核查内容", "核查方式", "结论", "主要情况", "台账页码", "责任单位", "整改时限",
           "核查人", "核查日期", "签核", "数据", "佐证材料")
@@ -30,12 +29,13 @@ def build(session, campaign, counties: list[str], today: date) -> bytes:
         sheet.write_row(n, 0, (county_label(session, r["code"]), r["items"], r["checked"], c["compliant"],
                                c["largely_compliant"], c["noncompliant"], c["not_applicable"], r["signed_off"],
                                r["meetings"], r["rectification"]["open"]))
+    sheets = every_county_sheet(session, campaign, counties, today)
     for code in counties:
         sheet = book.add_worksheet(f"{county_label(session, code)}"[:28] or code)
         sheet.write_row(0, 0, HEADER, bold)
         sheet.set_column(2, 2, 60)
         sheet.set_column(5, 5, 40)
-        for n, row in enumerate(county_sheet(session, campaign, code, today), start=1):
+        for n, row in enumerate(sheets[code], start=1):
             e = row.entry
             sheet.write_row(n, 0, (
                 item_number(row.item.key), zh("check_area", row.item.area), row.item.text,

@@ -87,6 +87,15 @@ def every_county_content(session, campaign, today: date) -> list[dict]:
     return [_content(session, campaign, code, today, blocks[code], items[code]) for code in codes]
 
 
+def every_county_sheet(session, campaign, codes: list[str], today: date) -> dict[str, list]:
+    """Return each county's checklist rows as checklists.sheet.county_sheet gives them, the spot-check
+    figures read once for them all (a province's workbook of checklists has a sheet per county)."""
+    blocks = county_blocks(session, campaign, codes, Options(today=today))
+    return {code: county_sheet(session, campaign, code, today,
+                               live=item_figures(blocks[code], register_figures(session, campaign, code)))
+            for code in codes}
+
+
 def _content(session, campaign, county_code: str, today: date, block: dict | None,
              rectification: list[RectificationItem]) -> dict:
     register = register_figures(session, campaign, county_code)

@@ -6,8 +6,9 @@ from datetime import date
 from sqlalchemy import select
 
 from checklists import entries
+from checklists.sheet import county_sheet
 from core.extensions import db
-from documents.content import county_content, every_county_content
+from documents.content import county_content, every_county_content, every_county_sheet
 from models import Campaign, ChecklistItem, User
 from reports.rectification import generate_items
 from support.checklist_factory import NOW, TODAY, A, B, worked_campaign
@@ -31,3 +32,6 @@ def test_every_county_at_once_is_each_county_alone(app, users):
         by_code = {c["code"]: c for c in together}
         assert by_code[A]["rectification"] and by_code[A]["block"]["units"] == 14
         assert [r.item.key for r in by_code[B]["findings"]] == ["2.3"]
+        sheets = every_county_sheet(db.session, campaign, [A, B], TODAY)
+        assert sheets == {code: county_sheet(db.session, campaign, code, TODAY) for code in (A, B)}
+        assert any(row.figures for row in sheets[A])  # the spot check's figures are there to compare
