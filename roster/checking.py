@@ -10,6 +10,7 @@ fork server, never by forking the web process itself with its threads, locks and
 connections, and only for files big enough to repay their start-up.
 """
 
+import contextlib
 import hashlib
 import logging
 import multiprocessing
@@ -27,7 +28,7 @@ from roster.columns import HeaderMapping
 from roster.csv_reader import CsvBlock, CsvLines
 from roster.idnumber import birth_info
 from roster.problems import Problem
-from roster.spool import COLUMNS, write_part
+from roster.spool import COLUMNS, SQLITE, write_part
 from roster.validate import LEAN_FIELDS, clean_values, validate_row
 from roster.xlsx_stream import SheetPiece
 
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 
 CHUNK_ROWS = 2000  # rows per chunk: large enough that sending it to a worker costs little per row
 AHEAD = 3  # chunks in flight per worker, so that no worker waits while the reader catches up
+WORKER_NICENESS = 10  # how far the row-checking workers lower their priority (see _lower_priority)
 ID_POSITION = COLUMNS.index("id_number")
 _CANCELLED_AT = COLUMNS.index("cancelled_on")
 
@@ -98,19 +100,20 @@ class RowChecker:
     """Check rows as read into spool records and problems.
 
     Holds only plain values (the header mapping, the date, the county codes, the spool folder the
-    valid records go to), so that it can be sent to worker processes. Without a spool folder the
-    records are checked and counted but kept nowhere.
+    valid records go to and the kind of part they are written in), so that it can be sent to worker
+    processes. Without a spool folder the records are checked and counted but kept nowhere.
     """
 
     def __init__(self, mapping: HeaderMapping, today: date, known: frozenset[str], default_county: str | None,
-                 spool_folder: str | None = None):
+                 spool_folder: str | None = None, spool_kind: str = SQLITE):
         self.mapping, self.today, self.known, self.default_county = mapping, today, known, default_county
-        self.spool_folder = spool_folder
+        self.spool_folder, self.spool_kind = spool_folder, spool_kind
         self._ready()
 
     def __getstate__(self) -> dict:
         return {"mapping": self.mapping, "today": self.today, "known": self.known,
-                "default_county": self.default_county, "spool_folder": self.spool_folder}
+                "default_county": self.default_county, "spool_folder": self.spool_folder,
+                "spool_kind": self.spool_kind}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -165,7 +168,7 @@ class RowChecker:
         counties = [record[0] for record in records]
         keys = [record[0] + ":" + record[ID_POSITION] for record in records]
         registered = dict(Counter(record[0] for record in records if record[_CANCELLED_AT] is None))
-        part = write_part(self.spool_folder, records) if records and self.spool_folder else None
+        part = write_part(self.spool_folder, records, self.spool_kind) if records and self.spool_folder else None
         return CheckedChunk(part, counties, keys, [record[-1] for record in records], [record[1] for record in records],
                             registered, problems, len(rows), rejected, warned)
 
@@ -202,6 +205,18 @@ def checked_chunks(tasks: Iterable[list | CsvLines | CsvBlock | SheetPiece], che
         yield checker.chunk(task)
 
 
+def _lower_priority() -> None:
+    """Make this worker process yield the CPU to everything of normal priority.
+
+    Checking rows is batch work: the web workers of the same node answer pages meanwhile, and the
+    database, when it runs on the same machine, writes the persons of an import in one pass
+    (roster/import_direct.py) while the rest of its file is checked, at its own pace only if these
+    processes do not take a fair share of its CPU.
+    """
+    with contextlib.suppress(AttributeError, OSError):  # no nice() on this system, or not allowed: run as is
+        os.nice(WORKER_NICENESS)
+
+
 def _checked_by_workers(source: Iterator, checker: RowChecker, workers: int) -> Iterator[CheckedChunk]:
     """Check chunks of the source in worker processes until it ends or the workers fail.
 
@@ -210,7 +225,7 @@ def _checked_by_workers(source: Iterator, checker: RowChecker, workers: int) -> 
     """
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])  # workers start with the checking code already imported
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_lower_priority)
     pending: deque[list] = deque()  # [future, its task]: a task is kept until its results are in
     try:
         try:

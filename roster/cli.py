@@ -14,7 +14,8 @@ from roster import snapshots
 from roster.batches import ImportError_
 from roster.checking import worker_count
 from roster.import_check import validate_batch
-from roster.import_commit import RemovalsNeedConfirmation, commit_batch
+from roster.import_commit import RemovalsNeedConfirmation
+from roster.import_direct import check_and_import
 from roster.uploads import open_batch
 
 roster_cli = AppGroup("roster", help="County rosters of registered unemployed persons.")
@@ -34,21 +35,26 @@ def import_command(path, county, dry_run, confirm_removals, as_json):
     than allowed and --confirm-removals is not given; the batch stays checked, to be imported later.
     """
     batch = open_batch(path, os.path.basename(path), default_county=county)
+    workers = worker_count(current_app.config.get("IMPORT_WORKERS"))
     if batch.status != "duplicate":
         with click.progressbar(length=0, label="校验中 checking", show_pos=True, file=sys.stderr,
                                hidden=as_json) as bar:
-            batch = validate_batch(db.session, batch.id, date.today(),
-                                   progress=lambda rows: bar.update(rows - bar.pos),
-                                   workers=worker_count(current_app.config.get("IMPORT_WORKERS")))
-    if batch.status == "previewed" and not dry_run:
-        try:
-            batch = commit_batch(db, batch.id, confirm_removals=confirm_removals)
-        except RemovalsNeedConfirmation as refusal:
-            _refuse(batch, refusal, as_json)
-        except ImportError_ as error:
-            click.echo(json.dumps({"error": {"code": error.code, "message": error.message_zh}}, ensure_ascii=False)
-                       if as_json else f"{error.message_zh}\n{error.message_en}", err=not as_json)
-            sys.exit(1)
+            def progress(rows):
+                bar.update(rows - bar.pos)
+
+            try:
+                if dry_run:
+                    batch = validate_batch(db.session, batch.id, date.today(), progress=progress, workers=workers)
+                else:  # nobody looks at a preview: check and write at once
+                    batch = check_and_import(db, batch.id, date.today(), progress=progress, workers=workers,
+                                             confirm_removals=confirm_removals)
+            except RemovalsNeedConfirmation as refusal:
+                _refuse(db.session.get(type(batch), batch.id), refusal, as_json)
+            except ImportError_ as error:
+                click.echo(json.dumps({"error": {"code": error.code, "message": error.message_zh}},
+                                      ensure_ascii=False)
+                           if as_json else f"{error.message_zh}\n{error.message_en}", err=not as_json)
+                sys.exit(1)
     outcome = {"batch": batch.id, "status": batch.status, "rows_read": batch.rows_read,
                "added": batch.added, "updated": batch.updated, "unchanged": batch.unchanged,
                "removed": batch.removed, "rejected": batch.rows_rejected, "warnings": batch.rows_warned,

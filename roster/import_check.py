@@ -27,7 +27,7 @@ from roster.guard import FIRST_ROWS
 from roster.normalize import visible
 from roster.reader import open_table
 from roster.snapshots import current_snapshots
-from roster.spool import COLUMNS, SpoolWriter
+from roster.spool import COLUMNS, SpoolWriter, part_kind_for
 from roster.table import ReaderError
 
 PROGRESS_EVERY = 20_000  # rows between progress updates (each is a short transaction)
@@ -79,11 +79,15 @@ def _snapshot_roster(session, snapshot_id: int | None) -> dict:
 
 
 def validate_batch(session, batch_id: int, today: date, progress=None, workers: int = 0,
-                   parallel_from_rows: int = PARALLEL_FROM_ROWS) -> ImportBatch:
+                   parallel_from_rows: int = PARALLEL_FROM_ROWS, sink=None) -> ImportBatch:
     """Run phase 1 for a batch: validate every row, count, spool, and store the problems.
 
     With workers > 0, files of at least parallel_from_rows rows are checked in that many worker
-    processes (roster/checking.py); smaller ones do not repay starting them.
+    processes (roster/checking.py); smaller ones do not repay starting them. A `sink`, when given,
+    hears of each chunk of records as it is spooled, in file order (`sink.add(folder, chunk)`: the
+    spool being written and the chunk as its manifest lists it), and is drained (`sink.drain()`)
+    before the spool is finished: an import in one pass (roster/import_direct.py) writes the records
+    while the rest of the file is checked.
     """
     batch = session.get(ImportBatch, batch_id)
     known = frozenset(session.scalars(select(County.code).where(County.active)))
@@ -124,7 +128,7 @@ def validate_batch(session, batch_id: int, today: date, progress=None, workers: 
                 tasks = table.pieces()  # a streamed XLSX sheet: pieces of its XML, parsed by the workers
             else:
                 tasks = row_chunks(table.rows)
-            _validate_rows(session, batch, tasks, checker, workers, progress)
+            _validate_rows(session, batch, tasks, checker, workers, progress, sink)
         except ReaderError as error:
             return fail_batch(session, batch, error.code, error.message_zh, error.message_en)
     return batch
@@ -250,7 +254,7 @@ class _Comparison:
         return [key for key, n in self.in_file.items() if n > 1]
 
 
-def _validate_rows(session, batch, tasks, checker, workers, progress):
+def _validate_rows(session, batch, tasks, checker, workers, progress, sink=None):
     """Validate the rows of an open table into the spool, the problems and the batch's counters.
 
     One pass: each record is compared with its county's current roster as it goes by (_Comparison).
@@ -260,13 +264,16 @@ def _validate_rows(session, batch, tasks, checker, workers, progress):
     comparison = _Comparison(session)
     writer = SpoolWriter(spool_path(batch))
     checker.spool_folder = writer.tmp_path  # each checking process appends its records there
+    checker.spool_kind = part_kind_for(session.get_bind().dialect.name)
     per_county: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])  # county -> [records, registered]
     read = rejected = 0
     chunks = checked_chunks(tasks, checker, workers)
     try:
         for chunk in chunks:
             if chunk.part is not None:
-                writer.accept(chunk.part, chunk.row_numbers[0], chunk.row_numbers[-1])
+                writer.accept(chunk.part, chunk.row_numbers[0], chunk.row_numbers[-1], len(chunk.counties))
+                if sink is not None:
+                    sink.add(writer.tmp_path, writer.chunks[-1])
                 for county, n in Counter(chunk.counties).items():
                     per_county[county][0] += n
                 for county, n in chunk.registered.items():
@@ -285,6 +292,8 @@ def _validate_rows(session, batch, tasks, checker, workers, progress):
                 problems = []
                 if progress:
                     progress(read)
+        if sink is not None:
+            sink.drain()  # it reads the parts where they are being written, before they move
         writer.finish({"repeated": comparison.repeated(), "counts": per_county})
     except BaseException:
         chunks.close()  # stops the workers before the error goes on

@@ -20,7 +20,16 @@ from roster.batches import ImportError_, fail_batch, spool_path, this_runner
 from roster.guard import removals_to_confirm
 from roster.quality_store import mark_repeated_ids
 from roster.snapshots import current_snapshots, lock_counties, make_current
-from roster.spool import SPOOLED, TABLE, is_current, manifest, part_paths, read_chunks, remove_spool
+from roster.spool import (
+    SPOOLED,
+    TABLE,
+    all_sqlite,
+    is_current,
+    manifest,
+    part_paths,
+    read_chunks,
+    remove_spool,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,17 +69,22 @@ def claim_for_commit(db, batch_id: int, confirm_removals: bool = False, max_shar
     (page, API, CLI) passes here, so none can skip the question.
     """
     with db.write_transaction() as session:
-        batch = session.get(ImportBatch, batch_id)
-        if batch is None or batch.status != "previewed":
-            return False
-        if not confirm_removals:
-            affected = removals_needing_confirmation(batch, max_share)
-            if affected:
-                raise RemovalsNeedConfirmation(affected)
-        result = session.execute(update(ImportBatch).where(
-            ImportBatch.id == batch_id, ImportBatch.status == "previewed"
-        ).values(status="importing", heartbeat_at=utcnow(), runner=this_runner(), error_code=None,
-                 error_message=None))
+        return claim_in(session, batch_id, confirm_removals, max_share)
+
+
+def claim_in(session, batch_id: int, confirm_removals: bool = False, max_share=None) -> bool:
+    """claim_for_commit in the caller's transaction, which commits it."""
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None or batch.status != "previewed":
+        return False
+    if not confirm_removals:
+        affected = removals_needing_confirmation(batch, max_share)
+        if affected:
+            raise RemovalsNeedConfirmation(affected)
+    result = session.execute(update(ImportBatch).where(
+        ImportBatch.id == batch_id, ImportBatch.status == "previewed"
+    ).values(status="importing", heartbeat_at=utcnow(), runner=this_runner(), error_code=None,
+             error_message=None))
     return result.rowcount == 1
 
 
@@ -135,7 +149,20 @@ def _write_snapshots(tx, batch: ImportBatch, path: str, user) -> ImportBatch:
         tx.add(snapshot)
         snapshots[code] = snapshot
     tx.flush()
-    counts = _write_persons(tx, path, {c: s.id for c, s in snapshots.items()})
+    _write_persons(tx, path, {c: s.id for c, s in snapshots.items()})
+    return finish_snapshots(tx, batch, snapshots, manifest(path), user)
+
+
+def finish_snapshots(tx, batch: ImportBatch, snapshots: dict, about: dict, user) -> ImportBatch:
+    """In the caller's write transaction, with the counties locked and every person of the new
+    snapshots written: flag the ID numbers the file repeats within a county, make the snapshots
+    current, and mark the batch committed, with its audit entry."""
+    repeated: defaultdict[int, list[str]] = defaultdict(list)
+    for key in about.get("repeated", ()):
+        county, _, id_number = key.partition(":")
+        repeated[snapshots[county].id].append(id_number)
+    mark_repeated_ids(tx, repeated)
+    counts = defaultdict(lambda: [0, 0], about["counts"])
     _pause_for_tests(batch.id)
     for code, snapshot in snapshots.items():
         snapshot.row_count = counts[code][0]
@@ -183,29 +210,23 @@ def _reason(error: Exception) -> str:
     return (str(original).strip().splitlines() or [type(original).__name__])[0][:300]
 
 
-def _write_persons(session, path: str, snapshot_ids: dict) -> dict:
+def _write_persons(session, path: str, snapshot_ids: dict) -> None:
     """Insert the spooled records into the person table as they were spooled, with their row-by-row
-    quality facts and digests, then flag the ID numbers the file repeats within a county; return
-    {county: [persons, registered persons]}.
+    quality facts and digests.
 
     On SQLite the spool's parts are attached and each chunk is copied with INSERT … SELECT, so that no
-    row passes through Python; on PostgreSQL the chunks are read in order into COPY.
+    row passes through Python; on PostgreSQL (or from parts SQLite cannot attach) the chunks are read in
+    order into COPY (an executemany on SQLite).
     """
     about = manifest(path)
     connection = session.connection()
-    if connection.dialect.name == "sqlite":
+    if connection.dialect.name == "sqlite" and all_sqlite(about["chunks"]):
         with _larger_sqlite_cache(connection):
             _copy_attached(connection, path, about["chunks"], snapshot_ids)
     else:
         bulk_insert(connection, "person", ("snapshot_id", *SPOOLED),
                     ((snapshot_ids[record[0]], *record) for chunk in read_chunks(path, about["chunks"])
                      for record in chunk))
-    repeated: defaultdict[int, list[str]] = defaultdict(list)
-    for key in about.get("repeated", ()):
-        county, _, id_number = key.partition(":")
-        repeated[snapshot_ids[county]].append(id_number)
-    mark_repeated_ids(session, repeated)
-    return defaultdict(lambda: [0, 0], about["counts"])
 
 
 def _copy_attached(connection, path: str, chunks: list, snapshot_ids: dict) -> None:

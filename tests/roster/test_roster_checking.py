@@ -24,7 +24,7 @@ from roster.csv_reader import CsvLines, csv_line_chunks
 from roster.reader import open_table
 from roster.spool import SpoolWriter, read_spool
 from roster.table import ReaderError, is_blank
-from support.checking_helpers import DyingAfterSpoolingChecker, DyingChecker
+from support.checking_helpers import DyingAfterSpoolingChecker, DyingChecker, NicenessReportingChecker
 from support.import_files import TODAY, csv_file, demo_rows
 
 
@@ -147,7 +147,7 @@ def spooled(path, checker, workers, folder):
     with open_table(path) as table:
         for chunk in checked_chunks(csv_line_chunks(path, table, "roster.csv", checking.CHUNK_ROWS), checker, workers):
             if chunk.part is not None:
-                writer.accept(chunk.part, chunk.row_numbers[0], chunk.row_numbers[-1])
+                writer.accept(chunk.part, chunk.row_numbers[0], chunk.row_numbers[-1], len(chunk.counties))
     writer.finish()
     return [record for chunk in read_spool(str(folder)) for record in chunk]
 
@@ -282,3 +282,15 @@ def test_quote_free_lines_are_split_as_the_csv_module_reads_them(texts, delimite
     expected = [(number, values) for number, values in enumerate(csv.reader(lines, delimiter=delimiter), start=2)
                 if not is_blank(values)]
     assert CsvLines(2, lines, delimiter, "a.csv").rows() == expected
+
+
+def test_workers_run_at_a_lower_priority_than_the_importer(tmp_path, small_chunks):
+    path = csv_file(tmp_path / "roster.csv", demo_rows(100))
+    with open_table(path) as table:
+        checker = NicenessReportingChecker(map_headers(table.headers), TODAY,
+                                           frozenset(r["county_code"] for r in demo_rows(100)), None)
+        reports = {tuple(chunk.counties) for chunk in checked_chunks(
+            csv_line_chunks(path, table, "roster.csv", checking.CHUNK_ROWS), checker, 2)}
+    mine = os.nice(0)
+    assert {pid for pid, _ in reports}.isdisjoint({str(os.getpid())})  # all checked by the workers
+    assert {int(niceness) for _, niceness in reports} == {min(19, mine + checking.WORKER_NICENESS)}
