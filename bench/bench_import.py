@@ -10,6 +10,9 @@ Baselines, measured in the same run on the same rows:
 - PostgreSQL: plain psycopg COPY of the same already-parsed rows.
 Ours: the whole import from the file: read, map headers, validate every row (ID check digit, dates,
 phones, codes), compare with the current roster, spool, and commit the snapshots in one transaction.
+On PostgreSQL twice: as the command line imports (nobody looks at a preview, so the persons are
+written while the file is checked: roster/import_direct.py), and as the page does (check, preview,
+then commit), with the re-import of the next version.
 With --xlsx, the same rows as a workbook: its first import against the CSV's, in the same run.
 Each measurement runs in its own process so that peak memory (max RSS) is its own; the memory of the
 process tree (the importing process and its row-checking workers) is sampled every 50 ms.
@@ -202,6 +205,31 @@ def ours_once(path, codes, url, workers):
                 "peak_mib": peak_mib(), "tree_peak_mib": memory.stop()}
 
 
+def direct(csv_path, codes, url, workers):
+    """Import a file once into an empty PostgreSQL database as the command line does, nobody looking at a
+    preview: checked and written in one pass (roster/import_direct.py)."""
+    from app import create_app
+    from core.extensions import db
+    from roster import batches
+    from roster.import_direct import check_and_import
+
+    reset_postgres(url)
+    migrated(url, codes)
+    instance = tempfile.mkdtemp()
+    os.environ["SPOTCHECK_INSTANCE"] = instance
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    memory = TreeMemory()
+    with app.app_context():
+        started = time.perf_counter()
+        batch = batches.create_batch(db.session, csv_path, os.path.basename(csv_path), instance)
+        db.session.commit()
+        batch = check_and_import(db, batch.id, date.today(), workers=workers)
+        seconds = time.perf_counter() - started
+        assert batch.status == "committed", (batch.status, batch.error_code)
+        return {"seconds": seconds, "rows": batch.rows_read, "added": batch.added, "peak_mib": peak_mib(),
+                "tree_peak_mib": memory.stop(), "workers": workers}
+
+
 def ours(csv_path, codes, url, workers):
     from app import create_app
     from core.extensions import db
@@ -257,6 +285,8 @@ def main():
     parser.add_argument("--mode", default="all")
     parser.add_argument("--skip-sqlite", action="store_true", help="with --postgres: measure PostgreSQL only")
     parser.add_argument("--rounds", type=int, default=1, help="baseline/import pairs to run (medians reported)")
+    parser.add_argument("--one-pass-only", action="store_true",
+                        help="on PostgreSQL, time only the baseline and the import in one pass (no preview)")
     parser.add_argument("--workers", default="auto", help='row-checking processes: "auto" (one per CPU), or a number')
     parser.add_argument("--revision", default="", help="migrate the databases to this revision, not the latest: "
                         "the same code on the schema of before an index was added, say 0024")
@@ -277,6 +307,7 @@ def main():
                   "baseline-postgres": lambda: baseline_postgres(args.csv, codes, args.postgres),
                   "ours-sqlite": lambda: ours(args.csv, codes, f"sqlite:///{tempfile.mkdtemp()}/ours.sqlite3", workers),
                   "ours-postgres": lambda: ours(args.csv, codes, args.postgres, workers),
+                  "direct-postgres": lambda: direct(args.csv, codes, args.postgres, workers),
                   "xlsx-sqlite": lambda: ours_once(args.xlsx, codes, f"sqlite:///{tempfile.mkdtemp()}/x.sqlite3",
                                                    workers)}[args.mode]()
         print(json.dumps(result))
@@ -284,13 +315,23 @@ def main():
     for database in (["sqlite"] if not args.skip_sqlite else []) + (["postgres"] if args.postgres else []):
         # Rounds alternate baseline and import, so that a slow spell of the disk falls on both alike;
         # the ratio is that of the medians.
-        bases, mines = [], []
+        bases, mines, directs = [], [], []
         for _ in range(args.rounds):
             bases.append(in_subprocess(f"baseline-{database}", args))
-            mines.append(in_subprocess(f"ours-{database}", args))
-            base, mine = bases[-1], mines[-1]
+            if database == "postgres":  # the command line's import, nobody looking at a preview
+                directs.append(in_subprocess("direct-postgres", args))
+            base = bases[-1]
             print(f"{database}: baseline {base['seconds']:.1f} s ({base['rows'] / base['seconds']:,.0f} rows/s, "
                   f"peak {base['peak_mib']:.0f} MiB)")
+            if directs:
+                one = directs[-1]
+                print(f"{database}: import in one pass (command line) {one['seconds']:.1f} s, peak "
+                      f"{one['tree_peak_mib']:.0f} MiB with the workers; ratio {one['seconds'] / base['seconds']:.2f}",
+                      flush=True)
+                if args.one_pass_only:
+                    continue
+            mines.append(in_subprocess(f"ours-{database}", args))
+            mine = mines[-1]
             print(f"{database}: import   {mine['seconds']:.1f} s = validate {mine['validate_seconds']:.1f} s + "
                   f"commit {mine['commit_seconds']:.1f} s ({mine['rows'] / mine['seconds']:,.0f} rows/s, peak "
                   f"{mine['peak_mib']:.0f} MiB in the importing process, {mine['tree_peak_mib']:.0f} MiB with its "
@@ -301,9 +342,20 @@ def main():
                   f"{mine['reimport_seconds'] / base['seconds']:.2f}", flush=True)
         if args.rounds > 1:
             base_s = statistics.median(b["seconds"] for b in bases)
+            if not mines:  # --one-pass-only
+                one_s = statistics.median(d["seconds"] for d in directs)
+                ratios = [f"{d['seconds'] / b['seconds']:.2f}" for b, d in zip(bases, directs, strict=True)]
+                print(f"{database}: medians over {args.rounds} rounds: baseline {base_s:.1f} s, import in one pass "
+                      f"{one_s:.1f} s (ratio {one_s / base_s:.2f}); ratios per round {', '.join(ratios)}")
+                continue
             mine_s = statistics.median(m["seconds"] for m in mines)
             again_s = statistics.median(m["reimport_seconds"] for m in mines)
             per_round = [f"{m['seconds'] / b['seconds']:.2f}" for b, m in zip(bases, mines, strict=True)]
+            if directs:
+                one_s = statistics.median(d["seconds"] for d in directs)
+                ratios = [f"{d['seconds'] / b['seconds']:.2f}" for b, d in zip(bases, directs, strict=True)]
+                print(f"{database}: medians over {args.rounds} rounds: import in one pass {one_s:.1f} s (ratio "
+                      f"{one_s / base_s:.2f}); ratios per round {', '.join(ratios)}")
             print(f"{database}: medians over {args.rounds} rounds: baseline {base_s:.1f} s, import {mine_s:.1f} s "
                   f"(ratio {mine_s / base_s:.2f}), re-import {again_s:.1f} s (ratio {again_s / base_s:.2f}); "
                   f"ratios per round {', '.join(per_round)}")
