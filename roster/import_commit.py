@@ -129,8 +129,8 @@ def commit_batch(db, batch_id: int, user=None, confirm_removals: bool = False) -
         batch = session.get(ImportBatch, batch_id)
         batch.status = "previewed"  # nothing was written; the user may try again, and reads why
         batch.error_code = "commit_failed"
-        batch.error_message = (f"写入数据库失败，名册未作任何更改：{_reason(error)}\n"
-                               f"Writing to the database failed; the roster is unchanged: {_reason(error)}")
+        batch.error_message = (f"写入数据库失败，名册未作任何更改：{error_reason(error)}\n"
+                               f"Writing to the database failed; the roster is unchanged: {error_reason(error)}")
         session.commit()
         raise
     remove_spool(path)
@@ -141,7 +141,7 @@ def _write_snapshots(tx, batch: ImportBatch, path: str, user) -> ImportBatch:
     """In the caller's write transaction: make the batch's counties' new snapshots from the spool,
     make them current, and mark the batch committed."""
     lock_counties(tx, batch.counties)
-    _ensure_roster_unchanged(tx, batch)
+    ensure_roster_unchanged(tx, batch)
     snapshots = {}
     for code in batch.counties:
         snapshot = RosterSnapshot(county_code=code, source=batch.filename, batch_id=batch.id,
@@ -191,7 +191,7 @@ class RosterChanged(ImportError_):
     """A county's current roster is not the one the file was checked against."""
 
 
-def _ensure_roster_unchanged(session, batch: ImportBatch) -> None:
+def ensure_roster_unchanged(session, batch: ImportBatch) -> None:
     """Refuse the commit when a county's current snapshot changed after the file was checked."""
     now = current_snapshots(session, batch.counties)
     changed = [code for code in batch.counties if now.get(code) != (batch.base_snapshots or {}).get(code)]
@@ -204,7 +204,7 @@ def _ensure_roster_unchanged(session, batch: ImportBatch) -> None:
                             "was checked (another import or a restore); check the file again")
 
 
-def _reason(error: Exception) -> str:
+def error_reason(error: Exception) -> str:
     """Return the first line of a database error, for the batch page (no SQL, no values)."""
     original = getattr(error, "orig", None) or error
     return (str(original).strip().splitlines() or [type(original).__name__])[0][:300]

@@ -15,10 +15,13 @@ both run at once, in one write transaction that stays open from the first chunk 
   current (roster/import_commit.finish_snapshots), the transaction commits: all or nothing, as the
   two-phase import.
 
-Whatever stops it before the end (a failed check, the guard, a changed roster, a database error, the
-process killed) rolls the transaction back: nothing of it is visible, ever. A batch whose check
-finished stays checked with its spool, to be imported the usual way. On SQLite, whose writer would
-hold the whole database for the length of the check, it is the check and then the commit.
+While it runs, its new persons hold their counties' rows (the foreign key's share lock), so that an
+import or a restore of the same counties waits for it, and is refused afterwards as for any import
+that came first. Whatever stops it before the end (a failed check, the guard, a changed roster, a
+database error, the process killed) rolls the transaction back: nothing of it is visible, ever. A
+batch whose check finished stays checked with its spool, to be imported the usual way. On SQLite,
+whose writer would hold the whole database for the length of the check, it is the check and then
+the commit.
 """
 
 import logging
@@ -35,10 +38,10 @@ from roster.batches import ImportError_, spool_path
 from roster.import_check import validate_batch
 from roster.import_commit import (
     RosterChanged,
-    _ensure_roster_unchanged,
-    _reason,
     claim_in,
     commit_batch,
+    ensure_roster_unchanged,
+    error_reason,
     finish_snapshots,
 )
 from roster.snapshots import lock_counties
@@ -79,7 +82,7 @@ def check_and_import(db, batch_id: int, today: date, progress=None, workers: int
             batch = tx.get(ImportBatch, batch_id)
             tx.refresh(batch)
             lock_counties(tx, batch.counties)
-            _ensure_roster_unchanged(tx, batch)
+            ensure_roster_unchanged(tx, batch)
             snapshots = {code: tx.get(RosterSnapshot, snapshot_id) for code, snapshot_id in writer.snapshots.items()}
             batch = finish_snapshots(tx, batch, snapshots, manifest(spool_path(batch)), user)
         except RosterChanged as error:
@@ -89,7 +92,7 @@ def check_and_import(db, batch_id: int, today: date, progress=None, workers: int
         except Exception as error:
             log.exception("import batch %s failed while writing", batch_id)
             tx.rollback()
-            reason = _reason(error)
+            reason = error_reason(error)
             _give_back(check_session, batch_id, "previewed", "commit_failed",
                        f"写入数据库失败，名册未作任何更改：{reason}\nWriting to the database failed; the roster is unchanged: {reason}")
             raise ImportError_("commit_failed", f"写入数据库失败，名册未作任何更改：{reason}",

@@ -134,7 +134,7 @@ def test_a_roster_changed_while_checking_is_refused_with_nothing_written(ctx, tm
     def changed(session, batch):
         raise RosterChanged("roster_changed", "校验之后，当前名册已被更改", "The roster changed after the check")
 
-    monkeypatch.setattr(import_direct, "_ensure_roster_unchanged", changed)
+    monkeypatch.setattr(import_direct, "ensure_roster_unchanged", changed)
     batch_id = new_batch(csv_file(tmp_path / "r.csv", demo_rows(20, seed=44, county=CHIKAN)), CHIKAN)
     with pytest.raises(RosterChanged):
         check_and_import(db, batch_id, TODAY)
