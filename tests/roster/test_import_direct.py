@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from models import AuditLog, ImportBatch, Person, RosterSnapshot
-from roster import batches, checking, import_check, import_direct
+from roster import batches, import_check, import_direct
 from roster.batches import ImportError_
 from roster.import_commit import RemovalsNeedConfirmation, RosterChanged, commit_batch
 from roster.import_direct import check_and_import
+from support.database import TEST_DATABASE_URL
 from support.import_files import TODAY, csv_file, demo_rows
 from support.register import CHIKAN, register
 
@@ -28,16 +29,8 @@ def ctx(app):
         yield app
 
 
-@pytest.fixture
-def small_chunks(monkeypatch):
-    """Chunks of 7 rows: the file reaches the writer as many chunks, several counties in some."""
-    monkeypatch.setattr(checking, "CHUNK_ROWS", 7)
-    monkeypatch.setattr(import_check, "CHUNK_ROWS", 7)
-
-
-def postgres_only():
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the one pass runs on PostgreSQL; on SQLite it is check-then-commit")
+postgres_only = pytest.mark.skipif(not TEST_DATABASE_URL,
+                                   reason="the one pass runs on PostgreSQL; on SQLite it is check-then-commit")
 
 
 def new_batch(path, county=None):
@@ -101,8 +94,8 @@ def test_nothing_is_written_when_removals_want_confirming_first(ctx, tmp_path):
     assert commit_batch(db, batch_id, confirm_removals=True).status == "committed"  # later, confirmed
 
 
+@postgres_only
 def test_a_failure_while_writing_leaves_nothing_and_the_batch_checked(ctx, tmp_path, monkeypatch, small_chunks):
-    postgres_only()
     register(ctx, tmp_path, CHIKAN, demo_rows(30, seed=43, county=CHIKAN))
     before = all_snapshots()
     written = []
@@ -127,8 +120,8 @@ def test_a_failure_while_writing_leaves_nothing_and_the_batch_checked(ctx, tmp_p
     assert len(persons(snapshots_of(batch_id)[0].id)) == 35
 
 
+@postgres_only
 def test_a_roster_changed_while_checking_is_refused_with_nothing_written(ctx, tmp_path, monkeypatch):
-    postgres_only()
     before = all_snapshots()
 
     def changed(session, batch):
@@ -152,6 +145,7 @@ def test_a_file_that_fails_its_check_writes_nothing(ctx, tmp_path):
     assert all_snapshots() == before
 
 
+@postgres_only
 def test_an_import_killed_while_writing_leaves_nothing_and_goes_back_to_its_preview(make_app, database_url,
                                                                                    tmp_path):
     from roster import jobs
@@ -160,8 +154,6 @@ def test_an_import_killed_while_writing_leaves_nothing_and_goes_back_to_its_prev
     storage = str(tmp_path / "storage")
     app = make_app(STORAGE_DIR=storage, JOBS_IN_BACKGROUND=False)
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("the one pass runs on PostgreSQL; on SQLite it is check-then-commit")
         register(app, tmp_path, CHIKAN, demo_rows(40, seed=45, county=CHIKAN))
         before = all_snapshots()
     path = csv_file(tmp_path / "next.csv", demo_rows(60, seed=45, county=CHIKAN))

@@ -22,9 +22,14 @@ from roster.checking import RowChecker, checked_chunks, record_digest, row_chunk
 from roster.columns import map_headers
 from roster.csv_reader import CsvLines, csv_line_chunks
 from roster.reader import open_table
-from roster.spool import SpoolWriter, read_spool
+from roster.spool import read_spool
 from roster.table import ReaderError, is_blank
-from support.checking_helpers import DyingAfterSpoolingChecker, DyingChecker, NicenessReportingChecker
+from support.checking_helpers import (
+    DyingAfterSpoolingChecker,
+    DyingChecker,
+    NicenessReportingChecker,
+    spooled,
+)
 from support.import_files import TODAY, csv_file, demo_rows
 
 
@@ -32,13 +37,6 @@ from support.import_files import TODAY, csv_file, demo_rows
 def ctx(app):
     with app.app_context():
         yield app
-
-
-@pytest.fixture
-def small_chunks(monkeypatch):
-    """Chunks of 7 rows, so that a few hundred rows make many chunks in flight."""
-    monkeypatch.setattr(checking, "CHUNK_ROWS", 7)
-    monkeypatch.setattr(import_check, "CHUNK_ROWS", 7)
 
 
 def messy_rows(total=400, seed=11):
@@ -138,18 +136,6 @@ def test_a_worker_killed_mid_file_leaves_its_rows_to_this_process(tmp_path, smal
     table.close()
     assert "checking the rest of the file in this process" in caplog.text
     assert merged(got) == merged(expected)  # the chunks may be cut elsewhere; their rows are the same
-
-
-def spooled(path, checker, workers, folder):
-    """Check a file's lines into a spool in `folder` as the importer does; return the spool's records."""
-    writer = SpoolWriter(str(folder))
-    checker.spool_folder = writer.tmp_path
-    with open_table(path) as table:
-        for chunk in checked_chunks(csv_line_chunks(path, table, "roster.csv", checking.CHUNK_ROWS), checker, workers):
-            if chunk.part is not None:
-                writer.accept(chunk.part, chunk.row_numbers[0], chunk.row_numbers[-1], len(chunk.counties))
-    writer.finish()
-    return [record for chunk in read_spool(str(folder)) for record in chunk]
 
 
 def test_rows_a_dying_worker_spooled_are_left_out_and_checked_again_here(tmp_path, small_chunks, caplog):

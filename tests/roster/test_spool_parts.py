@@ -11,14 +11,13 @@ from sqlalchemy import select
 
 from core.extensions import db
 from models import Person, RosterSnapshot
-from roster import batches, checking, import_check, import_commit, spool
+from roster import batches, import_check, import_commit, spool
 from roster.batches import ImportError_
-from roster.checking import RowChecker, checked_chunks
+from roster.checking import RowChecker
 from roster.columns import map_headers
-from roster.csv_reader import csv_line_chunks
 from roster.reader import open_table
-from roster.spool import MARSHAL, SQLITE, SpoolWriter, part_kind_for, read_spool
-from support.checking_helpers import DyingAfterSpoolingChecker
+from roster.spool import MARSHAL, SQLITE, part_kind_for
+from support.checking_helpers import DyingAfterSpoolingChecker, spooled
 from support.import_files import TODAY, csv_file, demo_rows
 from support.register import CHIKAN, check_file
 
@@ -32,24 +31,6 @@ PERSON_COLUMNS = ("county_code", "source_row", "name", "gender", "id_number", "p
 def ctx(app):
     with app.app_context():
         yield app
-
-
-@pytest.fixture
-def small_chunks(monkeypatch):
-    monkeypatch.setattr(checking, "CHUNK_ROWS", 7)
-    monkeypatch.setattr(import_check, "CHUNK_ROWS", 7)
-
-
-def spooled(path, checker, workers, folder):
-    """Check a file's lines into a spool in `folder` as the importer does; return the spool's records."""
-    writer = SpoolWriter(str(folder))
-    checker.spool_folder = writer.tmp_path
-    with open_table(path) as table:
-        for chunk in checked_chunks(csv_line_chunks(path, table, "roster.csv", checking.CHUNK_ROWS), checker, workers):
-            if chunk.part is not None:
-                writer.accept(chunk.part, chunk.row_numbers[0], chunk.row_numbers[-1], len(chunk.counties))
-    writer.finish()
-    return [record for chunk in read_spool(str(folder)) for record in chunk]
 
 
 def test_each_database_gets_the_part_its_commit_reads_best():

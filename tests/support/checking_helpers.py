@@ -43,3 +43,21 @@ class NicenessReportingChecker(RowChecker):
 
     def chunk(self, rows):
         return RowChecker.chunk(self, rows)._replace(counties=[str(os.getpid()), str(os.nice(0))])
+
+
+def spooled(path, checker, workers, folder):
+    """Check a file's lines into a spool in `folder` as the importer does; return the spool's records."""
+    from roster import checking
+    from roster.checking import checked_chunks
+    from roster.csv_reader import csv_line_chunks
+    from roster.reader import open_table
+    from roster.spool import SpoolWriter, read_spool
+
+    writer = SpoolWriter(str(folder))
+    checker.spool_folder = writer.tmp_path
+    with open_table(path) as table:
+        for chunk in checked_chunks(csv_line_chunks(path, table, "roster.csv", checking.CHUNK_ROWS), checker, workers):
+            if chunk.part is not None:
+                writer.accept(chunk.part, chunk.row_numbers[0], chunk.row_numbers[-1], len(chunk.counties))
+    writer.finish()
+    return [record for chunk in read_spool(str(folder)) for record in chunk]
