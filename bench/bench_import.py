@@ -172,19 +172,25 @@ def baseline_postgres(csv_path, codes, url):
     return {"seconds": seconds, "rows": len(rows), "peak_mib": peak_mib()}
 
 
-def ours_once(path, codes, url, workers):
-    """Import a file once into an empty database: the workbook's measurement (no re-import)."""
+def empty_app(url, codes):
+    """Return the app on an empty migrated database holding the file's counties, and its instance folder."""
     from app import create_app
-    from core.extensions import db
-    from roster import batches, import_check, import_commit
-    from roster.table import ReaderError
 
     if url.startswith("postgresql"):
         reset_postgres(url)
     migrated(url, codes)
     instance = tempfile.mkdtemp()
     os.environ["SPOTCHECK_INSTANCE"] = instance
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    return create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"}), instance
+
+
+def ours_once(path, codes, url, workers):
+    """Import a file once into an empty database: the workbook's measurement (no re-import)."""
+    from core.extensions import db
+    from roster import batches, import_check, import_commit
+    from roster.table import ReaderError
+
+    app, instance = empty_app(url, codes)
     memory = TreeMemory()
     with app.app_context():
         started = time.perf_counter()
@@ -208,16 +214,11 @@ def ours_once(path, codes, url, workers):
 def direct(csv_path, codes, url, workers):
     """Import a file once into an empty PostgreSQL database as the command line does, nobody looking at a
     preview: checked and written in one pass (roster/import_direct.py)."""
-    from app import create_app
     from core.extensions import db
     from roster import batches
     from roster.import_direct import check_and_import
 
-    reset_postgres(url)
-    migrated(url, codes)
-    instance = tempfile.mkdtemp()
-    os.environ["SPOTCHECK_INSTANCE"] = instance
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    app, instance = empty_app(url, codes)
     memory = TreeMemory()
     with app.app_context():
         started = time.perf_counter()
@@ -231,16 +232,10 @@ def direct(csv_path, codes, url, workers):
 
 
 def ours(csv_path, codes, url, workers):
-    from app import create_app
     from core.extensions import db
     from roster import batches, import_check, import_commit
 
-    if url.startswith("postgresql"):
-        reset_postgres(url)
-    migrated(url, codes)
-    instance = tempfile.mkdtemp()
-    os.environ["SPOTCHECK_INSTANCE"] = instance
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    app, instance = empty_app(url, codes)
     memory = TreeMemory()
     with app.app_context():
         started = time.perf_counter()

@@ -128,9 +128,8 @@ def commit_batch(db, batch_id: int, user=None, confirm_removals: bool = False) -
         session.rollback()
         batch = session.get(ImportBatch, batch_id)
         batch.status = "previewed"  # nothing was written; the user may try again, and reads why
-        batch.error_code = "commit_failed"
-        batch.error_message = (f"写入数据库失败，名册未作任何更改：{error_reason(error)}\n"
-                               f"Writing to the database failed; the roster is unchanged: {error_reason(error)}")
+        failed = commit_failed(error)
+        batch.error_code, batch.error_message = failed.code, f"{failed.message_zh}\n{failed.message_en}"
         session.commit()
         raise
     remove_spool(path)
@@ -202,6 +201,13 @@ def ensure_roster_unchanged(session, batch: ImportBatch) -> None:
                             "请重新校验此文件",
                             f"The current roster of {', '.join(c.name_en for c in counties)} changed after this file "
                             "was checked (another import or a restore); check the file again")
+
+
+def commit_failed(error: Exception) -> ImportError_:
+    """Return the error a failed write of the persons gives the user: nothing was changed, and why."""
+    reason = error_reason(error)
+    return ImportError_("commit_failed", f"写入数据库失败，名册未作任何更改：{reason}",
+                        f"Writing to the database failed; the roster is unchanged: {reason}")
 
 
 def error_reason(error: Exception) -> str:

@@ -34,14 +34,14 @@ from sqlalchemy.orm import Session
 
 from core.database import bulk_insert
 from models import ImportBatch, RosterSnapshot
-from roster.batches import ImportError_, spool_path
+from roster.batches import spool_path
 from roster.import_check import validate_batch
 from roster.import_commit import (
     RosterChanged,
     claim_in,
     commit_batch,
+    commit_failed,
     ensure_roster_unchanged,
-    error_reason,
     finish_snapshots,
 )
 from roster.snapshots import lock_counties
@@ -92,11 +92,9 @@ def check_and_import(db, batch_id: int, today: date, progress=None, workers: int
         except Exception as error:
             log.exception("import batch %s failed while writing", batch_id)
             tx.rollback()
-            reason = error_reason(error)
-            _give_back(check_session, batch_id, "previewed", "commit_failed",
-                       f"写入数据库失败，名册未作任何更改：{reason}\nWriting to the database failed; the roster is unchanged: {reason}")
-            raise ImportError_("commit_failed", f"写入数据库失败，名册未作任何更改：{reason}",
-                               f"Writing to the database failed; the roster is unchanged: {reason}") from error
+            failed = commit_failed(error)
+            _give_back(check_session, batch_id, "previewed", failed.code, f"{failed.message_zh}\n{failed.message_en}")
+            raise failed from error
     remove_spool(spool_path(batch))
     return db.session.get(ImportBatch, batch_id)
 
